@@ -1,9 +1,8 @@
 import pytest
 
+from conftest import VOCAB as SHARED_VOCAB
 from m2m.errors import TokenizerError
 from m2m.tokenizer import TokenCount, count_chat_tokens, count_tokens, decode_tokens, encode_tokens
-
-from conftest import VOCAB as SHARED_VOCAB
 
 
 def test_known_counts_match_published_values():
@@ -19,7 +18,7 @@ def test_special_token_text_is_one_special_id():
 
 
 def test_round_trip_bytes_exact():
-    text = "naïve café 🚀 \r\n\t  {\"a\":1}"
+    text = 'naïve café 🚀 \r\n\t  {"a":1}'
     for enc in ("cl100k_base", "o200k_base"):
         assert decode_tokens(encode_tokens(text, enc), enc) == text.encode()
 

@@ -137,7 +137,7 @@ def _packaged(name: str) -> str:
     return str(resources.files("m2m.data").joinpath(f"{name}.tiktoken"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken ``Encoding`` for ``cl100k_base``, ``o200k_base`` or ``llama3``."""
     try:
@@ -159,9 +159,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
                 )
             ranks = load_tiktoken_bpe(path)
             if len(ranks) != _LLAMA3_RANKS:
-                raise TokenizerError(
-                    f"{path}: expected {_LLAMA3_RANKS} Llama 3 ranks, found {len(ranks)}"
-                )
+                raise TokenizerError(f"{path}: expected {_LLAMA3_RANKS} Llama 3 ranks, found {len(ranks)}")
             return tiktoken.Encoding(
                 LLAMA3, pat_str=_LLAMA3_PAT, mergeable_ranks=ranks, special_tokens=_llama3_special()
             )
