@@ -17,7 +17,8 @@ from m2m.errors import M2MError
 __all__ = ["main", "run"]
 
 _COMMANDS = (
-    "m2m.cli.codec",  # compress, decompress, tokens, bench
+    "m2m.cli.codec",  # compress, decompress, bench
+    "m2m.cli.tokens",  # tokens
     "m2m.cli.models",  # models list|show|refresh
     "m2m.cli.scan",  # scan
     "m2m.cli.proxy",  # proxy, demo
