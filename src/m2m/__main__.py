@@ -1,0 +1,3 @@
+from m2m.cli import run
+
+run()
