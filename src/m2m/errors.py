@@ -11,6 +11,7 @@
     │   └── PayloadTooLargeError  413  body over the configured limit
     ├── SecurityBlockedError      400  the scanner blocked a request; ``result`` is the ScanResult
     ├── DeltaBaseUnknownError     409  a conversation delta refers to a base the peer lacks
+    ├── ModelRegistryError        502  a model list could not be fetched, read or cached
     └── UpstreamError             502  the upstream could not be used
         ├── UpstreamUnavailableError 502  refused / reset / DNS failure
         └── UpstreamTimeoutError     504  no answer within the timeout
@@ -29,6 +30,7 @@ __all__ = [
     "DeltaBaseUnknownError",
     "LimitExceededError",
     "M2MError",
+    "ModelRegistryError",
     "PayloadTooLargeError",
     "RequestError",
     "SecurityBlockedError",
@@ -125,6 +127,11 @@ class DeltaBaseUnknownError(M2MError):
     status = 409
     openai_error_type = "invalid_request_error"
     code = "m2m_delta_base_unknown"
+
+
+class ModelRegistryError(M2MError):
+    status = 502
+    code = "m2m_model_registry_error"
 
 
 class UpstreamError(M2MError):
