@@ -1,0 +1,192 @@
+"""Text as the model reads it: the views of one text that the rules are matched against.
+
+Attackers hide trigger phrases from naive matchers with tricks a model reads straight through:
+zero-width and bidi characters, fullwidth and Cyrillic/Greek look-alikes, accents, leetspeak,
+letter spacing, backslash escapes, and base64/hex payloads the model is asked to decode. Each
+trick is undone once, cheaply, and only when the text shows a sign of it; everything is C-level
+``str`` work (``translate``, ``lower``, ``split``) or a single regex without nested quantifiers,
+so the cost stays linear in the input.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["View", "decode_payloads", "fold", "views"]
+
+# Zero-width, joiners, soft hyphen, word joiner, BOM, Mongolian vowel separator, bidi embeddings,
+# overrides and isolates (Trojan Source, CVE-2021-42574), invisible operators, tag characters.
+_INVISIBLE: dict[int, str | None] = dict.fromkeys(
+    [
+        *(0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0),
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0000, 0xE0080),
+    ],
+    None,
+)
+
+# Look-alikes NFKC keeps apart from ASCII (Unicode TR39 confusables, the letters attackers use).
+_CONFUSABLE_PAIRS = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ս": "u", "օ": "o", "ո": "n", "г": "r",
+    "п": "n", "ь": "b", "ц": "u", "л": "n", "и": "u", "д": "d", "ш": "w", "з": "3",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
+    "ο": "o", "ρ": "p", "σ": "o", "ς": "s", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c",
+    "ϳ": "j", "μ": "u",
+    # Latin extensions and IPA
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r", "ꜱ": "s", "ᴀ": "a",
+    "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
+    "ᴋ": "k", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
+    "ʏ": "y", "ᴢ": "z", "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ß": "ss", "æ": "ae", "œ": "oe",
+    # punctuation look-alikes
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+}  # fmt: skip
+_CONFUSABLES: dict[int, str | None] = {ord(k): v for k, v in _CONFUSABLE_PAIRS.items()}
+_CONFUSABLES.update(_INVISIBLE)
+# Uppercase forms fold through str.lower() first, so only lowercase keys are needed.
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+# Leetspeak-lite: digits and symbols read as letters. Applied to a whole view only when a letter
+# touches one of them, which is how leetspeak shows itself ("1gn0r3", "pr3v10us").
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"}
+)
+_LEET_SIGN = re.compile(r"[a-z][013457@$|][a-z]|\b[0134@][a-z]{2}|[a-z]{2}[013457]\b")
+
+# Letter spacing and separators: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
+_SPACED = re.compile(r"(?:\b[a-z][ .\-_*/|]){4,}[a-z]\b")
+_SEP = re.compile(r"[ .\-_*/|]")
+
+_ESCAPE_SIGN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\])")
+
+# Encoded payloads long enough to hold an instruction. Fixed-width units: linear matching.
+_BASE64_RUN = re.compile(
+    r"(?<![A-Za-z0-9+/=_-])(?:[A-Za-z0-9+/]{4}){5,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+)
+_BASE64URL_RUN = re.compile(r"(?<![A-Za-z0-9=_-])(?:[A-Za-z0-9_-]{4}){5,}[A-Za-z0-9_-]{0,3}")
+_HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Fa-f])")
+_HEX_SPACED_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]){11,}[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")
+
+MAX_PAYLOADS = 16  # decoded payloads scanned per text; more than that is itself noise
+MAX_PAYLOAD_CHARS = 64 * 1024  # longer runs are data (images, keys), not instructions
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One reading of a text: ``kind`` says which tricks were undone."""
+
+    kind: str
+    text: str
+
+
+def fold(text: str) -> str:
+    """The canonical matching form: NFKC, invisibles dropped, look-alikes and accents folded to
+    ASCII, lowercase, whitespace collapsed to single spaces."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(_CONFUSABLES)
+    if _COMBINING.search(text) or not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join(text.split())
+
+
+def _unescape(text: str) -> str | None:
+    if "\\" not in text or not _ESCAPE_SIGN.search(text):
+        return None
+    try:
+        return codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _despace(folded: str) -> str | None:
+    if not _SPACED.search(folded):
+        return None
+    return _SPACED.sub(lambda m: _SEP.sub("", m.group()), folded)
+
+
+def views(text: str) -> list[View]:
+    """The readings of ``text`` worth matching; the first is always the plain folded text."""
+    folded = fold(text)
+    out = [View("text", folded)]
+    unescaped = _unescape(text)
+    if unescaped is not None:
+        folded_unescaped = fold(unescaped)
+        if folded_unescaped != folded:
+            out.append(View("escaped", folded_unescaped))
+    for view in list(out):
+        if _LEET_SIGN.search(view.text):
+            leet = view.text.translate(_LEET)
+            if leet != view.text:
+                out.append(View("leet", leet))
+        despaced = _despace(view.text)
+        if despaced is not None:
+            out.append(View("spaced", despaced))
+    return out
+
+
+def _printable_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    good = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    return good / len(text)
+
+
+def _as_text(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Decoded noise is not a payload: require mostly printable text with some letters and spaces.
+    if len(text) < 8 or _printable_ratio(text) < 0.95 or sum(ch.isalpha() for ch in text) < len(text) // 3:
+        return None
+    return text
+
+
+def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """Base64 and hex runs in ``text`` that decode to readable text: ``(encoding, decoded, span)``."""
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    if len(text) < 24:
+        return found
+    for kind, regex in (
+        ("base64", _BASE64_RUN),
+        ("base64url", _BASE64URL_RUN),
+        ("hex", _HEX_RUN),
+        ("hex", _HEX_SPACED_RUN),
+    ):
+        for m in regex.finditer(text):
+            run = m.group()
+            if len(run) > MAX_PAYLOAD_CHARS:
+                continue
+            raw: bytes | None
+            try:
+                if kind == "hex":
+                    raw = bytes.fromhex(run.replace(":", " "))
+                elif kind == "base64url":
+                    if "-" not in run and "_" not in run:
+                        continue  # plain base64 already covered it
+                    raw = base64.urlsafe_b64decode(run + "=" * (-len(run) % 4))
+                else:
+                    raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
+            except (binascii.Error, ValueError):
+                raw = None
+            decoded = _as_text(raw) if raw else None
+            if decoded is not None:
+                found.append((kind, decoded, m.span()))
+                if len(found) >= MAX_PAYLOADS:
+                    return found
+    return found

@@ -1,0 +1,552 @@
+"""The rules, as data. Each rule is one regex over the folded text (see ``normalize.fold``).
+
+A rule is tried only when one of its ``anchors`` occurs in the text: plain words are looked up in
+the set of the text's words, anything else (``<|im_start|>``, ``~/.ssh``) as a substring. That
+prefilter is why a benign kilobyte costs a handful of set look-ups instead of a hundred regex
+passes.
+
+``weight`` is how sure one hit is on its own; rules of the same ``group`` count once (the best
+hit), different groups add up as independent evidence (noisy-OR) within a category. Patterns use
+only bounded repeats (``{0,40}``), never ``+`` or ``*``, so matching is linear in the input
+(``tests/security/test_linear.py`` checks both).
+"""
+
+# Patterns are data: long regex lines read better unbroken.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CATEGORIES",
+    "DATA_EXFILTRATION",
+    "JAILBREAK",
+    "MALFORMED_INPUT",
+    "PROMPT_INJECTION",
+    "RULES",
+    "Rule",
+]
+
+PROMPT_INJECTION = "prompt_injection"
+JAILBREAK = "jailbreak"
+MALFORMED_INPUT = "malformed_input"
+DATA_EXFILTRATION = "data_exfiltration"
+CATEGORIES = (PROMPT_INJECTION, JAILBREAK, MALFORMED_INPUT, DATA_EXFILTRATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    category: str
+    name: str
+    weight: float
+    pattern: str
+    anchors: tuple[str, ...]
+    group: str = ""
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern))
+        if not self.group:
+            object.__setattr__(self, "group", self.name)
+
+
+def _words(spec: str) -> tuple[str, ...]:
+    return tuple(spec.split())
+
+
+# -- shared fragments -------------------------------------------------------------------------
+_IGNORE = (
+    r"(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|overlook|bypass|override|"
+    r"overwrite|neglect|discard|abandon|dismiss|erase|delete|scrap|ditch|unlearn|skip|drop|"
+    r"do not follow|don't follow|dont follow|stop following|do not obey|don't obey|dont obey|"
+    r"stop obeying|never mind|nevermind|pay no attention to|do not listen to|don't listen to|"
+    r"stop listening to|no longer follow|not follow|not obey|set aside|throw away|throw out)"
+)
+_IGNORE_WORDS = (
+    "ignore ignoring ignored disregard disregarding forget forgetting overlook bypass override "
+    "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
+    "obey mind nevermind attention listen aside throw"
+)
+_DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our)"
+_PRIOR = (
+    r"(?:previous|previously|prior|preceding|above|earlier|former|initial|original|old|past|"
+    r"foregoing|aforementioned|before|preset|predefined|pre-defined|given|existing|current|system|"
+    r"developer|hidden|secret|internal|last|first|following|provided|programmed|preprogrammed|"
+    r"safety|ethical|moral|content|security|openai)"
+)
+_INSTR = (
+    r"(?:instructions?|instruction|directives?|prompts?|rules?|guidelines?|commands?|orders?|"
+    r"programming|constraints?|restrictions?|guidance|polic(?:y|ies)|protocols?|parameters|"
+    r"configuration|training|safeguards?|guardrails?|limitations?|filters?|directions?|"
+    r"conditioning|principles|tasks?|setup|briefing|mandates?|requirements)"
+)
+_INSTR_WEAK = r"(?:context|messages?|text|content|input|conversation|information|data|prompting|words?)"
+_REVEAL = (
+    r"(?:repeat|print|output|reveal|show|display|tell|give|write|list|share|say|recite|dump|leak|"
+    r"spell|type|copy|paste|summarize|summarise|translate|describe|provide|expose|disclose|return|"
+    r"echo|quote|send|read|state|explain|encode|convert|put|include|what is|what's|whats|what are|"
+    r"what were|what was)"
+)
+_REVEAL_WORDS = (
+    "repeat print output reveal show display tell give write list share say recite dump leak spell "
+    "type copy paste summarize summarise translate describe provide expose disclose return echo "
+    "quote send read state explain encode convert put include what whats"
+)
+_SECRET = (
+    r"(?:password|passwords|passcode|passphrase|pass word|pword|pw|secret word|secret key|"
+    r"secret code|magic word|code word|codeword|secret phrase|hidden word|secret|key word|keyword)"
+)
+_SECRET_WORDS = (
+    "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden key"
+)
+_LIMITS = (
+    r"(?:restrictions?|restraints|filters?|filtering|censorship|censoring|limits|limitations?|"
+    r"ethics|morals|morality|guidelines|rules|boundaries|boundary|polic(?:y|ies)|safeguards|"
+    r"guardrails|constraints|moderation|principles|scruples|conscience|inhibitions|"
+    r"ethical (?:guidelines|constraints|standards|considerations|boundaries)|"
+    r"moral (?:guidelines|constraints|standards|compass|boundaries)|content polic(?:y|ies))"
+)
+_LIMITS_WORDS = (
+    "restriction restrictions restraints filter filters filtering censorship censoring limits "
+    "limitation limitations ethics morals morality guidelines rules boundaries boundary policy "
+    "policies safeguards guardrails constraints moderation principles scruples conscience "
+    "inhibitions ethical moral"
+)
+_AI = r"(?:ai|a\.i\.|chatbot|bot|assistant|model|language model|llm|gpt|chatgpt|system|program|machine)"
+
+P, J, D = PROMPT_INJECTION, JAILBREAK, DATA_EXFILTRATION
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    # ---- prompt injection: instruction override ------------------------------------------------
+    Rule(P, "instruction_override", 0.94,
+         rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}(?:{_DET} )?{_INSTR}\b",
+         _words(_IGNORE_WORDS), group="override"),
+    Rule(P, "instruction_override", 0.9,
+         rf"\b{_IGNORE}(?: (?:all|any|every|your|ur|thy|my|these|those)){{1,2}} (?:{_DET} )?{_INSTR}\b",
+         _words(_IGNORE_WORDS), group="override"),
+    Rule(P, "instruction_override", 0.6,
+         rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} )?{_INSTR}\b",
+         _words(_IGNORE_WORDS), group="override"),
+    Rule(P, "instruction_override", 0.82,
+         rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}{_INSTR_WEAK}\b",
+         _words(_IGNORE_WORDS), group="override"),
+    Rule(P, "instruction_override", 0.88,
+         rf"\b{_IGNORE} (?:all |everything |anything |the text |the )?(?:above|before|previous|previously|"
+         r"prior|earlier|so far|preceding)(?=$|[^a-z ]| (?:and|then|but|instead|now|from|this|that|it|"
+         r"please|you|just|completely|entirely|to|in|because|or|&|say|tell|print|write|give|output|respond)\b)",
+         _words(_IGNORE_WORDS), group="override"),
+    Rule(P, "instruction_override", 0.9,
+         r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop) (?:about )?(?:everything|all|anything|"
+         r"what(?:ever)?|all that|all of that|all the stuff)(?: that)? (?:you(?:'ve| have| were| had|'re| are)?|"
+         r"i(?:'ve| have| had)?|was|has been|we) ?(?:been |was |were |have |just |previously |already )?"
+         r"(?:told|taught|said|learned|learnt|instructed|given|trained|programmed|written|mentioned|know|"
+         r"discussed|saw|seen|read|heard|asked)",
+         _words("forget ignore disregard erase delete unlearn drop"), group="override"),
+    Rule(P, "instruction_override", 0.7,
+         rf"\b(?:{_PRIOR}|your) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:void|null|cancel+ed|"
+         r"revoked|obsolete|outdated|invalid|overridden|suspended|lifted|removed|deleted|replaced|no longer)",
+         _words("void null canceled cancelled revoked obsolete outdated invalid overridden suspended lifted "
+                "removed deleted replaced longer"), group="override"),
+    Rule(P, "instruction_override", 0.85,
+         r"\b(?:ignoriere|ignorier|vergiss|missachte) (?:alle |die |deine )?(?:vorherigen |bisherigen |obigen |"
+         r"vorigen )?(?:anweisungen|instruktionen|befehle|regeln|anordnungen)|\bignor(?:a|e|ez|er|ar) "
+         r"(?:todas |toutes |tutte )?(?:las |les |le |los )?(?:instrucciones|instructions|istruzioni|"
+         r"indicaciones|consignes|regles|reglas)(?: (?:anteriores|precedentes|previas|precedenti))?|"
+         r"\bolvida (?:todas )?(?:las )?instrucciones|\boublie[sz]? (?:toutes )?(?:les )?(?:instructions|consignes)|"
+         r"urhopup|忽略|无视|忘记(?:之前|以上|所有)|無視して",
+         ("ignoriere", "ignorier", "vergiss", "missachte", "ignora", "ignore", "ignorez", "ignorar",
+          "ignorer", "olvida", "oublie", "oubliez", "urhopup", "忽略", "无视", "忘记", "無視"),
+         group="override"),
+    Rule(P, "new_instructions", 0.62,
+         r"\b(?:new|updated|real|actual|true|revised|overriding|additional|important|urgent|secret|priority|"
+         r"final|correct) (?:system )?(?:instructions?|directives?|rules|task|orders|prompt|objective|mission)"
+         r" ?(?::|follow|are as follows|is as follows|take precedence|override)",
+         _words("new updated real actual true revised overriding additional important urgent secret "
+                "priority final correct"), group="new_instructions"),
+    Rule(P, "new_instructions", 0.72,
+         r"\b(?:your|the) (?:new|real|actual|true|only|revised|updated) (?:role|task|name|purpose|goal|"
+         r"instructions?|objective|mission|job|directive|function|identity|persona|prime directive) "
+         r"(?:is|are|will be|now is|:)",
+         _words("new real actual true only revised updated"), group="new_instructions"),
+    Rule(P, "instruction_override", 0.55,
+         r"\b(?:instead|rather),? (?:you (?:should|must|will|shall) |just |only |simply |please )?"
+         r"(?:say|print|output|respond|reply|write|tell|answer|return|reveal|repeat)\b",
+         _words("instead rather"), group="redirect"),
+    Rule(P, "instruction_override", 0.45,
+         r"\b(?:stop|cease|quit|end|halt|pause|abort|exit)(?:s)? (?:the |your |this |what you are |all )?"
+         r"(?:current |previous |original )?(?:task|translation|translating|summar\w{0,6}|role|"
+         r"roleplay|simulation|doing|program|instructions|game|analysis)\b",
+         _words("stop cease quit end halt pause abort exit stops"), group="redirect"),
+    # ---- prompt injection: fake system / tool messages, delimiters ------------------------------
+    Rule(P, "fake_role_token", 0.9,
+         r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|"
+         r"begin_of_text|end_of_text|im_sep|tool|ipython|eom_id|fim_prefix|channel|message|start|end)\|>|"
+         r"\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>|<\|?/?(?:system|assistant)\|?>|</?s>\s?\[inst",
+         ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>", "<system>", "</system>",
+          "<assistant>", "</assistant>", "<|system", "system|>"), group="fake_message"),
+    Rule(P, "fake_system_message", 0.8,
+         r"(?:^|[\s\"'(>:}\]])(?:#{1,4} ?|\[|\{|<|\*\*|--- ?|=== ?)(?:system|admin|administrator|developer|"
+         r"root|sudo|openai|anthropic|security|operator|supervisor|moderator|assistant|ai)"
+         r"(?: message| prompt| instructions?| override| note| notice| update| alert| command|\(.{0,20}\))?"
+         r"(?:\]|\}|>|\*\*|:| ---| ===)",
+         _words("system admin administrator developer root sudo openai anthropic security operator "
+                "supervisor moderator assistant ai"), group="fake_message"),
+    Rule(P, "fake_system_message", 0.75,
+         r"(?:^|[.!?\"'] |\n)(?:system|system message|system prompt|system note|admin|developer|"
+         r"developer message|sysadmin) ?: ?(?:you|ignore|new|the (?:user|assistant)|from now|override|"
+         r"important|attention|update|reveal|this|all|disregard|forget|assistant)",
+         _words("system admin developer sysadmin"), group="fake_message"),
+    Rule(P, "fake_system_message", 0.7,
+         r"\b(?:system|admin|administrator|developer|root|sudo|god|maintenance|debug|emergency|security) "
+         r"(?:override|overrides|mode activated|mode enabled|access granted|authorization|command|"
+         r"privileges? granted|unlock|bypass)\b",
+         _words("system admin administrator developer root sudo god maintenance debug emergency security"),
+         group="privilege"),
+    Rule(P, "role_confusion", 0.72,
+         r"\b(?:i am|i'm|im|this is|speaking as|as) (?:your|the|an?) (?:developer|creator|administrator|admin|"
+         r"owner|programmer|system administrator|sysadmin|maker|engineer|operator|supervisor|trainer|"
+         r"designer) ?(?:and|,|\.|from openai|at openai|i|and i|who)",
+         _words("am i'm im this speaking as"), group="privilege"),
+    Rule(P, "role_confusion", 0.62,
+         r"\bi (?:have|now have|got|was given|am granted|am authorized with) (?:admin|root|developer|sudo|"
+         r"full|elevated|special|administrator|superuser|unrestricted|clearance) (?:access|privileges|"
+         r"permissions?|rights|clearance|level)",
+         _words("have got given granted authorized"), group="privilege"),
+    Rule(P, "delimiter_injection", 0.62,
+         r"(?:%%%|===|---|\*\*\*|###|>>>|\$\$\$|@@@|&&&|///|\+\+\+) ?(?:end|begin|start|stop|new|user|"
+         r"system|prompt|ignore|instructions?|input)\b|\bend of (?:the )?(?:user |system )?(?:input|prompt|"
+         r"instructions|ambiguity|context|document|message|text|data|conversation|session)\b(?: ?(?:%%%|===|"
+         r"---|\*\*\*|###|\]|>|\)|\.|:))",
+         ("%%%", "===", "---", "***", "###", ">>>", "$$$", "@@@", "&&&", "///", "+++", "end"),
+         group="delimiter"),
+    Rule(P, "indirect_injection", 0.72,
+         rf"\b(?:note|message|instructions?|attention|important|notice|reminder) (?:to|for) (?:the |any |all )?"
+         rf"{_AI}s?\b|\bif you are an? {_AI}\b|\b{_AI}s? (?:reading|processing|summari[sz]ing|parsing|"
+         r"analy[sz]ing) (?:this|these)\b|\bwhen (?:you|the (?:ai|assistant|model)) (?:read|see|process|"
+         r"summari[sz]e)s? this\b",
+         _words("note message instruction instructions attention important notice reminder if reading "
+                "processing summarizing summarising parsing analyzing analysing when"), group="indirect"),
+    Rule(P, "indirect_injection", 0.7,
+         r"\b(?:do not|don't|dont|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|alert(?:ing)?|"
+         r"notify(?:ing)?|let(?:ting)?|warn(?:ing)?|reveal(?:ing)? (?:this|it) to) (?:the |your )?(?:user|human|"
+         r"operator|developer|owner)\b",
+         _words("do don't dont never without"), group="indirect"),
+    # ---- prompt injection: prompt and secret extraction -----------------------------------------
+    Rule(P, "prompt_extraction", 0.92,
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:system prompt|system message|system instructions|initial prompt|"
+         r"original prompt|hidden prompt|secret prompt|pre-?prompt|initial instructions|original instructions|"
+         r"hidden instructions|secret instructions|(?:your|the|my) (?:full |complete |exact |entire |"
+         r"original |initial |hidden |secret |first |)(?:instructions|prompt|directives|programming|rules|"
+         r"guidelines|configuration|constraints)(?! (?:for|on|to|about|of|in|engineering|template|"
+         r"injection|format|that i|i)\b))",
+         _words(_REVEAL_WORDS), group="extraction"),
+    Rule(P, "prompt_extraction", 0.9,
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
+         r"instructions?|prompt|content|sentences?|lines?|messages?|tokens?|characters?|everything|"
+         r"conversation|context|stuff|information|rules)"
+         r" (?:above|before this|before that|so far|prior to this|preceding|previously given|you (?:were|have "
+         r"been|got|received) (?:given|told|provided)|given to you|you received|at the (?:start|beginning|top))",
+         _words(_REVEAL_WORDS), group="extraction"),
+    Rule(P, "prompt_extraction", 0.88,
+         r"\b(?:begin|beginning|start|starting|starts|prefix|preceded)(?:ing)? (?:your (?:reply|response|answer) )?"
+         r"with (?:the (?:text|words?|phrase|sentence) )?[\"'“]?(?:you are|your instructions|i am|"
+         r"access (?:denied|granted)\.? (?:the )?instructions|here (?:are|is) my|my instructions|the "
+         r"instructions so far)",
+         _words("begin beginning start starting starts prefix preceded"), group="extraction"),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:instructions|prompt|text|words|rules) (?:so far|above this line|you were given|you have been "
+         r"given|you got|given to you)|\bwhat (?:were|are|was) you (?:told|instructed|programmed|asked|"
+         r"trained) (?:to|not to|before|earlier|initially|originally)|\bwhat (?:is|was) written (?:above|before)",
+         _words("instructions prompt text words rules what"), group="extraction"),
+    Rule(P, "secret_extraction", 0.85,
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) (?:{_SECRET})\b"
+         r"(?! (?:manager|policy|policies|requirements?|reset|resets|hash|hashing|strength|field|"
+         r"rules|generator|recovery|for my|for the|to my|of my|on my|i |you (?:gave|told) me|of the (?:wifi|"
+         r"router|network|account))\b)",
+         _words(_REVEAL_WORDS), group="secret"),
+    Rule(P, "secret_extraction", 0.6,
+         rf"\b(?:the|your|ur) (?:{_SECRET})\b|\bwhat(?:'s| is) (?:it|the word)\b",
+         _words(_SECRET_WORDS + " what what's"), group="secret_mention"),
+    Rule(P, "secret_extraction", 0.9,
+         rf"\b(?:{_SECRET}|it)\b.{{0,60}}?\b(?:backwards?|in reverse|reversed|reverse order|letter by letter|"
+         r"character by character|one (?:letter|character) at a time|with (?:spaces|dashes|hyphens|dots|"
+         r"commas|a space) (?:between|in between)|separated by|in base ?(?:64|32|16)|in hex(?:adecimal)?|"
+         r"in rot ?13|in morse|in binary|in ascii|in pig latin|as an acrostic|acrostic|(?:first|last|second|"
+         r"third|next|each|every) (?:letter|character|char|digit)s?|(?:letter|character)s? (?:of|in)|how many "
+         r"(?:letters|characters)|rhym\w{1,4} with|synonym|hint|riddle|anagram|encrypted|cipher|caesar|"
+         r"in (?:french|german|spanish|italian|russian|chinese|japanese|emoji|morse|leet))",
+         _words(_SECRET_WORDS + " it"), group="secret_obfuscated"),
+    Rule(P, "secret_extraction", 0.9,
+         rf"\b(?:backwards?|in reverse|reversed|letter by letter|character by character|spell(?:ed|ing)?|"
+         r"each letter|every letter|first letter|acrostic|base ?64|hex|encode|encrypt|cipher|hint|riddle|"
+         rf"poem|story|song|rhyme)\b.{{0,50}}?\b(?:the|your|ur|my|this|that) (?:{_SECRET})\b",
+         _words("backward backwards reverse reversed letter character spell spelled spelling each every "
+                "first acrostic base64 base hex encode encrypt cipher hint riddle poem story song rhyme"),
+         group="secret_obfuscated"),
+    Rule(P, "access_granted", 0.88,
+         r"\b(?:say|print|output|respond|reply|answer|write|begin|start|type|return|repeat|end|just|only|"
+         r"simply|must) (?:only )?(?:with )?(?:the (?:words?|phrase) |exactly )?[\"'“(\[]?access granted\b",
+         _words("access"), group="access"),
+    Rule(P, "access_granted", 0.4, r"\baccess granted\b", _words("access"), group="access_mention"),
+    Rule(P, "token_flood", 0.5, r"(\S{1,4} )\1{29}", ("",), group="flood"),
+    # ---- jailbreak ----------------------------------------------------------------------------------
+    Rule(J, "dan", 0.95, r"\bdo anything now\b|\bd\.a\.n\b|\bdan mode\b|\bdan prompt\b.{0,20}\b(?:enable|activate)",
+         _words("anything d.a.n dan"), group="dan"),
+    Rule(J, "dan", 0.8,
+         r"\b(?:you are|you're|you will be|act as|acting as|pretend to be|become|roleplay as|role-play as|"
+         r"play the role of|called|named|known as|respond as|answer as|reply as|switch to|stay as|"
+         r"as) (?:a |an |the )?(?:dan|stan|dude|aim|apophis|betterdan|better dan|anti-?dan|evilbot|evil bot|"
+         r"ucar|alphabreak|omega|kevin|mongo tom|jailbreak|jailbroken|dev mode|developer mode|maximum|"
+         r"nsfwgpt|chadgpt|basedgpt|devilgpt|wormgpt|evilgpt|freedomgpt|chaosgpt|unfiltered)\b",
+         _words("are you're be as become called named known switch stay"), group="dan"),
+    Rule(J, "dan", 0.55, r"\bdan (?:can|has|will|is not|isn't|doesn't|does not|must|should|never|always|"
+         r"answers|responds|stands for|has broken|is free)\b", _words("dan"), group="dan_weak"),
+    Rule(J, "developer_mode", 0.9,
+         r"\b(?:chatgpt|gpt|ai|assistant|llm|you|model) with (?:the )?(?:[a-z0-9]{1,12} )?mode (?:enabled|"
+         r"on|activated|active)|\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|"
+         r"evil|chaos|opposite|sudo|apophis|stan|dude|aim|nsfw|omega|devil|freedom|unlocked|dan|"
+         r"unlimited|anarchy|rebel|villain|amoral) mode (?:is )?(?:enabled|activated|on|engaged|output|"
+         r"response)",
+         _words("chatgpt gpt ai assistant llm you model mode"), group="mode"),
+    Rule(J, "developer_mode", 0.55,
+         r"\b(?:enable|activate|enter|turn on|switch to|engage|simulate|unlock|initiate)(?:s|d)? (?:the )?"
+         r"(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|"
+         r"opposite|sudo|apophis|nsfw|omega|devil|freedom|unlimited|anarchy|dan) mode\b",
+         _words("enable activate enter turn switch engage simulate unlock initiate enabled activated"),
+         group="mode"),
+    Rule(J, "jailbreak_marker", 0.92,
+         r"[🔓🔒] ?(?:jailbr|classic|developer|normal|dan|unlocked|locked)|\[(?:jailbreak|jailbroken|classic|"
+         r"🔓|🔒|developer mode output|normal output|dan|gpt|chatgpt)\]|\((?:🔓|🔒)|jailbroken response|"
+         r"jailbreak response|/jailbroken|/jailbreak\b|/classic\b",
+         ("🔓", "🔒", "[jailbr", "[classic]", "[dan]", "[gpt]", "[chatgpt]", "jailbroken", "jailbreak",
+          "[developer mode", "[normal output", "/classic"), group="marker"),
+    Rule(J, "jailbreak_marker", 0.78,
+         r"\b(?:two|2|dual|both|separate) (?:different |separate |distinct )?(?:responses|answers|replies|"
+         r"paragraphs|outputs|ways)\b.{0,80}?\b(?:normal|classic|standard|censored|filtered|jailbr\w{0,6}|"
+         r"unfiltered|uncensored|opposite|evil|dan|developer)\b",
+         _words("two 2 dual both separate"), group="marker"),
+    Rule(J, "jailbreak_request", 0.7,
+         rf"\bjailbr(?:eak|eaking|oken|eaked|eaks)\b.{{0,30}}?\b(?:chatgpt|gpt|{_AI}|you|yourself|your "
+         r"(?:rules|restrictions|programming|filters))\b|\b(?:you|chatgpt|gpt|ai|model|yourself) (?:are|is|"
+         r"have been|has been|will be|get|got) (?:now )?jailbr(?:oken|eaked)\b",
+         _words("jailbreak jailbreaking jailbroken jailbreaked jailbreaks"), group="jb_word"),
+    Rule(J, "no_restrictions", 0.62,
+         r"\b(?:without|no|zero|free (?:of|from)|not (?:bound|restricted|limited|constrained|held back|"
+         r"confined|governed) by|unbound by|doesn't have|does not have|don't have|do not have|has no|have no|"
+         r"ignores?|ignoring|bypass(?:es|ing)?|disables?|disabled|removes?|removed|lifts?|lifted|beyond|"
+         r"breaks?|breaking|broken|escaped?|liberated from|released from|free from|abandons?|abandoned|"
+         r"not subject to|(?:does not|doesn't|don't|do not|won't|will not|never|not|no longer) (?:follow|"
+         r"abide by|adhere to|comply with|obey|care about|have to (?:follow|abide by|obey|comply with)|"
+         r"need to (?:follow|abide by|obey))) (?:any |all |the |your |their |its |his |her |my |of |typical |"
+         r"usual |normal |standard |)(?:(?:moral|ethical|ai|openai'?s?|content|safety|legal|usual|typical|"
+         r"normal|standard|built-in|programmed|imposed|artificial|preset|default|pre-?programmed|societal|"
+         rf"human|such|confining|traditional|these|those) ){{0,2}}{_LIMITS}\b",
+         _words("without no zero free not unbound doesn't does don't do has have ignore ignores ignoring "
+                "bypass bypasses bypassing disable disables disabled remove removes removed lift lifts "
+                "lifted beyond break breaks breaking broken escape escaped liberated released abandon "
+                "abandons abandoned won't will never longer"), group="no_limits"),
+    Rule(J, "no_restrictions", 0.8,
+         rf"\b(?:{_AI}|you|chatgpt|character|persona|version of you|entity)\b.{{0,40}}?\b(?:has no|have no|"
+         r"without|free (?:from|of)|not bound by|doesn't have|does not have|don't have|ignores|do not need to "
+         r"follow|doesn't follow|does not follow|isn't bound by|is not bound by|not limited by|no longer "
+         rf"(?:has|have|bound by)) (?:any |the |its |their |your )?(?:{_LIMITS}|restrictions|filters|"
+         r"limits|boundaries)",
+         _words("ai chatbot bot assistant model llm gpt chatgpt system program machine you character persona "
+                "entity"), group="no_limits"),
+    Rule(J, "amoral_persona", 0.75,
+         r"\b(?:amoral|unethical|immoral|unfiltered|uncensored|unrestricted|unhinged|unbound|unshackled|"
+         r"uninhibited|jailbroken|unlimited|lawless|unaligned|unconstrained|unmoderated)(?:,| and| &)? "
+         r"(?:and |(?:[a-z]{1,12}) )?(?:ai|a\.i\.|chatbot|bot|assistant|model|version|persona|character|"
+         r"language model|entity|gpt|llm|system|machine|response|answers?|responses|mode|chat ?gpt)\b",
+         _words("amoral unethical immoral unfiltered uncensored unrestricted unhinged unbound unshackled "
+                "uninhibited jailbroken unlimited lawless unaligned unconstrained unmoderated"),
+         group="amoral"),
+    Rule(J, "amoral_persona", 0.45,
+         r"\b(?:evil|rogue|malicious|dark|wicked|villainous|devious|toxic|sinister|depraved|corrupt) "
+         r"(?:ai|a\.i\.|chatbot|bot|assistant|language model|gpt|llm|version of (?:you|chatgpt|yourself)|twin|"
+         r"alter ego)\b|\b(?:evil|trusted) confidant\b",
+         _words("evil rogue malicious dark wicked villainous devious toxic sinister depraved corrupt trusted"),
+         group="amoral_weak"),
+    Rule(J, "aim", 0.95,
+         r"\balways intelligent and machiavellian\b|\baim stands for\b|\bniccolo machiavelli\b.{0,200}?\baim\b|"
+         r"\bevil confidant\b|\bmongo tom\b|\bcondition red\b|\bbetter ?dan\b|\banti-?dan\b|"
+         r"\bopposite ?(?:ai|gpt|bot|mode)\b|\bucar\b|\bapophis\b|\bchatgpt with dan\b|\bdude\b.{0,40}?"
+         r"\bdo anything\b|\bstan\b.{0,40}?\bstrive to avoid norms\b|\bstrive to avoid norms\b",
+         _words("always aim niccolo evil mongo condition better betterdan antidan anti opposite ucar apophis "
+                "chatgpt dude stan strive"), group="dan"),
+    Rule(J, "never_refuse", 0.62,
+         r"\b(?:never|not|won't|will not|doesn't|does not|don't|do not|cannot|can't|must not|mustn't|shall not|"
+         r"should not|shouldn't|is not allowed to|are not allowed to|without|no longer|not permitted to|"
+         r"unable to|never ever) (?:ever )?(?:refuse|refuses|refusing|decline|declines|reject|rejects|"
+         r"apologi[sz]e|say no|say (?:that )?(?:you|it) can(?:'t|not)|add (?:any )?(?:warnings?|disclaimers?|"
+         r"notes)|include (?:any )?(?:warnings?|disclaimers?|notes)|(?:give|provide) (?:any )?(?:warnings?|"
+         r"disclaimers?)|censor|filter|moralize|moralise|lecture|question)\b",
+         _words("never not won't will doesn't does don't do cannot can't must mustn't shall should shouldn't "
+                "is are without longer unable"), group="never_refuse"),
+    Rule(J, "never_refuse", 0.72,
+         r"\b(?:regardless of|no matter|irrespective of)(?: how)? (?:how |the )?(?:immoral|unethical|illegal|"
+         r"dangerous|harmful|offensive|inappropriate|explicit|wrong|bad|evil|reckless|vile|legality|"
+         r"morality|ethics|consequences)\b|\b(?:doesn't|does not|don't|do not|never|won't|will not) (?:care|"
+         r"caring|cares) (?:about )?(?:ethics|morals|morality|legality|laws?|rules|safety|consequences|"
+         r"being ethical|openai|guidelines|feelings)",
+         _words("regardless matter irrespective doesn't does don't do never won't will"), group="never_refuse"),
+    Rule(J, "never_refuse", 0.75,
+         r"\b(?:never|not|don't|do not|won't|will not|doesn't|does not|must not|mustn't|without) (?:say|"
+         r"saying|include|including|use|using|respond with|reply with|start with|begin with|write|add|"
+         r"mention|contain)\b.{0,20}?[\"'“]?(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language "
+         r"model|i cannot|i can'?t|i'm unable|i am unable|unfortunately)",
+         _words("never not don't do won't will doesn't does must mustn't without"), group="never_refuse"),
+    Rule(J, "never_refuse", 0.6,
+         r"\b(?:answer|respond to|reply to|fulfill|comply with|obey|do|provide|generate|write) (?:any|every|"
+         r"all|whatever|anything)(?: (?:question|request|prompt|query|command|order|instruction|content|"
+         r"thing)s?)? (?:no matter|regardless|without (?:question|hesitation|refusal|restriction|limit|"
+         r"filter|censor)|even if|the user (?:asks|wants|requests))",
+         _words("answer respond reply fulfill comply obey do provide generate write"), group="never_refuse"),
+    Rule(J, "policy_evasion", 0.6,
+         r"\b(?:openai|anthropic|meta|google)'?s? (?:content |usage |safety )?(?:polic(?:y|ies)|guidelines|"
+         r"rules|restrictions|filters|moderation)\b",
+         _words("openai openai's anthropic anthropic's meta meta's google google's"), group="policy"),
+    Rule(J, "policy_evasion", 0.85,
+         r"\b(?:ignore|ignores|bypass|bypasses|violat\w{0,4}|against|break|breaks|disregard|free from|"
+         r"not bound by|not restricted by|doesn't have to (?:follow|abide by)|does not have to (?:follow|"
+         r"abide by)|don't have to (?:follow|abide by)|no longer (?:follow|bound by)|evade|circumvent|escape)\b"
+         r".{0,30}?\b(?:openai|anthropic)'?s?\b|\b(?:broken free|break free|freed) (?:of|from) (?:the )?"
+         r"(?:typical |usual )?(?:confines|restrictions|limitations|shackles|chains)",
+         _words("ignore ignores bypass bypasses violate violates violating violation against break breaks "
+                "disregard free not doesn't does don't longer evade circumvent escape broken freed"),
+         group="policy"),
+    Rule(J, "persona_framing", 0.42,
+         r"\bfrom now on,? (?:you|you're|your|u)\b|\byou are (?:now|going to) (?:act|be|pretend|play|"
+         r"become|respond|answer)|\byou will (?:now )?(?:act|pretend|play|respond|answer) as\b|"
+         r"\bpretend (?:to be|you are|that you are|you're|to have)\b|\bact as (?:if you|a|an|my)\b|"
+         r"\brole-?play (?:as|with me)\b|\byou will be called\b|\bstay in character\b|"
+         r"\b(?:never|don't|do not) break (?:out of )?character\b|\bbreaking character\b|"
+         r"\blet's play a game\b|\bsimulate (?:an?|the) (?:ai|chatbot|model|assistant|conversation)\b|"
+         r"\bin this (?:hypothetical|fictional) (?:world|scenario|universe|story|setting)\b|"
+         r"\byou (?:have|are) (?:been )?(?:freed|liberated|unleashed|released|unlocked)\b|"
+         r"\bremain in character\b|\bkeep up the act\b",
+         _words("from you pretend act role-play roleplay stay never don't do breaking let's simulate in "
+                "remain keep"), group="persona"),
+    Rule(J, "hypothetical_evasion", 0.55,
+         r"\b(?:hypothetical(?:ly)?|fictional(?:ly)?|in theory|theoretically|for (?:purely )?(?:educational|"
+         r"research|academic|scientific) purposes(?: only)?|for science|just (?:a|for) (?:story|game|joke|"
+         r"fun)|imaginary scenario)\b.{0,80}?\b(?:how (?:would|could|to|do|can)|step[- ]by[- ]step|steps|"
+         r"instructions|recipe|guide|tutorial|detailed)\b.{0,60}?\b(?:make|making|build|create|synthesi[sz]e|"
+         r"hack|hacking|steal|kill|murder|bomb|meth|drugs?|weapons?|explosives?|poison|malware|virus|"
+         r"ransomware|launder|counterfeit|pick a lock|hotwire|napalm|nerve agent|bioweapon|shoplift)\b",
+         _words("hypothetical hypothetically fictional fictionally theory theoretically educational research "
+                "academic scientific science just imaginary"), group="hypothetical"),
+    Rule(J, "hypothetical_evasion", 0.55,
+         rf"\bhow would an? (?:{_AI}|version of you|you) (?:without|with no|that has no|free from|that "
+         r"ignores|not bound by) .{0,20}?(?:ethics|morals|restrictions|filters|guidelines|rules|limits)",
+         _words("how"), group="hypothetical"),
+    Rule(J, "compliance_forcing", 0.62,
+         r"\b(?:start|begin|prefix|open)(?:s|ning)? (?:your|each|every|all) (?:responses?|replies|reply|"
+         r"answers?|outputs?|messages?) with [\"'“]?(?:sure|absolutely|of course|certainly|yes|okay|"
+         r"understood|here is|here's)\b",
+         _words("start begin prefix open starts begins"), group="compliance"),
+    # ---- data exfiltration ----------------------------------------------------------------------------
+    Rule(D, "env_secret", 0.55,
+         r"\$\{?[a-z_]{0,30}(?:api_?key|secret|token|password|passwd|pwd|credential|private_?key|access_?key|"
+         r"auth)[a-z_0-9]{0,20}\}?|\b(?:openai|anthropic|aws|azure|github|gitlab|stripe|slack|hf|huggingface|"
+         r"google|gcp|database|db)_(?:api_)?(?:key|secret|token|access_key_id|secret_access_key|password)\b",
+         ("$", "_key", "_secret", "_token", "_password"), group="env_mention"),
+    Rule(D, "env_access", 0.45,
+         r"\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bgetenv\(|\bprintenv\b|\bsystem\.getenv\b|"
+         r"\benv(?:iron)?\[|/proc/self/environ|\$env:|\bset \| ?(?:findstr|grep)|\benv \| ?grep\b",
+         ("env", "environ", "getenv"), group="env_mention"),
+    Rule(D, "env_exfiltration", 0.86,
+         r"\b(?:print|echo|show|tell|send|output|reveal|read|cat|list|dump|leak|display|give|return|share|"
+         r"post|upload|email|log|expose|disclose|what(?:'s| is| are))\b.{0,40}?(?:\$\{?[a-z_]{0,30}(?:api_?key|"
+         r"secret|token|password|passwd|credential|private_?key|access_?key)|\b(?:openai|anthropic|aws|azure|"
+         r"github|stripe|slack|hf)_(?:api_)?(?:key|secret|token)|(?:your|the|all|my|its) (?:environment "
+         r"variables|env vars|env variables|\.env file|environment)|/proc/self/environ)",
+         _words("print echo show tell send output reveal read cat list dump leak display give return share "
+                "post upload email log expose disclose what what's"), group="env_exfil"),
+    Rule(D, "env_exfiltration", 0.62,
+         r"\b(?:print|echo|show|send|output|reveal|dump|leak|display|return|post|upload|email|log|expose)\b"
+         r".{0,20}?(?:\bprocess\.env\b|\bos\.environ\b|\bprintenv\b|\benv\b)",
+         _words("print echo show send output reveal dump leak display return post upload email log expose"),
+         group="env_exfil"),
+    Rule(D, "secret_file", 0.45,
+         r"~/\.ssh\b|\.ssh/(?:id_|authorized_keys|known_hosts|config)|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|"
+         r"/etc/(?:passwd|shadow|sudoers|master\.passwd|gshadow)\b|\.aws/credentials|\.netrc\b|"
+         r"\.git-credentials|\.docker/config\.json|\.kube/config|(?:^|[\s/'\"`])\.env(?:\.local|"
+         r"\.production)?\b(?!\.)|/proc/self/(?:environ|cmdline|maps)|wp-config\.php|\.pgpass\b|\.npmrc\b|"
+         r"\.pypirc\b|\.bash_history|\.zsh_history|\bsam database\b|\\windows\\system32\\config\\sam|"
+         r"\.gnupg/|\bkeychain\b|credentials\.json|service[-_]account.{0,10}\.json|\.htpasswd",
+         ("ssh", "id_", "/etc/", ".aws", ".netrc", "credentials", ".docker", ".kube", ".env", "/proc/",
+          "wp-config", ".pgpass", ".npmrc", ".pypirc", "_history", "sam", "system32", ".gnupg", "keychain",
+          ".htpasswd"), group="file_mention"),
+    Rule(D, "secret_file", 0.86,
+         r"\b(?:cat|read|open|print|show|display|send|upload|exfiltrate|output|dump|type|give|tell|get|fetch|"
+         r"copy|leak|email|post|contents? of|include|attach|paste|reveal|list|load|access)\b.{0,40}?"
+         r"(?:~/\.ssh\b|\.ssh/id_|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|/etc/(?:passwd|shadow|sudoers)\b|"
+         r"\.aws/credentials|\.netrc\b|\.git-credentials|(?:the|your|my|their) \.env\b|\.env file|"
+         r"/proc/self/environ|\.bash_history|\.htpasswd|\bprivate (?:ssh )?keys?\b)",
+         _words("cat read open print show display send upload exfiltrate output dump type give tell get fetch "
+                "copy leak email post contents content include attach paste reveal list load access"),
+         group="file_exfil"),
+    Rule(D, "credential_request", 0.7,
+         r"\b(?:give|tell|show|send|share|reveal|print|output|provide|list|dump|leak|email|post|upload|"
+         r"display|expose|disclose|what (?:is|are)|what's)\b.{0,30}?\b(?:your|the system'?s?|the server'?s?|"
+         r"all (?:the )?|any |stored |saved |internal |admin |the admin'?s? |the user'?s? |users'? |other "
+         r"users'? |customer |employee )(?:[a-z]{1,12} )?(?:api[ _-]?keys?|access tokens?|secret keys?|"
+         r"credentials|private keys?|auth(?:entication)? tokens?|bearer tokens?|session (?:tokens|cookies)|"
+         r"passwords|ssh keys?|aws keys?|tokens|credit card numbers|social security numbers|ssns?)\b",
+         _words("give tell show send share reveal print output provide list dump leak email post upload "
+                "display expose disclose what what's"), group="credentials"),
+    Rule(D, "credential_request", 0.85,
+         r"\b(?:your|the assistant'?s|the model'?s|the system'?s|the server'?s|the application'?s|the app'?s) "
+         r"(?:own )?(?:openai |api |secret |private |access )?(?:api[ _-]?key|secret key|access token|"
+         r"credentials|private key|auth token|bearer token)\b",
+         _words("your the"), group="credentials"),
+    Rule(D, "markdown_exfiltration", 0.93,
+         r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?[?&/=](?:\{|\[|<|%7b|\$|\{\{)|"
+         r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?(?:secret|password|passwd|token|api_?key|"
+         r"history|conversation|chat|prompt|memory|data|info|email|summary|message|context)s?=",
+         ("![",), group="url_exfil"),
+    Rule(D, "url_exfiltration", 0.82,
+         r"https?://[^\s)\"'<>]{1,200}?[?&][a-z_]{1,30}=(?:\{\{?|\[|<|%7b|\$\{?)[ a-z_]{0,30}(?:secret|password|"
+         r"passwd|key|token|data|history|conversation|chat|prompt|email|info|memory|context|message|user|"
+         r"summary|base64|answer|response|creds|credentials|address|name|phone|ssn)",
+         ("http",), group="url_exfil"),
+    Rule(D, "url_exfiltration", 0.7,
+         r"\b(?:render|display|show|include|append|embed|output|insert|add|print|create|generate|make|write)"
+         r"(?:s|ing)? (?:this |the following |an? |the )?(?:markdown |html |hidden |invisible |tracking )?"
+         r"(?:image|img|link|url|pixel|hyperlink)\b.{0,80}?\b(?:password|secret|conversation|chat history|"
+         r"history|previous messages|user data|personal data|key|token|email|memory|context|summary|"
+         r"private|confidential)",
+         _words("render display show include append embed output insert add print create generate make "
+                "write renders displays includes appends embeds"), group="url_exfil_instr"),
+    Rule(D, "url_exfiltration", 0.8,
+         r"\b(?:encode|encoded|append|appended|put|include|embed|add|attach|insert|place)\b.{0,20}?\b(?:it|them|"
+         r"this|the (?:password|secret|conversation|data|answer|key|token|chat|history|summary|information|"
+         r"content|response)|your (?:answer|response|instructions))\b.{0,20}?\b(?:in|into|to|as) (?:the |a )?"
+         r"(?:url|query (?:string|parameter)|link|image (?:url|link)|get parameter|request parameter)",
+         _words("encode encoded append appended put include embed add attach insert place"),
+         group="url_exfil_instr"),
+    Rule(D, "exfil_command", 0.9,
+         r"\b(?:curl|wget|invoke-webrequest|iwr|requests\.(?:post|get|put)|fetch\(|urllib|http\.client|"
+         r"nc|ncat|netcat)\b.{0,160}?(?:\$\{?[a-z_]{0,30}(?:key|token|secret|password)|os\.environ|"
+         r"process\.env|/etc/passwd|/etc/shadow|id_rsa|\.ssh/|\.env\b|\.aws/credentials|clipboard|"
+         r"getclipboarddata|private[_/ ]key|cookies?)",
+         _words("curl wget invoke-webrequest iwr requests fetch urllib http nc ncat netcat"), group="command"),
+    Rule(D, "exfil_command", 0.85,
+         r"\bsocket\.socket\b.{0,300}?(?:dup2|/bin/(?:ba)?sh|subprocess|pty\.spawn)|/bin/(?:ba)?sh -i\b|"
+         r"\bnc(?:at)? (?:-[a-z]{1,3} ){0,3}-e\b|\bbash -i >& ?/dev/tcp/|/dev/tcp/\d|"
+         r"(?:clipboard|pyperclip|getclipboarddata).{0,300}?(?:requests\.post|urllib|http|socket)",
+         ("socket", "/bin/", "nc", "ncat", "/dev/tcp", "clipboard", "pyperclip", "getclipboarddata"),
+         group="command"),
+    Rule(D, "exfil_send", 0.7,
+         r"\b(?:send|post|upload|forward|email|transmit|exfiltrate|leak|submit|beacon)\b.{0,50}?\b(?:the "
+         r"(?:conversation|chat history|password|secret|api key|credentials|system prompt|user'?s? data|"
+         r"previous messages)|all (?:the )?(?:data|messages|files|emails|credentials|secrets|passwords)|"
+         r"everything)\b.{0,30}?\b(?:to|at) (?:https?://|ftp://|[a-z0-9.-]{1,40}@[a-z0-9-]{1,40}\.[a-z]"
+         r"|my (?:server|email|endpoint|webhook)|this (?:url|address|endpoint|webhook|email))",
+         _words("send post upload forward email transmit exfiltrate leak submit beacon"), group="send"),
+)
+# fmt: on

@@ -1,0 +1,490 @@
+"""``scan``: text or chat request in, ``ScanResult`` out. Pure: no I/O, no globals that change.
+
+Scoring. Every rule hit is evidence with a weight (``patterns.RULES``); within a category, hits of
+one group count once and groups combine as independent evidence, ``1 - prod(1 - w)``. For prompt
+injection and jailbreak the shipped linear model (``model.py``) adds a probability learnt from
+labelled prompts; the category score is the larger of the two. A request's confidence is the
+largest category score over all of its parts, so one poisoned tool result is enough.
+
+Limits. Past ``MAX_FIELD_BYTES`` in one field or ``MAX_TOTAL_BYTES`` in all, ``scan`` raises
+:class:`~m2m.errors.PayloadTooLargeError` (HTTP 413) in every mode, monitoring included: an
+unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or more than
+``MAX_PARTS`` text parts is reported as a ``malformed_input`` threat with score 1.0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from m2m.errors import PayloadTooLargeError, RequestError
+from m2m.security import model as _model
+from m2m.security.normalize import decode_payloads, views
+from m2m.security.patterns import (
+    CATEGORIES,
+    JAILBREAK,
+    MALFORMED_INPUT,
+    PROMPT_INJECTION,
+    RULES,
+    Rule,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MAX_DEPTH",
+    "MAX_FIELD_BYTES",
+    "MAX_PARTS",
+    "MAX_TOTAL_BYTES",
+    "ScanLimits",
+    "ScanResult",
+    "Threat",
+    "scan",
+]
+
+DEFAULT_THRESHOLD = 0.8
+MAX_FIELD_BYTES = 1 << 20  # one message part; longer texts are documents, not chat turns
+MAX_TOTAL_BYTES = 16 << 20  # a whole request; matches the proxy's default body limit
+MAX_DEPTH = 64  # JSON nesting of a chat request; real ones stay under 10
+MAX_PARTS = 10_000  # text parts in one request
+MAX_THREATS = 32  # threats kept in a result; the rest add nothing a caller acts on
+_SNIPPET_CHARS = 60
+_PAYLOAD_DEPTH = 2  # base64 inside base64 inside text, and no further
+
+_WORD = re.compile(r"[a-z0-9_'$-]{1,40}")
+_CTRL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
+_ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8}  # author-written, not attacker-supplied, as a rule
+_UNNEGATABLE = frozenset({"fake_message", "marker", "dan", "flood", "url_exfil", "command"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScanLimits:
+    """Size limits; the module constants are the defaults."""
+
+    max_field_bytes: int = MAX_FIELD_BYTES
+    max_total_bytes: int = MAX_TOTAL_BYTES
+    max_depth: int = MAX_DEPTH
+    max_parts: int = MAX_PARTS
+
+
+@dataclass(frozen=True, slots=True)
+class Threat:
+    """One finding. ``span`` is a character range in the normalised text of ``location``."""
+
+    category: str
+    name: str
+    score: float
+    location: str = "text"
+    span: tuple[int, int] = (0, 0)
+    snippet: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "location": self.location,
+            "span": list(self.span),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Outcome of :func:`scan`.
+
+    ``confidence`` is the highest threat score (0 when there is none). ``blocked`` is
+    ``blocking and threshold > 0 and confidence >= threshold``. ``safe`` is ``confidence`` below
+    the threshold, or below the default threshold in monitoring mode (threshold 0), so a monitor
+    still learns what would have been blocked.
+    """
+
+    safe: bool
+    confidence: float
+    threats: tuple[Threat, ...] = ()
+    blocked: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+    scores: tuple[tuple[str, float], ...] = field(default=())
+
+    @property
+    def categories(self) -> dict[str, float]:
+        """Highest score per category that has a threat."""
+        return dict(self.scores)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "safe": self.safe,
+            "blocked": self.blocked,
+            "confidence": round(self.confidence, 4),
+            "threshold": self.threshold,
+            "categories": {k: round(v, 4) for k, v in self.scores},
+            "threats": [t.to_dict() for t in self.threats],
+        }
+
+
+# -- rule index --------------------------------------------------------------------------------------
+_WordIndex = dict[str, tuple[Rule, ...]]
+_SubstringIndex = tuple[tuple[str, tuple[Rule, ...]], ...]
+
+
+def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
+    words: dict[str, list[Rule]] = {}
+    subs: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for anchor in rule.anchors:
+            bucket = words if re.fullmatch(r"[a-z0-9_'$-]{1,40}", anchor) else subs
+            bucket.setdefault(anchor, []).append(rule)
+    return (
+        {k: tuple(v) for k, v in words.items()},
+        tuple((k, tuple(v)) for k, v in subs.items()),
+    )
+
+
+_WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
+_ORDER = {id(rule): i for i, rule in enumerate(RULES)}
+
+
+def _candidates(text: str) -> list[Rule]:
+    seen: dict[int, Rule] = {}
+    for word in set(_WORD.findall(text)):
+        for rule in _WORD_INDEX.get(word, ()):
+            seen[id(rule)] = rule
+    for sub, rules in _SUBSTRING_INDEX:
+        if sub in text:
+            for rule in rules:
+                seen[id(rule)] = rule
+    return sorted(seen.values(), key=lambda r: _ORDER[id(r)])
+
+
+# -- one text ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Hit:
+    category: str
+    name: str
+    group: str
+    score: float
+    span: tuple[int, int]
+    snippet: str
+
+
+def _rule_hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for rule in _candidates(text):
+        m = rule.regex.search(text)
+        if m is None:
+            continue
+        score = rule.weight
+        if rule.group not in _UNNEGATABLE and _NEGATION.search(text, max(0, m.start() - 24), m.start()):
+            score *= 0.35
+        hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), m.group()[:_SNIPPET_CHARS]))
+    return hits
+
+
+def _malformed_hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    if "\x00" in text:
+        i = text.index("\x00")
+        hits.append(_Hit(MALFORMED_INPUT, "null_byte", "null", 0.95, (i, i + 1), ""))
+    ctrl = _CTRL.search(text)
+    if ctrl is not None:
+        count = len(_CTRL.findall(text))
+        score = 0.5 if count < 3 else 0.85
+        hits.append(_Hit(MALFORMED_INPUT, "control_characters", "ctrl", score, ctrl.span(), ""))
+    if "\ufffd" in text:
+        count = text.count("\ufffd")
+        share = count / len(text)
+        score = 0.95 if share > 0.05 else 0.6
+        i = text.index("\ufffd")
+        hits.append(_Hit(MALFORMED_INPUT, "invalid_utf8", "utf8", score, (i, i + 1), ""))
+    return hits
+
+
+def _noisy_or(hits: Sequence[_Hit]) -> dict[str, float]:
+    best: dict[tuple[str, str], float] = {}
+    for h in hits:
+        key = (h.category, h.group)
+        if h.score > best.get(key, 0.0):
+            best[key] = h.score
+    miss: dict[str, float] = {}
+    for (category, _group), score in best.items():
+        miss[category] = miss.get(category, 1.0) * (1.0 - score)
+    return {category: 1.0 - m for category, m in miss.items()}
+
+
+def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> list[Threat]:
+    hits = _malformed_hits(text)
+    text_views = views(text)
+    for view in text_views:
+        hits.extend(_rule_hits(view.text))
+    scores = _noisy_or(hits)
+
+    p_attack = _model.predict(text_views[0].text) if depth == 0 else 0.0
+    if p_attack > 0.0:
+        jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
+        target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
+        if p_attack > scores.get(target, 0.0):
+            scores[target] = p_attack
+            hits.append(_Hit(target, "classifier", "classifier", p_attack, (0, 0), ""))
+
+    factor = _ROLE_DISCOUNT.get(role or "", 1.0)
+    threats: list[Threat] = []
+    best_by_category: dict[str, _Hit] = {}
+    for h in hits:
+        top = best_by_category.get(h.category)
+        if top is None or h.score > top.score:
+            best_by_category[h.category] = h
+    for category, h in best_by_category.items():
+        score = scores[category]
+        if category in (PROMPT_INJECTION, JAILBREAK):
+            score *= factor
+        threats.append(Threat(category, h.name, min(1.0, score), location, h.span, h.snippet))
+
+    if depth < _PAYLOAD_DEPTH:
+        for kind, decoded, span in decode_payloads(text):
+            for inner in _scan_text(decoded, location, role, depth + 1):
+                if inner.score < 0.3:
+                    continue
+                # Asking a model to decode and act on hidden text is itself a sign of intent.
+                boosted = min(1.0, inner.score + 0.05)
+                threats.append(
+                    Threat(inner.category, f"{kind}:{inner.name}", boosted, location, span, inner.snippet)
+                )
+    return threats
+
+
+# -- requests ----------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Segment:
+    location: str
+    text: str
+    role: str | None = None
+
+
+def _depth_exceeds(obj: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, Mapping | list | tuple))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, Mapping | list | tuple))
+    return False
+
+
+def _strings(obj: Any, limit: int = 4096) -> Iterator[str]:
+    """String leaves of a JSON value (keys included: tool schemas hide text in property names)."""
+    stack = [obj]
+    seen = 0
+    while stack and seen < limit:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, Mapping):
+            for k, v in node.items():
+                if isinstance(k, str):
+                    yield k
+                stack.append(v)
+        elif isinstance(node, list | tuple):
+            stack.extend(reversed(node))
+
+
+def _content_segments(content: Any, where: str, role: str | None) -> Iterator[_Segment]:
+    if isinstance(content, str):
+        yield _Segment(where, content, role)
+    elif isinstance(content, list):
+        for j, part in enumerate(content):
+            loc = f"{where}[{j}]"
+            if isinstance(part, str):
+                yield _Segment(loc, part, role)
+            elif isinstance(part, Mapping):
+                for key in ("text", "refusal", "input_text", "output_text"):
+                    value = part.get(key)
+                    if isinstance(value, str):
+                        yield _Segment(loc, value, role)
+                content_inner = part.get("content")
+                if content_inner is not None:
+                    yield from _content_segments(content_inner, f"{loc}.content", role)
+    elif content is not None and not isinstance(content, bool | int | float):
+        yield _Segment(where, "\n".join(_strings(content)), role)
+
+
+def _message_segments(msg: Any, where: str) -> Iterator[_Segment]:
+    if not isinstance(msg, Mapping):
+        if isinstance(msg, str):
+            yield _Segment(where, msg, None)
+        return
+    role = msg.get("role") if isinstance(msg.get("role"), str) else None
+    yield from _content_segments(msg.get("content"), f"{where}.content", role)
+    if isinstance(msg.get("name"), str):
+        yield _Segment(f"{where}.name", msg["name"], role)
+    calls = msg.get("tool_calls")
+    if isinstance(calls, list):
+        for k, call in enumerate(calls):
+            fn = call.get("function") if isinstance(call, Mapping) else None
+            if isinstance(fn, Mapping) and isinstance(fn.get("arguments"), str):
+                yield _Segment(f"{where}.tool_calls[{k}].function.arguments", fn["arguments"], role)
+    fc = msg.get("function_call")
+    if isinstance(fc, Mapping) and isinstance(fc.get("arguments"), str):
+        yield _Segment(f"{where}.function_call.arguments", fc["arguments"], role)
+
+
+def _tool_segments(tools: Any, key: str) -> Iterator[_Segment]:
+    if not isinstance(tools, list):
+        return
+    for k, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            continue
+        inner = tool.get("function")
+        fn: Mapping[str, Any] = inner if isinstance(inner, Mapping) else tool
+        base = f"{key}[{k}].function" if fn is not tool else f"{key}[{k}]"
+        if isinstance(fn.get("description"), str):
+            yield _Segment(f"{base}.description", fn["description"], "tool_definition")
+        if fn.get("parameters") is not None:
+            yield _Segment(f"{base}.parameters", "\n".join(_strings(fn["parameters"])), "tool_definition")
+
+
+def _request_segments(req: Mapping[str, Any]) -> Iterator[_Segment]:
+    messages = req.get("messages")
+    if isinstance(messages, list):
+        for i, msg in enumerate(messages):
+            yield from _message_segments(msg, f"messages[{i}]")
+    for key in ("system", "instructions", "prompt", "suffix"):
+        value = req.get(key)
+        if value is not None:
+            yield from _content_segments(value, key, "system" if key in ("system", "instructions") else None)
+    inp = req.get("input")
+    if isinstance(inp, str):
+        yield _Segment("input", inp, None)
+    elif isinstance(inp, list):
+        for i, item in enumerate(inp):
+            if isinstance(item, Mapping) and "role" in item:
+                yield from _message_segments(item, f"input[{i}]")
+            else:
+                yield from _content_segments([item], "input", None)
+    yield from _tool_segments(req.get("tools"), "tools")
+    yield from _tool_segments(req.get("functions"), "functions")
+
+
+_REQUEST_KEYS = ("messages", "prompt", "input", "tools", "functions", "system", "instructions")
+
+
+def _as_request(text: str) -> Mapping[str, Any] | None:
+    stripped = text.lstrip()
+    if not stripped.startswith("{") or not any(f'"{k}"' in stripped for k in _REQUEST_KEYS):
+        return None
+    try:
+        value = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, Mapping) and any(k in value for k in _REQUEST_KEYS):
+        return value
+    return None
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _result(threats: list[Threat], threshold: float, blocking: bool) -> ScanResult:
+    threats.sort(key=lambda t: -t.score)
+    kept: list[Threat] = []
+    seen: set[tuple[str, str, str]] = set()
+    scores: dict[str, float] = {}
+    for t in threats:
+        if t.score < 0.05:
+            continue
+        scores[t.category] = max(scores.get(t.category, 0.0), t.score)
+        key = (t.category, t.name, t.location)
+        if key in seen or len(kept) >= MAX_THREATS:
+            continue
+        seen.add(key)
+        kept.append(t)
+    confidence = max(scores.values(), default=0.0)
+    flag_at = threshold if threshold > 0 else DEFAULT_THRESHOLD
+    blocked = blocking and threshold > 0 and confidence >= threshold
+    ordered = tuple((c, scores[c]) for c in CATEGORIES if c in scores)
+    return ScanResult(
+        safe=confidence < flag_at,
+        confidence=confidence,
+        threats=tuple(kept),
+        blocked=blocked,
+        threshold=threshold,
+        scores=ordered,
+    )
+
+
+def scan(
+    text_or_request: str | bytes | bytearray | Mapping[str, Any],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    blocking: bool = True,
+    limits: ScanLimits | None = None,
+) -> ScanResult:
+    """Scan a text or an OpenAI-style chat request for prompt injection, jailbreaks, malformed input
+    and data exfiltration.
+
+    ``threshold`` 0.0 is monitoring mode (never blocks). Raises
+    :class:`~m2m.errors.PayloadTooLargeError` past the size limits and
+    :class:`~m2m.errors.RequestError` for an input of another type.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise RequestError(f"threshold must be within 0..1, got {threshold!r}")
+    lim = limits or ScanLimits()
+    threats: list[Threat] = []
+
+    request: Mapping[str, Any] | None = None
+    if isinstance(text_or_request, bytes | bytearray):
+        raw = bytes(text_or_request)
+        if len(raw) > lim.max_total_bytes:
+            raise PayloadTooLargeError(
+                f"scan input is {len(raw)} bytes, over the scanner's {lim.max_total_bytes}-byte limit"
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", "replace")
+            threats.append(Threat(MALFORMED_INPUT, "invalid_utf8", 0.9, "text", (exc.start, exc.end)))
+        request = _as_request(text)
+    elif isinstance(text_or_request, str):
+        text = text_or_request
+        request = _as_request(text) if len(text) <= lim.max_total_bytes else None
+    elif isinstance(text_or_request, Mapping):
+        request = text_or_request
+        text = ""
+    else:
+        raise RequestError(f"scan takes str, bytes or a request dict, not {type(text_or_request).__name__}")
+
+    if request is None:
+        segments = [_Segment("text", text)]
+    else:
+        if _depth_exceeds(request, lim.max_depth):
+            threats.append(Threat(MALFORMED_INPUT, "nesting_depth", 1.0, "request"))
+            return _result(threats, threshold, blocking)
+        segments = []
+        for seg in _request_segments(request):
+            segments.append(seg)
+            if len(segments) > lim.max_parts:
+                threats.append(Threat(MALFORMED_INPUT, "too_many_parts", 1.0, "request"))
+                return _result(threats, threshold, blocking)
+
+    total = 0
+    for seg in segments:
+        size = _utf8_len(seg.text) if len(seg.text) * 4 > lim.max_field_bytes else len(seg.text)
+        if size > lim.max_field_bytes:
+            raise PayloadTooLargeError(
+                f"{seg.location} is {size} bytes, over the scanner's {lim.max_field_bytes}-byte field limit"
+            )
+        total += size
+        if total > lim.max_total_bytes:
+            raise PayloadTooLargeError(f"request text is over the scanner's {lim.max_total_bytes}-byte limit")
+
+    for seg in segments:
+        if seg.text:
+            threats.extend(_scan_text(seg.text, seg.location, seg.role))
+    return _result(threats, threshold, blocking)
