@@ -1,0 +1,429 @@
+"""HTTP/3 client for the proxy's client role (``--upstream-transport quic``), on aioquic.
+
+One QUIC connection per upstream ``host:port`` carries every request as its own stream, so
+concurrent requests share one handshake and never block each other (no head-of-line blocking).
+Response bodies are yielded as DATA frames arrive. The server certificate is verified against the
+system CAs (or ``ca_file``) unless ``insecure`` is set. Session tickets are kept per upstream, so a
+reconnect resumes the TLS session; a resumed connection sends a request in 0-RTT only if it is safe
+to replay (GET/HEAD/OPTIONS, RFC 8470 §4 / RFC 9001 §9.2) unless ``allow_0rtt_unsafe`` is set.
+
+This module is the one place QUIC/HTTP/3 failures are translated: handshake, certificate and
+connection failures become ``UpstreamUnavailableError``, time-outs ``UpstreamTimeoutError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection
+from aioquic.h3.events import DataReceived, H3Event, HeadersReceived
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
+from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEvent, StreamReset
+from aioquic.tls import SessionTicket
+
+from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.transport.h3server import SAFE_METHODS
+
+__all__ = ["H3Options", "H3Response", "H3Upstream"]
+
+# RFC 9114 §4.2: connection-specific fields are malformed in HTTP/3; a peer must reject the whole
+# request, so they are dropped here rather than forwarded from an HTTP/1.1 client.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+        "te",
+        "host",
+        "content-length",
+    }
+)
+# Shorter than the server's 60 s idle timeout, so this side notices an idle connection is gone
+# before it would send a request into a connection the server already forgot.
+_IDLE_TIMEOUT = 30.0
+_MAX_STREAM_DATA = 4 * 1024 * 1024
+_MAX_DATA = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class H3Options:
+    insecure: bool = False
+    ca_file: str | None = None
+    allow_0rtt_unsafe: bool = False
+    idle_timeout: float = _IDLE_TIMEOUT
+
+
+def _options_from_config(config: Any) -> H3Options:
+    """Read the ``[proxy.transport]`` settings of an ``m2m.config`` Config (or a bare section)."""
+    section = config
+    for name in ("proxy", "transport"):
+        inner = getattr(section, name, None)
+        if inner is not None and not isinstance(inner, str):
+            section = inner
+
+    def pick(*names: str, default: Any = None) -> Any:
+        for name in names:
+            value = getattr(section, name, None)
+            if value is not None:
+                return value
+        return default
+
+    return H3Options(
+        insecure=bool(pick("upstream_insecure", "insecure", default=False)),
+        ca_file=pick("upstream_ca", "upstream_ca_file", "ca_file"),
+        allow_0rtt_unsafe=bool(pick("allow_0rtt_post", "allow_0rtt_unsafe", default=False)),
+    )
+
+
+class _Stream:
+    __slots__ = ("chunks", "ended", "headers")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.headers: asyncio.Future[list[tuple[bytes, bytes]]] = loop.create_future()
+        self.chunks: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
+        self.ended = False
+
+    def fail(self, exc: BaseException) -> None:
+        if not self.headers.done():
+            self.headers.set_exception(exc)
+            # Nobody may ever await it (the request already timed out); do not warn about that.
+            self.headers.exception()
+        if not self.ended:
+            self.ended = True
+            self.chunks.put_nowait(exc)
+
+
+class _H3ClientProtocol(QuicConnectionProtocol):
+    def __init__(self, quic: QuicConnection, stream_handler: Any = None) -> None:
+        super().__init__(quic, stream_handler)
+        self.h3 = H3Connection(quic)
+        self.streams: dict[int, _Stream] = {}
+        self.handshake: asyncio.Future[HandshakeCompleted] = self._loop.create_future()
+        self.dead: BaseException | None = None
+        self.may_send_early = False
+
+    def quic_event_received(self, event: QuicEvent) -> None:
+        if isinstance(event, HandshakeCompleted):
+            if not self.handshake.done():
+                self.handshake.set_result(event)
+        elif isinstance(event, ConnectionTerminated):
+            reason = event.reason_phrase or f"error 0x{event.error_code:x}"
+            stage = "handshake" if not self.handshake.done() else "connection"
+            self.dead = UpstreamUnavailableError(f"HTTP/3 upstream {stage} failed: {reason}")
+            if not self.handshake.done():
+                self.handshake.set_exception(self.dead)
+                self.handshake.exception()
+            for stream in self.streams.values():
+                stream.fail(self.dead)
+            self.streams.clear()
+        elif isinstance(event, StreamReset):
+            reset = self.streams.get(event.stream_id)
+            if reset is not None:
+                del self.streams[event.stream_id]
+                reset.fail(
+                    UpstreamUnavailableError(
+                        f"HTTP/3 upstream reset the stream (error 0x{event.error_code:x})"
+                    )
+                )
+        for h3_event in self.h3.handle_event(event):
+            self._on_h3_event(h3_event)
+
+    def _on_h3_event(self, event: H3Event) -> None:
+        if isinstance(event, HeadersReceived):
+            stream = self.streams.get(event.stream_id)
+            if stream is None:
+                return
+            if not stream.headers.done():
+                status = dict(event.headers).get(b":status", b"")
+                if status.startswith(b"1") and not event.stream_ended:
+                    return  # interim response (RFC 9114 §4.1); the final one follows
+                stream.headers.set_result(event.headers)
+            if event.stream_ended:
+                self._end(event.stream_id, stream)
+        elif isinstance(event, DataReceived):
+            stream = self.streams.get(event.stream_id)
+            if stream is None:
+                return
+            if event.data:
+                stream.chunks.put_nowait(event.data)
+            if event.stream_ended:
+                self._end(event.stream_id, stream)
+
+    def _end(self, stream_id: int, stream: _Stream) -> None:
+        stream.ended = True
+        stream.chunks.put_nowait(None)
+        self.streams.pop(stream_id, None)
+
+    def release(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def cancel(self, stream_id: int) -> None:
+        stream = self.streams.pop(stream_id, None)
+        if stream is None:
+            return
+        stream.ended = True
+        with contextlib.suppress(Exception):
+            # Either half may already be closed; the point is only to stop the upstream's work.
+            self._quic.reset_stream(stream_id, ErrorCode.H3_REQUEST_CANCELLED)
+        with contextlib.suppress(Exception):
+            self._quic.stop_stream(stream_id, ErrorCode.H3_REQUEST_CANCELLED)
+        self.transmit()
+
+
+class H3Response:
+    """A response whose body arrives as the upstream sends it."""
+
+    http_version = "HTTP/3"
+
+    def __init__(
+        self,
+        protocol: _H3ClientProtocol,
+        stream_id: int,
+        stream: _Stream,
+        raw_headers: list[tuple[bytes, bytes]],
+        timeout: float | None,
+    ) -> None:
+        self._protocol = protocol
+        self._stream_id = stream_id
+        self._stream = stream
+        self._timeout = timeout
+        self._consumed = False
+        self.status = 0
+        self.headers: list[tuple[str, str]] = []
+        for name, value in raw_headers:
+            if name == b":status":
+                self.status = int(value)
+            elif not name.startswith(b":"):
+                self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        if self._consumed:
+            raise RuntimeError("the response body was already read")
+        self._consumed = True
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self._timeout):
+                        item = await self._stream.chunks.get()
+                except TimeoutError:
+                    raise UpstreamTimeoutError(
+                        f"HTTP/3 upstream sent nothing for {self._timeout:g} s mid-body"
+                    ) from None
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            await self.aclose()
+
+    async def read(self) -> bytes:
+        return b"".join([chunk async for chunk in self.aiter_bytes()])
+
+    async def aclose(self) -> None:
+        if not self._stream.ended:
+            self._protocol.cancel(self._stream_id)
+
+
+class H3Upstream:
+    """An ``Upstream`` (see ``m2m.proxy.upstream``) speaking HTTP/3 to another m2m proxy."""
+
+    def __init__(self, config: Any = None, *, options: H3Options | None = None) -> None:
+        if options is None:
+            options = _options_from_config(config) if config is not None else H3Options()
+        self.options = options
+        self._connections: dict[tuple[str, int], _H3ClientProtocol] = {}
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self._tickets: dict[tuple[str, int], SessionTicket] = {}
+        self._closed = False
+        self.handshakes = 0
+        self.resumed = 0
+
+    def _configuration(self, host: str, port: int) -> QuicConfiguration:
+        config = QuicConfiguration(
+            is_client=True,
+            alpn_protocols=list(H3_ALPN),
+            server_name=host,
+            idle_timeout=self.options.idle_timeout,
+            max_data=_MAX_DATA,
+            max_stream_data=_MAX_STREAM_DATA,
+        )
+        if self.options.insecure:
+            config.verify_mode = ssl.CERT_NONE
+        else:
+            config.verify_mode = ssl.CERT_REQUIRED
+            if self.options.ca_file:
+                if not os.path.isfile(self.options.ca_file):
+                    raise UpstreamUnavailableError(f"CA file {self.options.ca_file} does not exist")
+                config.load_verify_locations(cafile=self.options.ca_file)
+            else:
+                paths = ssl.get_default_verify_paths()
+                # The system trust store, as curl and httpx use; aioquic alone would use certifi.
+                if paths.cafile and os.path.isfile(paths.cafile):
+                    config.load_verify_locations(cafile=paths.cafile)
+                elif paths.capath and os.path.isdir(paths.capath):
+                    config.load_verify_locations(capath=paths.capath)
+        ticket = self._tickets.pop((host, port), None)
+        if ticket is not None and ticket.is_valid and ticket.server_name == host:
+            config.session_ticket = ticket
+        return config
+
+    async def _connect(self, host: str, port: int) -> _H3ClientProtocol:
+        key = (host, port)
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        except OSError as exc:
+            raise UpstreamUnavailableError(f"cannot resolve HTTP/3 upstream {host}: {exc}") from exc
+        family, _, _, _, addr = infos[0]
+        configuration = self._configuration(host, port)
+        resuming = configuration.session_ticket is not None
+
+        def remember(ticket: SessionTicket) -> None:
+            self._tickets[key] = ticket
+
+        quic = QuicConnection(configuration=configuration, session_ticket_handler=remember)
+        try:
+            _, protocol = await loop.create_datagram_endpoint(
+                lambda: _H3ClientProtocol(quic),
+                local_addr=("::" if family == socket.AF_INET6 else "0.0.0.0", 0),
+                family=family,
+            )
+        except OSError as exc:
+            raise UpstreamUnavailableError(f"cannot open a UDP socket for {host}:{port}: {exc}") from exc
+        assert isinstance(protocol, _H3ClientProtocol)
+        protocol.connect((str(addr[0]), int(addr[1])))
+        protocol.may_send_early = resuming
+        self.handshakes += 1
+        protocol.handshake.add_done_callback(self._count_resumption)
+        return protocol
+
+    def _count_resumption(self, future: asyncio.Future[HandshakeCompleted]) -> None:
+        if not future.cancelled() and future.exception() is None and future.result().session_resumed:
+            self.resumed += 1
+
+    async def connection(self, host: str, port: int) -> _H3ClientProtocol:
+        """The live connection to ``host:port``, opened (or resumed) if there is none."""
+        if self._closed:
+            raise UpstreamUnavailableError("HTTP/3 upstream client is closed")
+        key = (host, port)
+        protocol = self._connections.get(key)
+        if protocol is not None and protocol.dead is None and not protocol._closed.is_set():
+            return protocol
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            protocol = self._connections.get(key)
+            if protocol is None or protocol.dead is not None or protocol._closed.is_set():
+                if protocol is not None:
+                    protocol.close()
+                    protocol.release()
+                protocol = await self._connect(host, port)
+                self._connections[key] = protocol
+            return protocol
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes | AsyncIterator[bytes],
+        *,
+        timeout: float | None,
+    ) -> H3Response:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise UpstreamUnavailableError(f"HTTP/3 upstream URL has no host: {url!r}")
+        host, port = parts.hostname, parts.port or 443
+        method = method.upper()
+        authority = parts.netloc.rpartition("@")[2].encode("idna" if not parts.netloc.isascii() else "ascii")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        h3_headers = [
+            (b":method", method.encode("ascii")),
+            (b":scheme", b"https"),
+            (b":authority", authority),
+            (b":path", path.encode("utf-8")),
+        ]
+        for name, value in headers:
+            lname = name.lower()
+            if lname not in _HOP_BY_HOP:
+                h3_headers.append((lname.encode("latin-1"), value.encode("latin-1")))
+        if isinstance(body, bytes | bytearray | memoryview):
+            h3_headers.append((b"content-length", str(len(body)).encode()))
+
+        protocol: _H3ClientProtocol | None = None
+        stream_id: int | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                protocol = await self.connection(host, port)
+                early_ok = protocol.may_send_early and (
+                    method in SAFE_METHODS or self.options.allow_0rtt_unsafe
+                )
+                if not early_ok:
+                    # A request that is not safe to replay waits for the handshake, so it is never
+                    # carried in 0-RTT (RFC 9001 §9.2).
+                    await asyncio.shield(protocol.handshake)
+                elif protocol.dead is not None:
+                    raise protocol.dead
+                stream_id = protocol._quic.get_next_available_stream_id()
+                stream = _Stream(asyncio.get_running_loop())
+                protocol.streams[stream_id] = stream
+                if isinstance(body, bytes | bytearray | memoryview):
+                    protocol.h3.send_headers(stream_id, h3_headers, end_stream=not body)
+                    if body:
+                        protocol.h3.send_data(stream_id, bytes(body), end_stream=True)
+                    protocol.transmit()
+                else:
+                    protocol.h3.send_headers(stream_id, h3_headers)
+                    protocol.transmit()
+                    async for chunk in body:
+                        if protocol.dead is not None:
+                            raise protocol.dead
+                        if chunk:
+                            protocol.h3.send_data(stream_id, chunk, end_stream=False)
+                            protocol.transmit()
+                    protocol.h3.send_data(stream_id, b"", end_stream=True)
+                    protocol.transmit()
+                raw_headers = await stream.headers
+        except TimeoutError:
+            if protocol is not None and stream_id is not None:
+                protocol.cancel(stream_id)
+            raise UpstreamTimeoutError(
+                f"HTTP/3 upstream {host}:{port} did not answer within {timeout:g} s"
+            ) from None
+        except asyncio.CancelledError:
+            if protocol is not None and stream_id is not None:
+                protocol.cancel(stream_id)
+            raise
+        except UpstreamUnavailableError:
+            raise
+        except (ConnectionError, OSError) as exc:
+            if protocol is not None and stream_id is not None:
+                protocol.cancel(stream_id)
+            raise UpstreamUnavailableError(f"HTTP/3 upstream {host}:{port} failed: {exc}") from exc
+        return H3Response(protocol, stream_id, stream, raw_headers, timeout)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        connections = list(self._connections.values())
+        self._connections.clear()
+        for protocol in connections:
+            protocol.close()
+        for protocol in connections:
+            with contextlib.suppress(Exception):
+                # A peer that never answers the close must not hold up shutdown.
+                async with asyncio.timeout(1.0):
+                    await protocol.wait_closed()
+            protocol.release()

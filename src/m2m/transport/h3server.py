@@ -1,0 +1,462 @@
+"""An HTTP/3 listener that runs an ASGI 3 application, on aioquic.
+
+Why not Hypercorn's HTTP/3 (it serves ``quic_bind`` too): it issues no session tickets (no
+resumption, no 0-RTT to reason about), cannot tell a request that came in 0-RTT from one that did
+not, never tells the application when the peer resets a request stream (so a client that goes away
+does not cancel the upstream request), and funnels every datagram through a 10-slot queue that drops
+packets under concurrent load. This module keeps the same ASGI bridge small and fixes those.
+
+Per request stream: headers -> ASGI ``http`` scope, DATA -> ``http.request`` messages, each
+``http.response.body`` -> one DATA frame sent at once (SSE events are never held back), stream reset
+by the peer -> ``http.disconnect`` and the application task cancelled.
+
+Early data (0-RTT, RFC 9001 §4.6): a request whose headers arrive before the handshake completes
+may be a replay (RFC 8470 §1, RFC 9001 §9.2). Safe methods run at once; other methods are held
+until the handshake completes (RFC 8470 §3), which a replaying attacker cannot do, unless
+``allow_0rtt_unsafe`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.asyncio.server import QuicServer, serve
+from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection, ProtocolError
+from aioquic.h3.events import DataReceived, H3Event, HeadersReceived
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
+from aioquic.quic.events import (
+    ConnectionTerminated,
+    HandshakeCompleted,
+    ProtocolNegotiated,
+    QuicEvent,
+    StopSendingReceived,
+    StreamReset,
+)
+from aioquic.tls import SessionTicket
+
+__all__ = [
+    "MAX_FIELD_SECTION_SIZE",
+    "SAFE_METHODS",
+    "H3Listener",
+    "SessionTicketStore",
+    "start_h3",
+]
+
+log = logging.getLogger("m2m.transport")
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+# RFC 9110 §9.2.1: methods with no side effects a replay could repeat.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# RFC 9114 §4.2.2 lets a server bound the header section; 64 KiB is far above any real OpenAI
+# request (a few hundred bytes of headers) and what common front servers allow.
+MAX_FIELD_SECTION_SIZE = 64 * 1024
+# RFC 9114 §4.2: connection-specific fields make an HTTP/3 message malformed and the peer would
+# close the whole connection; an app written for HTTP/1.1 may still set them.
+_CONNECTION_SPECIFIC = frozenset(
+    {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"}
+)
+# Per-stream and per-connection flow-control windows. aioquic's 1 MiB default throttles a fast
+# loopback or LAN link to one window per round trip; 4/16 MiB keep a bulk body moving.
+_MAX_STREAM_DATA = 4 * 1024 * 1024
+_MAX_DATA = 16 * 1024 * 1024
+# Session tickets are kept this long (RFC 8446 §4.6.1 allows up to 7 days); an hour bounds how long
+# a stolen ticket is useful while still covering reconnects of a busy peer.
+_TICKET_LIFETIME = 3600
+_TICKET_CAPACITY = 10_000
+
+
+class SessionTicketStore:
+    """Server-side ticket store for TLS session resumption, bounded and expiring."""
+
+    def __init__(self, capacity: int = _TICKET_CAPACITY) -> None:
+        self._tickets: dict[bytes, tuple[SessionTicket, float]] = {}
+        self._capacity = capacity
+        self.lifetime = float(_TICKET_LIFETIME)
+
+    def add(self, ticket: SessionTicket) -> None:
+        if len(self._tickets) >= self._capacity:
+            # Dicts keep insertion order: dropping the first entry drops the oldest ticket.
+            self._tickets.pop(next(iter(self._tickets)))
+        self._tickets[ticket.ticket] = (ticket, time.monotonic())
+
+    def pop(self, label: bytes) -> SessionTicket | None:
+        # Single use (RFC 8446 §8.1): a ticket presented twice resumes at most once, which also
+        # stops the same 0-RTT flight from being accepted twice through this process.
+        entry = self._tickets.pop(label, None)
+        if entry is None:
+            return None
+        ticket, issued = entry
+        if not ticket.is_valid or time.monotonic() - issued > self.lifetime:
+            return None
+        return ticket
+
+    def __len__(self) -> int:
+        return len(self._tickets)
+
+
+@dataclass
+class ListenerStats:
+    connections: int = 0
+    requests: int = 0
+    early_requests: int = 0
+    deferred_requests: int = 0
+    resumed: int = 0
+    rejected_headers: int = 0
+    resets: int = 0
+
+
+@dataclass
+class _Options:
+    app: ASGIApp
+    state: dict[str, Any]
+    allow_0rtt_unsafe: bool
+    server_addr: tuple[str, int]
+    stats: ListenerStats = field(default_factory=ListenerStats)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def _field_section_size(headers: list[tuple[bytes, bytes]]) -> int:
+    # RFC 9114 §4.2.2: name + value + 32 octets per field.
+    return sum(len(name) + len(value) + 32 for name, value in headers)
+
+
+class _ASGIMisuseError(RuntimeError):
+    """The application broke the ASGI message order; a bug in the app, reported as a 500."""
+
+
+class _Request:
+    """One request stream bridged to one ASGI application call."""
+
+    def __init__(self, conn: _H3ServerProtocol, stream_id: int, scope: dict[str, Any]) -> None:
+        self.conn = conn
+        self.stream_id = stream_id
+        self.scope = scope
+        self.body: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.disconnected = asyncio.Event()
+        self.response_started = False
+        self.response_ended = False
+        self.task: asyncio.Task[None] | None = None
+
+    def feed(self, data: bytes, ended: bool) -> None:
+        if data or ended:
+            self.body.put_nowait({"type": "http.request", "body": data, "more_body": not ended})
+
+    def disconnect(self) -> None:
+        self.disconnected.set()
+        if self.task is not None and not self.task.done() and not self.response_ended:
+            self.task.cancel()
+
+    def start(self, options: _Options) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._run(options.app))
+        options.tasks.add(self.task)
+        self.task.add_done_callback(options.tasks.discard)
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.body.empty() or not self.disconnected.is_set():
+            getter = asyncio.ensure_future(self.body.get())
+            waiter = asyncio.ensure_future(self.disconnected.wait())
+            try:
+                done, _ = await asyncio.wait({getter, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+            if getter in done:
+                return getter.result()
+            getter.cancel()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: MutableMapping[str, Any]) -> None:
+        if self.disconnected.is_set():
+            # ASGI: sending after the client went away is a no-op; the app learns of it via receive.
+            return
+        kind = message["type"]
+        h3 = self.conn.h3
+        assert h3 is not None
+        try:
+            if kind == "http.response.start":
+                if self.response_started:
+                    raise _ASGIMisuseError("http.response.start sent twice")
+                self.response_started = True
+                headers = [(b":status", str(message["status"]).encode())]
+                for name, value in message.get("headers", []):
+                    lname = bytes(name).lower()
+                    if lname not in _CONNECTION_SPECIFIC:
+                        headers.append((lname, bytes(value)))
+                h3.send_headers(self.stream_id, headers)
+            elif kind == "http.response.body":
+                if not self.response_started:
+                    raise _ASGIMisuseError("http.response.body before http.response.start")
+                more = bool(message.get("more_body", False))
+                body = bytes(message.get("body", b""))
+                if body or not more:
+                    h3.send_data(self.stream_id, body, end_stream=not more)
+                if not more:
+                    self.response_ended = True
+                    self.disconnected.set()
+            else:
+                return
+        except _ASGIMisuseError:
+            raise
+        except (ProtocolError, RuntimeError, ValueError) as exc:
+            # The stream was closed under us (a peer reset racing this send): a disconnect.
+            log.debug("HTTP/3 stream %d closed while sending: %s", self.stream_id, exc)
+            self.disconnect()
+            return
+        # One flush per message: each SSE event leaves in its own packet as soon as it is sent.
+        self.conn.transmit()
+
+    async def _run(self, app: ASGIApp) -> None:
+        try:
+            await app(self.scope, self.receive, self.send)
+        except asyncio.CancelledError:
+            self.conn.reset(self.stream_id, ErrorCode.H3_REQUEST_CANCELLED)
+            raise
+        except Exception:
+            log.exception("ASGI application failed on HTTP/3 stream %d", self.stream_id)
+            if self.response_started:
+                self.conn.reset(self.stream_id, ErrorCode.H3_INTERNAL_ERROR)
+            else:
+                self._plain(500, b"Internal Server Error")
+            return
+        if not self.response_ended and not self.disconnected.is_set():
+            if self.response_started:
+                self.conn.reset(self.stream_id, ErrorCode.H3_INTERNAL_ERROR)
+            else:
+                self._plain(500, b"Internal Server Error")
+        self.conn.finished(self.stream_id)
+
+    def _plain(self, status: int, body: bytes) -> None:
+        h3 = self.conn.h3
+        assert h3 is not None
+        h3.send_headers(
+            self.stream_id,
+            [
+                (b":status", str(status).encode()),
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        )
+        h3.send_data(self.stream_id, body, end_stream=True)
+        self.response_started = self.response_ended = True
+        self.conn.transmit()
+        self.conn.finished(self.stream_id)
+
+
+class _H3ServerProtocol(QuicConnectionProtocol):
+    def __init__(self, quic: QuicConnection, stream_handler: Any = None, *, options: _Options) -> None:
+        super().__init__(quic, stream_handler)
+        self.options = options
+        self.h3: H3Connection | None = None
+        self.handshake_done = False
+        self.requests: dict[int, _Request] = {}
+        self.deferred: list[_Request] = []
+        self.peer: tuple[str, int] | None = None
+        options.stats.connections += 1
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        if self.peer is None:
+            self.peer = (str(addr[0]), int(addr[1]))
+        super().datagram_received(data, addr)
+
+    def reset(self, stream_id: int, code: int) -> None:
+        with contextlib.suppress(Exception):
+            # The stream may already be finished or reset by the peer; nothing is left to do then.
+            self._quic.reset_stream(stream_id, code)
+            self.transmit()
+
+    def finished(self, stream_id: int) -> None:
+        self.requests.pop(stream_id, None)
+
+    def quic_event_received(self, event: QuicEvent) -> None:
+        try:
+            self._on_quic_event(event)
+        except Exception:
+            # A bug or an unexpected peer must cost this connection only, never the listener.
+            log.exception("HTTP/3 connection failed; closing it")
+            self.close(error_code=ErrorCode.H3_INTERNAL_ERROR, reason_phrase="internal error")
+
+    def _on_quic_event(self, event: QuicEvent) -> None:
+        if isinstance(event, ProtocolNegotiated):
+            if event.alpn_protocol in H3_ALPN:
+                self.h3 = H3Connection(self._quic)
+        elif isinstance(event, HandshakeCompleted):
+            self.handshake_done = True
+            if event.session_resumed:
+                self.options.stats.resumed += 1
+            deferred, self.deferred = self.deferred, []
+            for request in deferred:
+                if request.stream_id in self.requests:
+                    request.start(self.options)
+        elif isinstance(event, StreamReset | StopSendingReceived):
+            # Either half closed by the peer means nobody will read the response: stop the app.
+            reset = self.requests.get(event.stream_id)
+            if reset is not None:
+                del self.requests[event.stream_id]
+                self.options.stats.resets += 1
+                reset.disconnect()
+        elif isinstance(event, ConnectionTerminated):
+            for request in self.requests.values():
+                request.disconnect()
+            self.requests.clear()
+            self.deferred.clear()
+        if self.h3 is not None:
+            for h3_event in self.h3.handle_event(event):
+                self._on_h3_event(h3_event)
+
+    def _on_h3_event(self, event: H3Event) -> None:
+        if isinstance(event, HeadersReceived):
+            request = self.requests.get(event.stream_id)
+            if request is not None:
+                # Trailers (RFC 9114 §4.1): nothing in the proxy reads them; they only end the body.
+                if event.stream_ended:
+                    request.feed(b"", True)
+                return
+            self._new_request(event)
+        elif isinstance(event, DataReceived):
+            request = self.requests.get(event.stream_id)
+            if request is not None:
+                request.feed(event.data, event.stream_ended)
+
+    def _new_request(self, event: HeadersReceived) -> None:
+        options = self.options
+        assert self.h3 is not None
+        if _field_section_size(event.headers) > MAX_FIELD_SECTION_SIZE:
+            options.stats.rejected_headers += 1
+            body = b"Request Header Fields Too Large"
+            self.h3.send_headers(
+                event.stream_id,
+                [(b":status", b"431"), (b"content-length", str(len(body)).encode())],
+            )
+            self.h3.send_data(event.stream_id, body, end_stream=True)
+            if not event.stream_ended:
+                # RFC 9114 §4.1.1: a complete response lets the server stop reading the request.
+                with contextlib.suppress(Exception):
+                    self._quic.stop_stream(event.stream_id, ErrorCode.H3_NO_ERROR)
+            self.transmit()
+            return
+        pseudo: dict[bytes, bytes] = {}
+        headers: list[tuple[bytes, bytes]] = []
+        for name, value in event.headers:
+            if name.startswith(b":"):
+                pseudo[name] = value
+            else:
+                headers.append((name, value))
+        # aioquic has validated :method/:scheme/:path (RFC 9114 §4.3.1) before we see them.
+        method = pseudo.get(b":method", b"GET").decode("ascii", "replace")
+        raw_path = pseudo.get(b":path", b"/")
+        authority = pseudo.get(b":authority")
+        if authority is not None and not any(name == b"host" for name, _ in headers):
+            headers.insert(0, (b"host", authority))
+        path_bytes, _, query = raw_path.partition(b"?")
+        scope: dict[str, Any] = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "3",
+            "method": method,
+            "scheme": pseudo.get(b":scheme", b"https").decode("ascii", "replace"),
+            "path": unquote(path_bytes.decode("utf-8", "replace")),
+            "raw_path": path_bytes,
+            "query_string": query,
+            "root_path": "",
+            "headers": headers,
+            "client": self.peer,
+            "server": options.server_addr,
+            "state": dict(options.state),
+            "extensions": {"m2m.early_data": not self.handshake_done},
+        }
+        request = _Request(self, event.stream_id, scope)
+        self.requests[event.stream_id] = request
+        request.feed(b"", event.stream_ended)
+        options.stats.requests += 1
+        if not self.handshake_done:
+            options.stats.early_requests += 1
+            if method not in SAFE_METHODS and not options.allow_0rtt_unsafe:
+                options.stats.deferred_requests += 1
+                self.deferred.append(request)
+                return
+        request.start(options)
+
+
+@dataclass
+class H3Listener:
+    """A running HTTP/3 listener; ``close()`` stops it and cancels requests in flight."""
+
+    server: QuicServer
+    host: str
+    port: int
+    stats: ListenerStats
+    tickets: SessionTicketStore
+    _options: _Options
+
+    async def close(self, grace: float = 5.0) -> None:
+        tasks = set(self._options.tasks)
+        if tasks:
+            # Let responses in flight finish first, as uvicorn does on shutdown, then cut the rest.
+            deadline = time.monotonic() + grace
+            _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+            for task in pending:
+                task.cancel()
+        self.server.close()
+        await asyncio.sleep(0)
+
+
+def server_configuration(certfile: str, keyfile: str) -> QuicConfiguration:
+    config = QuicConfiguration(
+        alpn_protocols=list(H3_ALPN),
+        is_client=False,
+        max_datagram_frame_size=None,
+        max_data=_MAX_DATA,
+        max_stream_data=_MAX_STREAM_DATA,
+    )
+    config.load_cert_chain(certfile, keyfile)
+    return config
+
+
+async def start_h3(
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    certfile: str,
+    keyfile: str,
+    state: dict[str, Any] | None = None,
+    allow_0rtt_unsafe: bool = False,
+    tickets: SessionTicketStore | None = None,
+) -> H3Listener:
+    """Listen for HTTP/3 on ``host:port`` (UDP; port 0 picks a free one) and serve ``app``."""
+    configuration = server_configuration(certfile, keyfile)
+    tickets = SessionTicketStore() if tickets is None else tickets
+    options = _Options(
+        app=app,
+        state={} if state is None else state,
+        allow_0rtt_unsafe=allow_0rtt_unsafe,
+        server_addr=(host, port),
+    )
+
+    def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _H3ServerProtocol:
+        return _H3ServerProtocol(quic, stream_handler, options=options)
+
+    server = await serve(
+        host,
+        port,
+        configuration=configuration,
+        create_protocol=create_protocol,
+        session_ticket_fetcher=tickets.pop,
+        session_ticket_handler=tickets.add,
+    )
+    assert server._transport is not None
+    bound = server._transport.get_extra_info("sockname")
+    options.server_addr = (host, int(bound[1]))
+    return H3Listener(server, host, int(bound[1]), options.stats, tickets, options)
