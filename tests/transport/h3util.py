@@ -59,6 +59,12 @@ def make_app(log: AppLog) -> Any:
             await log.release.wait()
             await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
             return
+        if path == "/hang":
+            try:
+                await log.release.wait()
+            except asyncio.CancelledError:
+                log.cancelled += 1
+                raise
         if path == "/forever":
             await send({"type": "http.response.start", "status": 200, "headers": []})
             try:

@@ -166,6 +166,15 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         stream.chunks.put_nowait(None)
         self.streams.pop(stream_id, None)
 
+    def error_received(self, exc: Exception) -> None:
+        # ICMP port unreachable: nothing listens on that UDP port. Failing now gives a prompt 502
+        # instead of waiting out the handshake timeout.
+        if isinstance(exc, ConnectionRefusedError) and self.dead is None:
+            self.quic_event_received(
+                ConnectionTerminated(error_code=0, frame_type=None, reason_phrase="connection refused")
+            )
+            self._closed.set()
+
     def release(self) -> None:
         if self._transport is not None:
             self._transport.close()
@@ -297,15 +306,14 @@ class H3Upstream:
 
         quic = QuicConnection(configuration=configuration, session_ticket_handler=remember)
         try:
-            _, protocol = await loop.create_datagram_endpoint(
-                lambda: _H3ClientProtocol(quic),
-                local_addr=("::" if family == socket.AF_INET6 else "0.0.0.0", 0),
-                family=family,
+            # A connected UDP socket: the kernel then reports ICMP "port unreachable" to us.
+            transport, protocol = await loop.create_datagram_endpoint(
+                lambda: _H3ClientProtocol(quic), remote_addr=addr[:2], family=family
             )
         except OSError as exc:
             raise UpstreamUnavailableError(f"cannot open a UDP socket for {host}:{port}: {exc}") from exc
         assert isinstance(protocol, _H3ClientProtocol)
-        protocol.connect((str(addr[0]), int(addr[1])))
+        protocol.connect(transport.get_extra_info("peername"))
         protocol.may_send_early = resuming
         self.handshakes += 1
         protocol.handshake.add_done_callback(self._count_resumption)
@@ -415,8 +423,15 @@ class H3Upstream:
             raise UpstreamUnavailableError(f"HTTP/3 upstream {host}:{port} failed: {exc}") from exc
         return H3Response(protocol, stream_id, stream, raw_headers, timeout)
 
+    async def disconnect(self) -> None:
+        """Close every connection but keep the session tickets: the next request resumes."""
+        await self._close_connections()
+
     async def aclose(self) -> None:
         self._closed = True
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
         connections = list(self._connections.values())
         self._connections.clear()
         for protocol in connections:

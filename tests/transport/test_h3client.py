@@ -1,0 +1,203 @@
+"""H3Upstream, the proxy's HTTP/3 client, against the HTTP/3 listener on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from h3util import AppLog
+
+from m2m.config import load
+from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.transport.h3client import H3Options, H3Upstream
+from m2m.transport.h3server import H3Listener
+
+
+@pytest.fixture
+async def upstream(dev_cert: tuple[Path, Path]) -> AsyncIterator[H3Upstream]:
+    client = H3Upstream(options=H3Options(ca_file=str(dev_cert[0])))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def url(listener: H3Listener, path: str) -> str:
+    return f"https://127.0.0.1:{listener.port}{path}"
+
+
+async def test_post_with_verification_against_a_trusted_ca_file(
+    listener: H3Listener, upstream: H3Upstream, app_log: AppLog
+) -> None:
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Connection", "keep-alive"),
+        ("Authorization", "Bearer k"),
+    ]
+    resp = await upstream.request("POST", url(listener, "/echo?q=1"), headers, b'{"x":1}', timeout=5)
+    assert resp.status == 200
+    assert ("x-method", "POST") in resp.headers
+    assert await resp.read() == b'{"x":1}'
+    sent = dict(app_log.scopes[0]["headers"])
+    # Connection-specific fields are dropped (RFC 9114 §4.2); the rest arrive as given.
+    assert b"connection" not in sent
+    assert sent[b"authorization"] == b"Bearer k"
+    assert sent[b"content-length"] == b"7"
+    assert app_log.scopes[0]["query_string"] == b"q=1"
+
+
+async def test_streamed_request_body(listener: H3Listener, upstream: H3Upstream) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        for part in (b"a" * 10, b"", b"b" * 70_000, b"c"):
+            yield part
+
+    resp = await upstream.request("PUT", url(listener, "/echo"), [], body(), timeout=5)
+    assert await resp.read() == b"a" * 10 + b"b" * 70_000 + b"c"
+
+
+async def test_response_body_streams_while_the_server_is_still_sending(
+    listener: H3Listener, upstream: H3Upstream, app_log: AppLog
+) -> None:
+    resp = await upstream.request("POST", url(listener, "/stream"), [], b"{}", timeout=5)
+    chunks = resp.aiter_bytes()
+    got = b""
+    while got.count(b"\n\n") < 2:
+        got += await chunks.__anext__()
+    assert got == b"data: one\n\ndata: two\n\n"
+    assert not app_log.release.is_set()
+    app_log.release.set()
+    rest = b"".join([c async for c in chunks])
+    assert rest == b"data: [DONE]\n\n"
+
+
+async def test_many_concurrent_requests_share_one_connection(
+    listener: H3Listener, upstream: H3Upstream
+) -> None:
+    async def one(i: int) -> bytes:
+        resp = await upstream.request("GET", url(listener, f"/n{i}"), [], b"", timeout=5)
+        return await resp.read()
+
+    bodies = await asyncio.gather(*(one(i) for i in range(40)))
+    assert bodies == [f"/n{i}".encode() for i in range(40)]
+    assert upstream.handshakes == 1
+    assert listener.stats.connections == 1
+
+
+async def test_status_and_repeated_headers_kept(listener: H3Listener, upstream: H3Upstream) -> None:
+    resp = await upstream.request("GET", url(listener, "/status"), [], b"", timeout=5)
+    assert resp.status == 418
+    assert [v for k, v in resp.headers if k == "set-cookie"] == ["a=1", "b=2"]
+    assert await resp.read() == b"teapot"
+
+
+async def test_self_signed_server_fails_verification_by_default(listener: H3Listener) -> None:
+    client = H3Upstream(options=H3Options())
+    try:
+        with pytest.raises(UpstreamUnavailableError, match="handshake failed: self-signed certificate"):
+            await client.request("GET", url(listener, "/x"), [], b"", timeout=5)
+    finally:
+        await client.aclose()
+
+
+async def test_insecure_accepts_the_dev_certificate(listener: H3Listener) -> None:
+    client = H3Upstream(options=H3Options(insecure=True))
+    try:
+        resp = await client.request("GET", url(listener, "/x"), [], b"", timeout=5)
+        assert resp.status == 200
+    finally:
+        await client.aclose()
+
+
+async def test_options_from_config() -> None:
+    config = load(
+        cli={
+            "proxy.upstream": "https://127.0.0.1:9443/v1",
+            "proxy.transport.upstream_transport": "quic",
+            "proxy.transport.upstream_insecure": True,
+        },
+        env={},
+    )
+    client = H3Upstream(config)
+    assert client.options.insecure is True
+    assert client.options.allow_0rtt_unsafe is False
+    await client.aclose()
+
+
+async def test_timeout_waiting_for_headers_cancels_the_stream(
+    listener: H3Listener, upstream: H3Upstream, app_log: AppLog
+) -> None:
+    with pytest.raises(UpstreamTimeoutError):
+        await upstream.request("GET", url(listener, "/hang"), [], b"", timeout=0.3)
+    for _ in range(200):
+        if app_log.cancelled:
+            break
+        await asyncio.sleep(0.01)
+    assert app_log.cancelled == 1
+
+
+async def test_closing_a_response_early_cancels_the_server_side(
+    listener: H3Listener, upstream: H3Upstream, app_log: AppLog
+) -> None:
+    resp = await upstream.request("GET", url(listener, "/forever"), [], b"", timeout=5)
+    async for _ in resp.aiter_bytes():
+        break  # leaving the loop closes the response
+    await resp.aclose()
+    for _ in range(200):
+        if app_log.cancelled:
+            break
+        await asyncio.sleep(0.01)
+    assert app_log.cancelled == 1
+    # The connection is still good for the next request.
+    again = await upstream.request("GET", url(listener, "/next"), [], b"", timeout=5)
+    assert await again.read() == b"/next"
+    assert upstream.handshakes == 1
+
+
+async def test_nothing_listening_is_unavailable_promptly() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = H3Upstream(options=H3Options(insecure=True))
+    try:
+        with pytest.raises(UpstreamUnavailableError, match="refused"):
+            await client.request("GET", f"https://127.0.0.1:{port}/x", [], b"", timeout=5)
+    finally:
+        await client.aclose()
+
+
+async def test_reconnect_resumes_and_only_safe_methods_go_in_0rtt(
+    listener: H3Listener, upstream: H3Upstream
+) -> None:
+    await (await upstream.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read()
+    await asyncio.sleep(0.05)  # the session ticket follows the handshake
+    await upstream.disconnect()
+    resp = await upstream.request("POST", url(listener, "/pay"), [], b"once", timeout=5)
+    assert await resp.read() == b"once"
+    assert upstream.resumed == 1
+    assert listener.stats.early_requests == 0  # the POST waited for the handshake
+
+    await asyncio.sleep(0.05)
+    await upstream.disconnect()
+    resp = await upstream.request("GET", url(listener, "/models"), [], b"", timeout=5)
+    assert await resp.read() == b"/models"
+    assert upstream.resumed == 2
+    assert listener.stats.early_requests == 1  # the GET went in 0-RTT
+
+
+async def test_0rtt_post_when_enabled_is_still_held_by_a_strict_server(
+    listener: H3Listener, dev_cert: tuple[Path, Path]
+) -> None:
+    client = H3Upstream(options=H3Options(ca_file=str(dev_cert[0]), allow_0rtt_unsafe=True))
+    try:
+        await (await client.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read()
+        await asyncio.sleep(0.05)
+        await client.disconnect()
+        resp = await client.request("POST", url(listener, "/pay"), [], b"once", timeout=5)
+        assert await resp.read() == b"once"
+    finally:
+        await client.aclose()
+    assert listener.stats.early_requests == 1
+    assert listener.stats.deferred_requests == 1
