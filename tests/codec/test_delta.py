@@ -19,11 +19,13 @@ from m2m.codec.delta import (
     DeltaCache,
     DeltaEncoder,
     DeltaWire,
+    ReplyCollector,
     apply_delta,
     content_hash,
     encode_delta,
     is_delta,
     parse_delta,
+    reply_text,
     scope_of,
 )
 from m2m.errors import CodecError, DecodeError, DeltaBaseUnknownError, LimitExceededError, UnknownFormatError
@@ -98,21 +100,33 @@ def apply_edit(data: bytes, op: str, blob: bytes, where: float) -> bytes:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.binary(max_size=400), edits)
-def test_random_request_history_through_client_and_server(first: bytes, history: list) -> None:
+@given(
+    st.binary(max_size=400), edits, st.lists(st.tuples(st.binary(max_size=80), st.booleans()), max_size=12)
+)
+def test_random_request_history_through_client_and_server(
+    first: bytes, history: list[tuple[str, bytes, float]], replies: list[tuple[bytes, bool]]
+) -> None:
     clock = FakeClock()
     server = DeltaCache(max_entries=4, max_bytes=1 << 20, ttl_seconds=60, clock=clock)
     client = DeltaEncoder(DeltaCache(max_entries=4, max_bytes=1 << 20, ttl_seconds=60, clock=clock))
     request = first
-    for op, blob, where in history:
+    for turn, (op, blob, where) in enumerate(history):
         wire = client.encode(request)
-        if wire is None:
+        received = None
+        if wire is not None:
+            # On 409 the client falls back to a full resend.
+            with contextlib.suppress(DeltaBaseUnknownError):
+                received = server.decode(wire)
+        if received is None:
             server.put(request)
             received = request
-        else:
-            received = server.decode(wire)
         assert received == request
         client.remember(request)
+        if turn < len(replies):
+            reply, server_has_it = replies[turn]
+            client.remember_reply(request, reply)
+            if reply and server_has_it:
+                server.put(reply, request=False)
         request = apply_edit(request, op, blob, where)
 
 
@@ -318,3 +332,83 @@ def test_corpus_sessions_roundtrip_through_delta() -> None:
                 assert server.decode(wire) == request
             client.remember(request)
     assert deltas > 0
+
+
+ANSWER = 'The capital of Italy is Rome — "Roma" in Italian.'
+REPLY_BODY = json.dumps(
+    {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": ANSWER}, "finish_reason": "stop"}
+        ],
+    }
+).encode()
+
+
+def reply_stream(text: str, pieces: int = 5) -> list[bytes]:
+    step = max(1, len(text) // pieces)
+    events = []
+    for i in range(0, len(text), step):
+        chunk = {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": {"content": text[i : i + step]}}],
+        }
+        events.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+    return [*events, b"data: [DONE]\n\n"]
+
+
+def test_reply_text_of_json_and_of_stream_is_the_escaped_answer() -> None:
+    escaped = json.dumps(ANSWER, ensure_ascii=False).encode()[1:-1]
+    assert reply_text(REPLY_BODY) == escaped
+    collector = ReplyCollector()
+    for event in reply_stream(ANSWER):
+        collector.feed(event)
+    assert collector.text() == escaped
+    assert reply_text(b"not json") is None
+    assert reply_text(b'{"choices":[]}') is None
+    assert ReplyCollector().text() is None
+
+
+def test_stream_reply_joins_tool_call_pieces() -> None:
+    collector = ReplyCollector()
+    for args in ('{"city":', '"Rome"}'):
+        call = {"index": 0, "function": {"arguments": args}}
+        chunk = {"choices": [{"index": 0, "delta": {"tool_calls": [call]}}]}
+        collector.feed(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+    assert collector.text() == json.dumps('{"city":"Rome"}').encode()[1:-1]
+
+
+def test_delta_with_reply_is_smaller_and_needs_the_reply() -> None:
+    turn3 = chat("What is the capital of France?", "Paris.", "And of Italy?", ANSWER, "Thanks!")
+    reply = reply_text(REPLY_BODY)
+    assert reply is not None
+    client = DeltaEncoder()
+    client.remember(TURN2)
+    plain_wire = client.encode(turn3)
+    client.remember_reply(TURN2, reply)
+    wire = client.encode(turn3)
+    assert plain_wire is not None and wire is not None
+    assert parse_delta(wire).reply_hash == content_hash(reply)
+    assert len(wire) < len(plain_wire)
+
+    server = DeltaCache()
+    server.put(TURN2)
+    with pytest.raises(DeltaBaseUnknownError):
+        server.decode(wire)  # the reply never reached this server
+    server.put(reply, request=False)
+    assert server.decode(wire) == turn3
+    with pytest.raises(DecodeError, match="reply"):
+        apply_delta(parse_delta(wire), TURN2)
+    with pytest.raises(DecodeError, match="reply"):
+        apply_delta(parse_delta(wire), TURN2, reply=reply + b"x")
+    # A reply is a dictionary, never a base.
+    assert list(server.recent()) == [turn3, TURN2]
+
+
+def test_forgotten_base_is_not_used_again() -> None:
+    client = DeltaEncoder()
+    key = client.remember(TURN1)
+    client.forget(key)
+    assert client.encode(TURN2) is None

@@ -3,16 +3,20 @@
 Every turn of a chat resends the whole conversation, so a request is mostly the previous request
 plus a few new messages. The wire form names the base and the result by content hash::
 
-    #D1|<base-hash>|<target-hash>|<base85 payload>
+    #D1|<base-hash>[.<reply-hash>]|<target-hash>|<base85 payload>
 
     hash    = first 128 bits of SHA-256 of the exact bytes, base64url without padding (22 chars)
     payload = varint(prefix) varint(suffix) [zstd frame]
 
 The target is ``base[:prefix] + middle + base[len(base) - suffix:]``; ``middle`` is a zstd frame
-compressed with the tail of the base as a raw-content dictionary (new messages often quote earlier
-ones), absent when the middle is empty. Decoding needs the base, so it is never done by the stateless
-``decompress``: the receiver looks the base up in its :class:`DeltaCache`, raises
-:class:`~m2m.errors.DeltaBaseUnknownError` (409) when it is missing so the sender resends in full,
+compressed with a raw-content dictionary, absent when the middle is empty. The dictionary is the
+tail of the base, followed by the *reply* when the wire names one: the text of the response to the
+base request (:func:`reply_text`), which both peers saw and which the next turn quotes as its
+assistant message. With it a later turn costs little more than the user's new message.
+
+Decoding needs the base (and reply), so it is never done by the stateless ``decompress``: the
+receiver looks them up in its :class:`DeltaCache`, raises
+:class:`~m2m.errors.DeltaBaseUnknownError` (409) when one is missing so the sender resends in full,
 and checks the target hash after reconstruction so a wrong request is never produced.
 
 Pure: no I/O, the clock is passed in.
@@ -23,9 +27,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -41,11 +46,13 @@ __all__ = [
     "DeltaCache",
     "DeltaEncoder",
     "DeltaWire",
+    "ReplyCollector",
     "apply_delta",
     "content_hash",
     "encode_delta",
     "is_delta",
     "parse_delta",
+    "reply_text",
     "scope_of",
 ]
 
@@ -63,6 +70,8 @@ MAX_TARGET_BYTES: Final = 16 * 1024 * 1024
 _DICT_TAIL_BYTES: Final = 1 << 20
 # A decoder never needs more window than the dictionary tail plus the middle it allows.
 _MAX_WINDOW: Final = 1 << 25
+# A reply is a dictionary only; past this its start is too far back to be of use to zstd.
+MAX_REPLY_BYTES: Final = 1 << 20
 # A dictionary this short cannot help; skip its setup.
 _MIN_DICT_BYTES: Final = 8
 DEFAULT_LEVEL: Final = 3
@@ -97,6 +106,7 @@ class DeltaWire:
     base_hash: str
     target_hash: str
     payload: bytes
+    reply_hash: str | None = None
 
 
 def _varint(n: int) -> bytes:
@@ -156,23 +166,26 @@ def _shared(base: bytes, target: bytes) -> tuple[int, int]:
     return prefix, suffix
 
 
-def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict | None:
-    tail = base[-_DICT_TAIL_BYTES:]
-    if len(tail) < _MIN_DICT_BYTES:
+def _dictionary(base: bytes, reply: bytes | None) -> zstandard.ZstdCompressionDict | None:
+    # The reply goes last: the middle quotes it first, and zstd codes near matches cheaper.
+    content = base[-_DICT_TAIL_BYTES:] + (reply[-MAX_REPLY_BYTES:] if reply else b"")
+    if len(content) < _MIN_DICT_BYTES:
         return None
-    return zstandard.ZstdCompressionDict(tail, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    return zstandard.ZstdCompressionDict(content, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
-def encode_delta(base: bytes, target: bytes, *, level: int = DEFAULT_LEVEL) -> str:
-    """``target`` as a delta against ``base``. Always valid; whether it is worth sending is
-    the caller's choice (see :class:`DeltaEncoder`)."""
+def encode_delta(
+    base: bytes, target: bytes, *, reply: bytes | None = None, level: int = DEFAULT_LEVEL
+) -> str:
+    """``target`` as a delta against ``base`` (and the ``reply`` to it, if given). Always valid;
+    whether it is worth sending is the caller's choice (see :class:`DeltaEncoder`)."""
     prefix, suffix = _shared(base, target)
     middle = target[prefix : len(target) - suffix]
     payload = _varint(prefix) + _varint(suffix)
     if middle:
         compressor = zstandard.ZstdCompressor(
             level=level,
-            dict_data=_dictionary(base),
+            dict_data=_dictionary(base, reply),
             write_checksum=False,
             write_dict_id=False,
             write_content_size=True,
@@ -182,6 +195,7 @@ def encode_delta(base: bytes, target: bytes, *, level: int = DEFAULT_LEVEL) -> s
         (
             PREFIX,
             content_hash(base),
+            "." + content_hash(reply) if reply is not None else "",
             "|",
             content_hash(target),
             "|",
@@ -200,15 +214,24 @@ def parse_delta(wire: str | bytes) -> DeltaWire:
     parts = raw[len(_PREFIX_B) :].split(b"|", 2)
     if len(parts) != 3:
         raise DecodeError("delta: expected #D1|<base-hash>|<target-hash>|<payload>")
-    base_hash, target_hash, body = parts
-    for name, value in (("base", base_hash), ("target", target_hash)):
+    base_field, target_hash, body = parts
+    base_hash, dot, reply_hash = base_field.partition(b".")
+    named = [("base", base_hash), ("target", target_hash)]
+    if dot:
+        named.append(("reply", reply_hash))
+    for name, value in named:
         if len(value) != HASH_CHARS or not _is_b64url(value):
             raise DecodeError(f"delta: malformed {name} hash")
     try:
         payload = base64.b85decode(body)
     except (ValueError, binascii.Error):
         raise DecodeError("delta: corrupt base85 payload") from None
-    return DeltaWire(base_hash.decode("ascii"), target_hash.decode("ascii"), payload)
+    return DeltaWire(
+        base_hash.decode("ascii"),
+        target_hash.decode("ascii"),
+        payload,
+        reply_hash.decode("ascii") if dot else None,
+    )
 
 
 _B64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -218,10 +241,17 @@ def _is_b64url(value: bytes) -> bool:
     return all(c in _B64URL for c in value)
 
 
-def apply_delta(delta: DeltaWire, base: bytes, *, max_output: int = MAX_TARGET_BYTES) -> bytes:
-    """Rebuild the target from ``base``; raises unless the result has the announced hash."""
+def apply_delta(
+    delta: DeltaWire, base: bytes, *, reply: bytes | None = None, max_output: int = MAX_TARGET_BYTES
+) -> bytes:
+    """Rebuild the target from ``base`` (and ``reply``); raises unless the result has the announced
+    hash."""
     if content_hash(base) != delta.base_hash:
         raise DecodeError("delta: base does not match the base hash")
+    if (reply is None) != (delta.reply_hash is None) or (
+        reply is not None and content_hash(reply) != delta.reply_hash
+    ):
+        raise DecodeError("delta: reply does not match the reply hash")
     payload = delta.payload
     prefix, pos = _read_varint(payload, 0)
     suffix, pos = _read_varint(payload, pos)
@@ -234,7 +264,9 @@ def apply_delta(delta: DeltaWire, base: bytes, *, max_output: int = MAX_TARGET_B
         size = _frame_size(frame)
         if size > budget:
             raise LimitExceededError(f"delta: target over the limit of {max_output} bytes")
-        decompressor = zstandard.ZstdDecompressor(dict_data=_dictionary(base), max_window_size=_MAX_WINDOW)
+        decompressor = zstandard.ZstdDecompressor(
+            dict_data=_dictionary(base, reply), max_window_size=_MAX_WINDOW
+        )
         try:
             middle = decompressor.decompress(frame, max_output_size=size, allow_extra_data=False)
         except zstandard.ZstdError as exc:
@@ -262,11 +294,116 @@ def _frame_size(frame: bytes) -> int:
     return int(size)
 
 
+def _reply_parts(message: object) -> Iterator[str]:
+    if not isinstance(message, dict):
+        return
+    for key in ("content", "reasoning_content", "reasoning", "refusal"):
+        value = message.get(key)
+        if isinstance(value, str) and value:
+            yield value
+    calls = message.get("tool_calls")
+    if isinstance(calls, list):
+        for call in calls:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                for key in ("name", "arguments"):
+                    value = function.get(key)
+                    if isinstance(value, str) and value:
+                        yield value
+
+
+def _escaped(parts: Iterable[str]) -> bytes:
+    # As the strings appear inside the next request's JSON: escaped, without the quotes.
+    return b"\n".join(
+        json.dumps(part, ensure_ascii=False).encode("utf-8", "surrogatepass")[1:-1] for part in parts
+    )
+
+
+def reply_text(response: bytes | str) -> bytes | None:
+    """The reply dictionary of a non-streamed chat completion body, or None when it has none.
+
+    Both peers compute it from the JSON value, not the bytes, so a response that crossed the wire
+    in a value-preserving format (T1) gives the same reply on both sides.
+    """
+    try:
+        body = json.loads(response)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    text = _escaped(_reply_parts(choices[0].get("message")))
+    return text[:MAX_REPLY_BYTES] or None
+
+
+class ReplyCollector:
+    """Builds the reply dictionary of a streamed chat completion from its SSE events, in order.
+
+    Only the first choice counts; tool call pieces are joined per call index. Bounded by
+    :data:`MAX_REPLY_BYTES` of text.
+    """
+
+    __slots__ = ("_fields", "_size")
+
+    def __init__(self) -> None:
+        self._fields: dict[str, list[str]] = {}
+        self._size = 0
+
+    def feed(self, event: bytes) -> None:
+        if self._size > MAX_REPLY_BYTES:
+            return
+        for line in event.splitlines():
+            if not line.startswith(b"data:"):
+                continue
+            value = line[5:].strip()
+            if not value.startswith(b"{"):
+                continue
+            try:
+                chunk = json.loads(value)
+            except (ValueError, UnicodeDecodeError):
+                continue
+            choices = chunk.get("choices") if isinstance(chunk, dict) else None
+            if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+                continue
+            delta = choices[0].get("delta")
+            if isinstance(delta, dict):
+                self._add(delta)
+
+    def _add(self, delta: dict[str, object]) -> None:
+        for key in ("content", "reasoning_content", "reasoning", "refusal"):
+            value = delta.get(key)
+            if isinstance(value, str) and value:
+                self._append(key, value)
+        calls = delta.get("tool_calls")
+        if isinstance(calls, list):
+            for call in calls:
+                if not isinstance(call, dict):
+                    continue
+                function = call.get("function")
+                if isinstance(function, dict):
+                    index = call.get("index", 0)
+                    for key in ("name", "arguments"):
+                        value = function.get(key)
+                        if isinstance(value, str) and value:
+                            self._append(f"tool{index}.{key}", value)
+
+    def _append(self, field: str, value: str) -> None:
+        self._fields.setdefault(field, []).append(value)
+        self._size += len(value)
+
+    def text(self) -> bytes | None:
+        order = ("content", "reasoning_content", "reasoning", "refusal")
+        keys = [k for k in order if k in self._fields] + sorted(k for k in self._fields if k not in order)
+        text = _escaped("".join(self._fields[k]) for k in keys)
+        return text[:MAX_REPLY_BYTES] or None
+
+
 class DeltaCache:
-    """Recent request bodies by content hash, bounded by count, total bytes and idle time.
+    """Recent requests and replies by content hash, bounded by count, total bytes and idle time.
 
     Least recently used entries go first; an entry unused for ``ttl_seconds`` is gone. ``clock``
     returns seconds (monotonic); tests pass their own. Not thread-safe: one per event loop.
+    Entries live in scopes (see :func:`scope_of`); a lookup never crosses scopes.
     """
 
     def __init__(
@@ -283,7 +420,8 @@ class DeltaCache:
         self.max_bytes = max_bytes
         self.ttl_seconds = ttl_seconds
         self._clock = clock
-        self._entries: OrderedDict[tuple[str, str], tuple[bytes, float]] = OrderedDict()
+        # (scope, hash) -> (data, deadline, is_request); ordered by last use.
+        self._entries: OrderedDict[tuple[str, str], tuple[bytes, float, bool]] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -295,20 +433,19 @@ class DeltaCache:
     def total_bytes(self) -> int:
         return self._bytes
 
-    def put(self, data: bytes, *, scope: str = "") -> str:
-        """Keep ``data``; returns its content hash. Data larger than ``max_bytes`` is not kept."""
+    def put(self, data: bytes, *, scope: str = "", request: bool = True) -> str:
+        """Keep ``data`` (a request, or a reply when ``request`` is false); returns its content hash.
+        Data larger than ``max_bytes`` is not kept."""
         key = content_hash(data)
         now = self._clock()
         self._expire(now)
-        old = self._entries.pop((scope, key), None)
-        if old is not None:
-            self._bytes -= len(old[0])
+        self.discard(key, scope=scope)
         if len(data) > self.max_bytes:
             return key
-        self._entries[(scope, key)] = (data, now + self.ttl_seconds)
+        self._entries[(scope, key)] = (data, now + self.ttl_seconds, request)
         self._bytes += len(data)
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            _, (dropped, _) = self._entries.popitem(last=False)
+            _, (dropped, _, _) = self._entries.popitem(last=False)
             self._bytes -= len(dropped)
         return key
 
@@ -320,7 +457,7 @@ class DeltaCache:
             self.misses += 1
             return None
         self.hits += 1
-        self._entries[(scope, key)] = (entry[0], now + self.ttl_seconds)
+        self._entries[(scope, key)] = (entry[0], now + self.ttl_seconds, entry[2])
         self._entries.move_to_end((scope, key))
         return entry[0]
 
@@ -330,13 +467,13 @@ class DeltaCache:
             self._bytes -= len(entry[0])
 
     def recent(self, *, scope: str = "", limit: int = 8) -> Iterator[bytes]:
-        """Up to ``limit`` live entries of ``scope``, most recently used first."""
+        """Up to ``limit`` live requests of ``scope``, most recently used first."""
         self._expire(self._clock())
         found = 0
-        for (entry_scope, _), (data, _) in reversed(self._entries.items()):
+        for (entry_scope, _), (data, _, is_request) in reversed(self._entries.items()):
             if found >= limit:
                 return
-            if entry_scope == scope:
+            if entry_scope == scope and is_request:
                 found += 1
                 yield data
 
@@ -344,12 +481,14 @@ class DeltaCache:
         """Resolve a delta wire against this cache and keep the result as a future base."""
         delta = parse_delta(wire)
         base = self.get(delta.base_hash, scope=scope)
-        if base is None:
+        reply = None if delta.reply_hash is None else self.get(delta.reply_hash, scope=scope)
+        if base is None or (delta.reply_hash is not None and reply is None):
+            missing = delta.base_hash if base is None else delta.reply_hash
             raise DeltaBaseUnknownError(
-                f"delta base {delta.base_hash} is not known here (evicted, expired or another "
-                "replica); resend the request in full"
+                f"delta base {missing} is not known here (evicted, expired or another replica); "
+                "resend the request in full"
             )
-        target = apply_delta(delta, base, max_output=max_output)
+        target = apply_delta(delta, base, reply=reply, max_output=max_output)
         self.put(target, scope=scope)
         return target
 
@@ -358,7 +497,7 @@ class DeltaCache:
         # are exactly a run at the front.
         entries = self._entries
         while entries:
-            key, (data, deadline) = next(iter(entries.items()))
+            key, (data, deadline, _) = next(iter(entries.items()))
             if deadline > now:
                 return
             del entries[key]
@@ -366,12 +505,14 @@ class DeltaCache:
 
 
 class DeltaEncoder:
-    """The sending side: remembers what it sent and picks a base when a delta pays off.
+    """The sending side: remembers what it sent (and the replies), and picks a base when a delta
+    pays off.
 
     ``encode`` returns a delta wire only when the best remembered base shares enough with the
     target and the delta is shorter than ``stateless_size`` (the size of the stateless encoding
     the caller would send otherwise); ``None`` means send the request in full. Call ``remember``
-    with every request body actually sent, delta or not.
+    with every request body actually sent, delta or not, and ``remember_reply`` with the reply
+    text (:func:`reply_text`, :class:`ReplyCollector`) once its response has been received whole.
     """
 
     def __init__(
@@ -386,13 +527,26 @@ class DeltaEncoder:
         self.candidates = candidates
         self.min_shared_fraction = min_shared_fraction
         self.level = level
+        # request hash -> reply hash, for requests still in the cache.
+        self._replies: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def remember(self, sent: bytes, *, scope: str = "") -> str:
         return self.cache.put(sent, scope=scope)
 
+    def remember_reply(self, request: bytes, reply: bytes | None, *, scope: str = "") -> None:
+        """Record the reply to ``request``; later deltas on that request use it as dictionary."""
+        if not reply:
+            return
+        key = (scope, content_hash(request))
+        self._replies[key] = self.cache.put(reply, scope=scope, request=False)
+        self._replies.move_to_end(key)
+        while len(self._replies) > self.cache.max_entries:
+            self._replies.popitem(last=False)
+
     def forget(self, key: str, *, scope: str = "") -> None:
-        """Stop using a base the peer said it does not have."""
+        """Stop using a base (or reply) the peer said it does not have."""
         self.cache.discard(key, scope=scope)
+        self._replies.pop((scope, key), None)
 
     def encode(self, target: bytes, *, scope: str = "", stateless_size: int | None = None) -> str | None:
         best: bytes | None = None
@@ -403,7 +557,9 @@ class DeltaEncoder:
                 best, best_shared = base, shared
         if best is None or best_shared < self.min_shared_fraction * len(target):
             return None
-        wire = encode_delta(best, target, level=self.level)
+        reply_key = self._replies.get((scope, content_hash(best)))
+        reply = None if reply_key is None else self.cache.get(reply_key, scope=scope)
+        wire = encode_delta(best, target, reply=reply, level=self.level)
         if stateless_size is not None and len(wire) >= stateless_size:
             return None
         return wire
