@@ -1,0 +1,409 @@
+"""Configuration: defaults < TOML file < environment < command-line flags.
+
+``load(cli=..., env=..., path=...)`` returns a frozen :class:`Config`. The environment is passed in,
+never read from globals, so tests and embedders control it.
+
+File: ``--config FILE``, else ``~/.m2m/config.toml`` when it exists. Sections::
+
+    [proxy]              listen = "127.0.0.1:8080" (or host/port), upstream, api_key, timeout,
+                         workers, optimize, upstream_protocol, max_body_bytes, log_level
+    [proxy.compression]  requests, responses, formats
+    [proxy.security]     enabled, blocking, threshold
+    [proxy.transport]    transport (tcp|quic|both), quic_port, cert, key,
+                         upstream_transport (tcp|quic), upstream_insecure
+    [proxy.delta]        cache_entries, ttl_seconds
+    [tokenizer]          llama3_vocab
+
+Environment: ``M2M_<SECTION>_<KEY>`` where SECTION is the innermost section name, e.g.
+``M2M_PROXY_PORT``, ``M2M_PROXY_UPSTREAM``, ``M2M_SECURITY_THRESHOLD``,
+``M2M_COMPRESSION_RESPONSES``, ``M2M_TRANSPORT_QUIC_PORT``, ``M2M_DELTA_TTL_SECONDS``,
+``M2M_TOKENIZER_LLAMA3_VOCAB``. Aliases: ``M2M_API_KEY`` (proxy.api_key), ``M2M_PROXY_TRANSPORT``
+(proxy.transport.transport), ``M2M_LLAMA3_VOCAB`` (tokenizer.llama3_vocab).
+
+Flags are passed as a mapping of dotted keys (``{"proxy.port": 8080}``); ``None`` means "not given".
+A bad value raises :class:`~m2m.errors.ConfigError` naming the key, e.g.
+``proxy.port: expected an integer 1-65535, got 'abc'``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from m2m.errors import ConfigError
+
+__all__ = [
+    "CompressionConfig",
+    "Config",
+    "DeltaConfig",
+    "ProxyConfig",
+    "SecurityConfig",
+    "TokenizerConfig",
+    "TransportConfig",
+    "as_env",
+    "default_path",
+    "load",
+]
+
+# OpenAI's own request limit is far lower; 16 MiB leaves room for base64 images.
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+# Long completions from slow local models take minutes; this bounds silence, not total time.
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class CompressionConfig:
+    requests: bool = True
+    responses: bool = True
+    # Formats offered/accepted between m2m peers, best first; empty means "whatever the codec offers".
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    enabled: bool = False
+    blocking: bool = True
+    threshold: float = 0.8
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    transport: str = "tcp"
+    quic_port: int = 8443
+    cert: str | None = None
+    key: str | None = None
+    upstream_transport: str = "tcp"
+    upstream_insecure: bool = False
+
+
+@dataclass(frozen=True)
+class DeltaConfig:
+    cache_entries: int = 1024
+    ttl_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    upstream: str = "http://localhost:11434/v1"
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+    workers: int = 1
+    optimize: bool = False
+    upstream_protocol: str = "openai"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    log_level: str = "info"
+    compression: CompressionConfig = CompressionConfig()
+    security: SecurityConfig = SecurityConfig()
+    transport: TransportConfig = TransportConfig()
+    delta: DeltaConfig = DeltaConfig()
+
+    @property
+    def upstream_host(self) -> str:
+        """``host[:port]`` of the upstream, without credentials or path."""
+        parts = urlsplit(self.upstream)
+        host = parts.hostname or ""
+        return f"{host}:{parts.port}" if parts.port else host
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    llama3_vocab: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    proxy: ProxyConfig = ProxyConfig()
+    tokenizer: TokenizerConfig = TokenizerConfig()
+
+
+# ---------------------------------------------------------------------------------------------
+# value parsers: raw (str from env/flags, or a TOML value) -> typed value, or ValueError(message)
+
+
+def _show(raw: Any) -> str:
+    return repr(raw)
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off", ""):
+            return False
+    raise ValueError(f"expected true or false, got {_show(raw)}")
+
+
+def _int_range(lo: int, hi: int | None) -> Callable[[Any], int]:
+    want = f"an integer {lo}-{hi}" if hi is not None else f"an integer >= {lo}"
+
+    def parse(raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError(f"expected {want}, got {_show(raw)}")
+        try:
+            value = int(raw.strip()) if isinstance(raw, str) else int(raw)
+            if isinstance(raw, float) and raw != value:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValueError(f"expected {want}, got {_show(raw)}") from None
+        if value < lo or (hi is not None and value > hi):
+            raise ValueError(f"expected {want}, got {_show(raw)}")
+        return value
+
+    return parse
+
+
+def _float_range(lo: float, hi: float | None, *, lo_open: bool = False) -> Callable[[Any], float]:
+    bound = f"> {lo}" if lo_open else f">= {lo}"
+    want = f"a number {lo}-{hi}" if hi is not None else f"a number {bound}"
+
+    def parse(raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(f"expected {want}, got {_show(raw)}")
+        try:
+            value = float(raw.strip()) if isinstance(raw, str) else float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected {want}, got {_show(raw)}") from None
+        if value != value or value < lo or (lo_open and value == lo) or (hi is not None and value > hi):
+            raise ValueError(f"expected {want}, got {_show(raw)}")
+        return value
+
+    return parse
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def parse(raw: Any) -> str:
+        if isinstance(raw, str) and raw.strip().lower() in options:
+            return raw.strip().lower()
+        raise ValueError(f"expected one of {'|'.join(options)}, got {_show(raw)}")
+
+    return parse
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    raise ValueError(f"expected a non-empty string, got {_show(raw)}")
+
+
+def _optional_text(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return raw.strip() or None
+    raise ValueError(f"expected a string, got {_show(raw)}")
+
+
+def _url(raw: Any) -> str:
+    if isinstance(raw, str):
+        value = raw.strip()
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            try:
+                parts.port  # noqa: B018 - raises ValueError on a bad port
+            except ValueError:
+                pass
+            else:
+                return value.rstrip("/")
+    raise ValueError(f"expected an http(s) URL such as http://localhost:11434/v1, got {_show(raw)}")
+
+
+def _formats(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        items = [p.strip() for p in raw.split(",")]
+    elif isinstance(raw, list | tuple) and all(isinstance(p, str) for p in raw):
+        items = [p.strip() for p in raw]
+    else:
+        raise ValueError(f"expected a list of format names, got {_show(raw)}")
+    return tuple(p for p in items if p)
+
+
+_PORT = _int_range(1, 65535)
+
+# dotted key -> parser. The dataclass field is the last component, its section the rest.
+_KEYS: dict[str, Callable[[Any], Any]] = {
+    "proxy.host": _text,
+    "proxy.port": _PORT,
+    "proxy.upstream": _url,
+    "proxy.api_key": _optional_text,
+    "proxy.timeout": _float_range(0.0, None, lo_open=True),
+    "proxy.workers": _int_range(1, 512),
+    "proxy.optimize": _bool,
+    "proxy.upstream_protocol": _choice("openai", "m2m"),
+    "proxy.max_body_bytes": _int_range(1, None),
+    "proxy.log_level": _choice("critical", "error", "warning", "info", "debug"),
+    "proxy.compression.requests": _bool,
+    "proxy.compression.responses": _bool,
+    "proxy.compression.formats": _formats,
+    "proxy.security.enabled": _bool,
+    "proxy.security.blocking": _bool,
+    "proxy.security.threshold": _float_range(0.0, 1.0),
+    "proxy.transport.transport": _choice("tcp", "quic", "both"),
+    "proxy.transport.quic_port": _PORT,
+    "proxy.transport.cert": _optional_text,
+    "proxy.transport.key": _optional_text,
+    "proxy.transport.upstream_transport": _choice("tcp", "quic"),
+    "proxy.transport.upstream_insecure": _bool,
+    "proxy.delta.cache_entries": _int_range(0, None),
+    "proxy.delta.ttl_seconds": _float_range(0.0, None),
+    "tokenizer.llama3_vocab": _optional_text,
+}
+
+_ENV_ALIASES = {
+    "M2M_API_KEY": "proxy.api_key",
+    "M2M_PROXY_TRANSPORT": "proxy.transport.transport",
+    "M2M_LLAMA3_VOCAB": "tokenizer.llama3_vocab",
+    "M2M_PROXY_LISTEN": "proxy.listen",
+}
+
+
+def _env_name(key: str) -> str:
+    section, _, name = key.rpartition(".")
+    return f"M2M_{section.rpartition('.')[2]}_{name}".upper()
+
+
+_ENV_NAMES = {_env_name(key): key for key in _KEYS}
+
+
+def default_path() -> Path:
+    return Path.home() / ".m2m" / "config.toml"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            _flatten(value, f"{key}.", out)
+        elif key in _KEYS or key == "proxy.listen":
+            out[key] = value
+        else:
+            raise ConfigError("unknown setting", key=key)
+
+
+def _read_file(path: str | None) -> dict[str, Any]:
+    file = Path(path).expanduser() if path else default_path()
+    if not path and not file.is_file():
+        return {}
+    try:
+        with file.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {file}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    out: dict[str, Any] = {}
+    _flatten(data, "", out)
+    return out
+
+
+def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, key in _ENV_ALIASES.items():
+        if name in env:
+            out[key] = env[name]
+    # The canonical names win over aliases when both are set.
+    for name, key in _ENV_NAMES.items():
+        if name in env:
+            out[key] = env[name]
+    return out
+
+
+def _split_listen(layer: dict[str, Any]) -> None:
+    """``proxy.listen = "host:port"`` fills host and port of the same layer unless it sets them."""
+    raw = layer.pop("proxy.listen", None)
+    if raw is None:
+        return
+    if not isinstance(raw, str) or ":" not in raw:
+        raise ConfigError(f"expected host:port, got {_show(raw)}", key="proxy.listen")
+    host, _, port = raw.strip().rpartition(":")
+    host = host.strip("[]")
+    if not host:
+        raise ConfigError(f"expected host:port, got {_show(raw)}", key="proxy.listen")
+    try:
+        _PORT(port)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key="proxy.listen") from None
+    layer.setdefault("proxy.host", host)
+    layer.setdefault("proxy.port", port)
+
+
+def _build(values: Mapping[str, Any]) -> Config:
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        section, _, name = key.rpartition(".")
+        sections.setdefault(section, {})[name] = value
+    proxy = ProxyConfig()
+    sub = {
+        "compression": CompressionConfig,
+        "security": SecurityConfig,
+        "transport": TransportConfig,
+        "delta": DeltaConfig,
+    }
+    changes: dict[str, Any] = dict(sections.get("proxy", {}))
+    for name, cls in sub.items():
+        if f"proxy.{name}" in sections:
+            changes[name] = cls(**sections[f"proxy.{name}"])
+    proxy = replace(proxy, **changes)
+    tokenizer = TokenizerConfig(**sections.get("tokenizer", {}))
+    return Config(proxy=proxy, tokenizer=tokenizer)
+
+
+def load(
+    *,
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    path: str | None = None,
+) -> Config:
+    """The configuration from flags (``cli``, dotted keys) > ``env`` > the TOML file > defaults."""
+    layers = [_read_file(path), _read_env(env or {}), {k: v for k, v in (cli or {}).items() if v is not None}]
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        _split_listen(layer)
+        for key, raw in layer.items():
+            parser = _KEYS.get(key)
+            if parser is None:
+                raise ConfigError("unknown setting", key=key)
+            try:
+                merged[key] = parser(raw)
+            except ValueError as exc:
+                raise ConfigError(str(exc), key=key) from None
+    config = _build(merged)
+    _check(config)
+    return config
+
+
+def _check(config: Config) -> None:
+    t = config.proxy.transport
+    if (t.cert is None) != (t.key is None):
+        raise ConfigError("cert and key must be given together", key="proxy.transport.cert")
+    if t.upstream_transport == "quic" and not config.proxy.upstream.startswith("https://"):
+        raise ConfigError(
+            "upstream_transport quic needs an https:// upstream", key="proxy.transport.upstream_transport"
+        )
+
+
+def as_env(config: Config) -> dict[str, str]:
+    """``M2M_*`` variables that reproduce ``config`` (hands the config to worker processes)."""
+    out: dict[str, str] = {}
+    for key in _KEYS:
+        obj: Any = config
+        for part in key.split("."):
+            obj = getattr(obj, part)
+        if obj is None:
+            continue
+        if isinstance(obj, tuple):
+            obj = ",".join(obj)
+        elif isinstance(obj, bool):
+            obj = "true" if obj else "false"
+        out[_env_name(key)] = str(obj)
+    return out

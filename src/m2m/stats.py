@@ -1,0 +1,230 @@
+"""Proxy statistics: cheap counters on the hot path, Prometheus metrics and a JSON snapshot.
+
+A request only adds to plain Python numbers; :meth:`Stats.flush` moves them into Prometheus
+metrics (every ``FLUSH_SECONDS`` from a background task, and before every read). With several
+worker processes the metrics live in ``prometheus_client``'s multiprocess files, so ``/metrics``
+and ``/stats`` of any worker show the sum over all workers (other workers' numbers may lag by up to
+``FLUSH_SECONDS``). The caller owns the instance.
+
+Byte and token fields (see docs/bench/proxy-notes.md):
+
+- ``bytes_in``: request and response bodies in their standard JSON/SSE form.
+- ``bytes_out``: the same bodies as they crossed the M2M side (the upstream link in client role,
+  the client link for M2M clients). Equal to ``bytes_in`` when no peer speaks M2M.
+- ``compression_ratio`` = bytes_out / bytes_in (lower is better; 1.0 = no compression).
+- ``tokens_original`` / ``tokens_sent``: prompt tokens of each chat request as the client meant it
+  and as the model behind the upstream reads it. Wire compression does not change what the model
+  reads, so these differ only when ``--optimize`` changed the prompt.
+- Latency is the time from the request's arrival to the response head (for a stream: to the head,
+  not to the last event); ``p99_latency_ms`` is estimated from histogram buckets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from typing import Any
+
+__all__ = ["LATENCY_BUCKETS", "Stats"]
+
+FLUSH_SECONDS = 0.5
+# Seconds. Fine below 10 ms, where the proxy's own cost lives, coarse above for slow upstreams.
+LATENCY_BUCKETS = (
+    0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075,
+    0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75,
+    1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0,
+)  # fmt: skip
+
+_COUNTERS = (
+    "bytes_in",
+    "bytes_out",
+    "tokens_original",
+    "tokens_sent",
+    "security_scanned",
+    "security_flagged",
+    "security_blocked",
+)
+
+
+class Stats:
+    """Counters for one proxy process; ``multiprocess_dir`` set means "sum over workers"."""
+
+    def __init__(self, *, multiprocess_dir: str | None = None) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
+        self._multiprocess_dir = multiprocess_dir
+        if multiprocess_dir is not None and os.environ.get("PROMETHEUS_MULTIPROC_DIR") != multiprocess_dir:
+            raise RuntimeError("PROMETHEUS_MULTIPROC_DIR must be set before prometheus_client is imported")
+        self._registry = CollectorRegistry(auto_describe=True)
+        reg = self._registry
+        self._requests = Counter(
+            "m2m_requests", "Requests answered, by HTTP status", ["status"], registry=reg
+        )
+        self._counters = {name: Counter(f"m2m_{name}", _HELP[name], registry=reg) for name in _COUNTERS}
+        self._latency = Histogram(
+            "m2m_request_latency_seconds",
+            "Time from request arrival to response head",
+            buckets=LATENCY_BUCKETS,
+            registry=reg,
+        )
+        self._pending_status: dict[int, int] = {}
+        self._pending: dict[str, int] = dict.fromkeys(_COUNTERS, 0)
+        self._pending_latency: list[float] = []
+
+    # -- hot path: plain arithmetic only ----------------------------------------------------
+
+    def record(
+        self,
+        status: int,
+        latency: float,
+        *,
+        bytes_in: int = 0,
+        bytes_out: int = 0,
+        tokens_original: int = 0,
+        tokens_sent: int = 0,
+    ) -> None:
+        pending = self._pending
+        self._pending_status[status] = self._pending_status.get(status, 0) + 1
+        pending["bytes_in"] += bytes_in
+        pending["bytes_out"] += bytes_out
+        pending["tokens_original"] += tokens_original
+        pending["tokens_sent"] += tokens_sent
+        self._pending_latency.append(latency)
+        if len(self._pending_latency) > 50_000:  # no flusher running (embedded use): stay bounded
+            self.flush()
+
+    def add_bytes(self, bytes_in: int, bytes_out: int) -> None:
+        """Bytes of a response body finished after :meth:`record` (streams)."""
+        self._pending["bytes_in"] += bytes_in
+        self._pending["bytes_out"] += bytes_out
+
+    def record_scan(self, *, flagged: bool, blocked: bool) -> None:
+        pending = self._pending
+        pending["security_scanned"] += 1
+        pending["security_flagged"] += flagged
+        pending["security_blocked"] += blocked
+
+    # -- off the hot path --------------------------------------------------------------------
+
+    def flush(self) -> None:
+        statuses, self._pending_status = self._pending_status, {}
+        for status, n in statuses.items():
+            self._requests.labels(str(status)).inc(n)
+        for name, n in self._pending.items():
+            if n:
+                self._counters[name].inc(n)
+                self._pending[name] = 0
+        latencies, self._pending_latency = self._pending_latency, []
+        observe = self._latency.observe
+        for value in latencies:
+            observe(value)
+
+    def _collect(self) -> list[Any]:
+        self.flush()
+        if self._multiprocess_dir is None:
+            return list(self._registry.collect())
+        from prometheus_client import CollectorRegistry
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
+        return list(registry.collect())
+
+    def metrics(self) -> bytes:
+        """Prometheus text exposition format."""
+        from prometheus_client import generate_latest
+
+        self.flush()
+        if self._multiprocess_dir is None:
+            return generate_latest(self._registry)
+        from prometheus_client import CollectorRegistry
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The ``/stats`` JSON."""
+        totals: dict[str, float] = {}
+        by_status: dict[str, float] = {}
+        buckets: dict[float, float] = {}
+        latency_sum = 0.0
+        latency_count = 0.0
+        for family in self._collect():
+            for sample in family.samples:
+                name = sample.name
+                if name == "m2m_requests_total":
+                    status = sample.labels["status"]
+                    by_status[status] = by_status.get(status, 0) + sample.value
+                elif name == "m2m_request_latency_seconds_bucket":
+                    le = float(sample.labels["le"])
+                    buckets[le] = buckets.get(le, 0) + sample.value
+                elif name == "m2m_request_latency_seconds_sum":
+                    latency_sum += sample.value
+                elif name == "m2m_request_latency_seconds_count":
+                    latency_count += sample.value
+                elif name.endswith("_total") and name.startswith("m2m_"):
+                    key = name[4:-6]
+                    totals[key] = totals.get(key, 0) + sample.value
+        requests = int(sum(by_status.values()))
+        bytes_in = int(totals.get("bytes_in", 0))
+        bytes_out = int(totals.get("bytes_out", 0))
+        tokens_original = int(totals.get("tokens_original", 0))
+        tokens_sent = int(totals.get("tokens_sent", 0))
+        tokens_saved = tokens_original - tokens_sent
+        errors = {k: int(v) for k, v in sorted(by_status.items()) if int(k) >= 400 and v}
+        return {
+            "requests_total": requests,
+            "bytes_in": bytes_in,
+            "bytes_out": bytes_out,
+            "bytes_saved": bytes_in - bytes_out,
+            "compression_ratio": round(bytes_out / bytes_in, 4) if bytes_in else 1.0,
+            "avg_latency_ms": round(latency_sum / latency_count * 1000, 3) if latency_count else 0.0,
+            "p99_latency_ms": round(_quantile(buckets, 0.99) * 1000, 3),
+            "tokens_original": tokens_original,
+            "tokens_sent": tokens_sent,
+            "tokens_saved": tokens_saved,
+            "savings_percent": round(tokens_saved / tokens_original * 100, 2) if tokens_original else 0.0,
+            "security": {
+                "scanned": int(totals.get("security_scanned", 0)),
+                "flagged": int(totals.get("security_flagged", 0)),
+                "blocked": int(totals.get("security_blocked", 0)),
+            },
+            "errors_by_status": errors,
+            "workers_aggregated": self._multiprocess_dir is not None,
+        }
+
+
+_HELP = {
+    "bytes_in": "Body bytes in standard JSON/SSE form",
+    "bytes_out": "The same body bytes as sent on the M2M side",
+    "tokens_original": "Prompt tokens of chat requests as the client sent them",
+    "tokens_sent": "Prompt tokens of chat requests as the upstream model reads them",
+    "security_scanned": "Requests scanned by the security screen",
+    "security_flagged": "Scanned requests with a threat at or above the threshold",
+    "security_blocked": "Requests rejected by the security screen",
+}
+
+
+def _quantile(cumulative: dict[float, float], q: float) -> float:
+    """Quantile ``q`` from cumulative histogram buckets, interpolated linearly within a bucket."""
+    if not cumulative:
+        return 0.0
+    bounds = sorted(cumulative)
+    counts = [cumulative[b] for b in bounds]
+    total = counts[-1]
+    if total <= 0:
+        return 0.0
+    rank = q * total
+    i = bisect.bisect_left(counts, rank)
+    i = min(i, len(bounds) - 1)
+    upper = bounds[i]
+    lower = bounds[i - 1] if i > 0 else 0.0
+    if upper == float("inf"):
+        return lower
+    below = counts[i - 1] if i > 0 else 0.0
+    inside = counts[i] - below
+    if inside <= 0:
+        return upper
+    return lower + (upper - lower) * (rank - below) / inside
