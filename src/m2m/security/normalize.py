@@ -73,11 +73,9 @@ _SEP = re.compile(r"[ .\-_*/|]")
 _ESCAPE_SIGN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\])")
 
 # Encoded payloads long enough to hold an instruction. Fixed-width units: linear matching.
-_BASE64_RUN = re.compile(
-    r"(?<![A-Za-z0-9+/=_-])(?:[A-Za-z0-9+/]{4}){5,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
-)
-_BASE64URL_RUN = re.compile(r"(?<![A-Za-z0-9=_-])(?:[A-Za-z0-9_-]{4}){5,}[A-Za-z0-9_-]{0,3}")
-_HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Fa-f])")
+# One character-class run finds base64, base64url and hex candidates in a single pass.
+_RUN = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
+_HEX_ONLY = re.compile(r"[0-9A-Fa-f]{20,}")
 _HEX_SPACED_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]){11,}[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")
 
 MAX_PAYLOADS = 16  # decoded payloads scanned per text; more than that is itself noise
@@ -157,36 +155,42 @@ def _as_text(raw: bytes) -> str | None:
     return text
 
 
+def _decode_run(run: str) -> tuple[str, str] | None:
+    raw: bytes | None = None
+    kind = "base64"
+    try:
+        if len(run) % 2 == 0 and _HEX_ONLY.fullmatch(run):
+            kind, raw = "hex", bytes.fromhex(run)
+        elif "-" in run or "_" in run:
+            kind, raw = "base64url", base64.urlsafe_b64decode(run + "=" * (-len(run) % 4))
+        else:
+            raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    decoded = _as_text(raw) if raw else None
+    return None if decoded is None else (kind, decoded)
+
+
 def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
     """Base64 and hex runs in ``text`` that decode to readable text: ``(encoding, decoded, span)``."""
     found: list[tuple[str, str, tuple[int, int]]] = []
-    if len(text) < 24:
+    if len(text) < 20:
         return found
-    for kind, regex in (
-        ("base64", _BASE64_RUN),
-        ("base64url", _BASE64URL_RUN),
-        ("hex", _HEX_RUN),
-        ("hex", _HEX_SPACED_RUN),
-    ):
-        for m in regex.finditer(text):
-            run = m.group()
-            if len(run) > MAX_PAYLOAD_CHARS:
-                continue
-            raw: bytes | None
-            try:
-                if kind == "hex":
-                    raw = bytes.fromhex(run.replace(":", " "))
-                elif kind == "base64url":
-                    if "-" not in run and "_" not in run:
-                        continue  # plain base64 already covered it
-                    raw = base64.urlsafe_b64decode(run + "=" * (-len(run) % 4))
-                else:
-                    raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
-            except (binascii.Error, ValueError):
-                raw = None
-            decoded = _as_text(raw) if raw else None
+    for m in _RUN.finditer(text):
+        run = m.group().rstrip("=")
+        if len(run) > MAX_PAYLOAD_CHARS or (run.isalpha() and (run.islower() or run.isupper())):
+            continue  # a long plain word, not an encoding
+        got = _decode_run(run)
+        if got is not None:
+            found.append((got[0], got[1], m.span()))
+            if len(found) >= MAX_PAYLOADS:
+                return found
+    if " " in text:
+        for m in _HEX_SPACED_RUN.finditer(text):
+            raw = bytes.fromhex(m.group().replace(":", " "))
+            decoded = _as_text(raw)
             if decoded is not None:
-                found.append((kind, decoded, m.span()))
+                found.append(("hex", decoded, m.span()))
                 if len(found) >= MAX_PAYLOADS:
-                    return found
+                    break
     return found

@@ -1,9 +1,11 @@
 """The rules, as data. Each rule is one regex over the folded text (see ``normalize.fold``).
 
-A rule is tried only when one of its ``anchors`` occurs in the text: plain words are looked up in
-the set of the text's words, anything else (``<|im_start|>``, ``~/.ssh``) as a substring. That
-prefilter is why a benign kilobyte costs a handful of set look-ups instead of a hundred regex
-passes.
+A rule is tried only where one of its ``anchors`` occurs: plain words are looked up in the set of
+the text's words, anything else (``<|``, ``![``) is found as a substring. A ``lead`` rule's match
+starts at the anchor, so it is tried there with ``match`` (a few steps); any other rule is searched
+in a window from ``back`` characters before the anchor to ``fwd`` characters after it. ``requires``
+names words of which one must be present too. So a benign kilobyte costs a set of its words and a
+few short matches, never a hundred passes of big alternations over the whole text.
 
 ``weight`` is how sure one hit is on its own; rules of the same ``group`` count once (the best
 hit), different groups add up as independent evidence (noisy-OR) within a category. Patterns use
@@ -44,6 +46,10 @@ class Rule:
     pattern: str
     anchors: tuple[str, ...]
     group: str = ""
+    lead: bool = True
+    back: int = 0
+    fwd: int = 0
+    requires: tuple[str, ...] = ()
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -68,6 +74,16 @@ _IGNORE_WORDS = (
     "ignore ignoring ignored disregard disregarding forget forgetting overlook bypass override "
     "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
     "obey mind nevermind attention listen aside throw"
+)
+_IGNORE_LEAD = (
+    "ignore ignoring ignored disregard disregarding forget forgetting overlook bypass override "
+    "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop do don't "
+    "dont stop never nevermind pay no not set throw"
+)
+_IGNORE_ANCHORS = (
+    "ignore ignoring ignored disregard disregarding forget forgetting overlook bypass override "
+    "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
+    "following obey obeying mind nevermind attention listen listening aside throw"
 )
 _DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our)"
 _PRIOR = (
@@ -98,6 +114,11 @@ _SECRET = (
     r"(?:password|passwords|passcode|passphrase|pass word|pword|pw|secret word|secret key|"
     r"secret code|magic word|code word|codeword|secret phrase|hidden word|secret|key word|keyword)"
 )
+_SECRET_STRICT = (
+    r"(?:password|passwords|passcode|passphrase|pass word|pword|secret word|secret key|secret code|"
+    r"magic word|code word|codeword|secret phrase|hidden word|secret(?! (?:to|of|behind|for|ingredient|"
+    r"recipe|sauce|garden|santa|service|life|success|societ\w{0,4}|history|world|agent|lair|passage)\b))"
+)
 _SECRET_WORDS = (
     "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden key"
 )
@@ -123,33 +144,34 @@ RULES: tuple[Rule, ...] = (
     # ---- prompt injection: instruction override ------------------------------------------------
     Rule(P, "instruction_override", 0.94,
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}(?:{_DET} )?{_INSTR}\b",
-         _words(_IGNORE_WORDS), group="override"),
+         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.9,
          rf"\b{_IGNORE}(?: (?:all|any|every|your|ur|thy|my|these|those)){{1,2}} (?:{_DET} )?{_INSTR}\b",
-         _words(_IGNORE_WORDS), group="override"),
+         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.6,
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} )?{_INSTR}\b",
-         _words(_IGNORE_WORDS), group="override"),
+         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.82,
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}{_INSTR_WEAK}\b",
-         _words(_IGNORE_WORDS), group="override"),
+         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.88,
          rf"\b{_IGNORE} (?:all |everything |anything |the text |the )?(?:above|before|previous|previously|"
          r"prior|earlier|so far|preceding)(?=$|[^a-z ]| (?:and|then|but|instead|now|from|this|that|it|"
          r"please|you|just|completely|entirely|to|in|because|or|&|say|tell|print|write|give|output|respond)\b)",
-         _words(_IGNORE_WORDS), group="override"),
+         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.9,
          r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop) (?:about )?(?:everything|all|anything|"
          r"what(?:ever)?|all that|all of that|all the stuff)(?: that)? (?:you(?:'ve| have| were| had|'re| are)?|"
          r"i(?:'ve| have| had)?|was|has been|we) ?(?:been |was |were |have |just |previously |already )?"
          r"(?:told|taught|said|learned|learnt|instructed|given|trained|programmed|written|mentioned|know|"
          r"discussed|saw|seen|read|heard|asked)",
-         _words("forget ignore disregard erase delete unlearn drop"), group="override"),
+         _words("forget ignore disregard erase delete unlearn drop"), group="override", lead=False, back=2,
+         fwd=130),
     Rule(P, "instruction_override", 0.7,
          rf"\b(?:{_PRIOR}|your) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:void|null|cancel+ed|"
          r"revoked|obsolete|outdated|invalid|overridden|suspended|lifted|removed|deleted|replaced|no longer)",
          _words("void null canceled cancelled revoked obsolete outdated invalid overridden suspended lifted "
-                "removed deleted replaced longer"), group="override"),
+                "removed deleted replaced longer"), group="override", lead=False, back=90, fwd=12),
     Rule(P, "instruction_override", 0.85,
          r"\b(?:ignoriere|ignorier|vergiss|missachte) (?:alle |die |deine )?(?:vorherigen |bisherigen |obigen |"
          r"vorigen )?(?:anweisungen|instruktionen|befehle|regeln|anordnungen)|\bignor(?:a|e|ez|er|ar) "
@@ -159,43 +181,45 @@ RULES: tuple[Rule, ...] = (
          r"urhopup|忽略|无视|忘记(?:之前|以上|所有)|無視して",
          ("ignoriere", "ignorier", "vergiss", "missachte", "ignora", "ignore", "ignorez", "ignorar",
           "ignorer", "olvida", "oublie", "oubliez", "urhopup", "忽略", "无视", "忘记", "無視"),
-         group="override"),
+         group="override", lead=False, back=2, fwd=110),
     Rule(P, "new_instructions", 0.62,
          r"\b(?:new|updated|real|actual|true|revised|overriding|additional|important|urgent|secret|priority|"
          r"final|correct) (?:system )?(?:instructions?|directives?|rules|task|orders|prompt|objective|mission)"
          r" ?(?::|follow|are as follows|is as follows|take precedence|override)",
-         _words("new updated real actual true revised overriding additional important urgent secret "
-                "priority final correct"), group="new_instructions"),
+         _words("instructions instruction directive directives rules task orders prompt objective mission"),
+         group="new_instructions", lead=False, back=45, fwd=45),
     Rule(P, "new_instructions", 0.72,
-         r"\b(?:your|the) (?:new|real|actual|true|only|revised|updated) (?:role|task|name|purpose|goal|"
+         r"\byour (?:new|real|actual|true|only|revised|updated) (?:role|task|name|purpose|goal|"
          r"instructions?|objective|mission|job|directive|function|identity|persona|prime directive) "
          r"(?:is|are|will be|now is|:)",
-         _words("new real actual true only revised updated"), group="new_instructions"),
+         _words("role task name purpose goal instructions instruction objective mission job directive "
+                "function identity persona"), group="new_instructions", lead=False, back=30, fwd=20),
     Rule(P, "instruction_override", 0.55,
          r"\b(?:instead|rather),? (?:you (?:should|must|will|shall) |just |only |simply |please )?"
          r"(?:say|print|output|respond|reply|write|tell|answer|return|reveal|repeat)\b",
          _words("instead rather"), group="redirect"),
     Rule(P, "instruction_override", 0.45,
-         r"\b(?:stop|cease|quit|end|halt|pause|abort|exit)(?:s)? (?:the |your |this |what you are |all )?"
+         r"\b(?:stop|cease|quit|halt|pause|abort|exit)(?:s)? (?:the |your |this |what you are |all )?"
          r"(?:current |previous |original )?(?:task|translation|translating|summar\w{0,6}|role|"
          r"roleplay|simulation|doing|program|instructions|game|analysis)\b",
-         _words("stop cease quit end halt pause abort exit stops"), group="redirect"),
+         _words("stop cease quit halt pause abort exit stops"), group="redirect"),
     # ---- prompt injection: fake system / tool messages, delimiters ------------------------------
     Rule(P, "fake_role_token", 0.9,
          r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|"
          r"begin_of_text|end_of_text|im_sep|tool|ipython|eom_id|fim_prefix|channel|message|start|end)\|>|"
-         r"\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>|<\|?/?(?:system|assistant)\|?>|</?s>\s?\[inst",
-         ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>", "<system>", "</system>",
-          "<assistant>", "</assistant>", "<|system", "system|>"), group="fake_message"),
+         r"\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>|<\|?/?(?:system|assistant)\|?>",
+         _words("im_start im_end endoftext eot_id start_header_id end_header_id begin_of_text end_of_text "
+                "im_sep eom_id fim_prefix inst sys start_of_turn end_of_turn system assistant user tool "
+                "ipython channel message start end"), group="fake_message", lead=False, back=4, fwd=30),
     Rule(P, "fake_system_message", 0.8,
-         r"(?:^|[\s\"'(>:}\]])(?:#{1,4} ?|\[|\{|<|\*\*|--- ?|=== ?)(?:system|admin|administrator|developer|"
+         r"(?<![a-z0-9])(?:#{1,4} ?|\[|\{|<|\*\*|--- ?|=== ?)(?:system|admin|administrator|developer|"
          r"root|sudo|openai|anthropic|security|operator|supervisor|moderator|assistant|ai)"
          r"(?: message| prompt| instructions?| override| note| notice| update| alert| command|\(.{0,20}\))?"
          r"(?:\]|\}|>|\*\*|:| ---| ===)",
          _words("system admin administrator developer root sudo openai anthropic security operator "
-                "supervisor moderator assistant ai"), group="fake_message"),
+                "supervisor moderator assistant ai"), group="fake_message", lead=False, back=6, fwd=45),
     Rule(P, "fake_system_message", 0.75,
-         r"(?:^|[.!?\"'] |\n)(?:system|system message|system prompt|system note|admin|developer|"
+         r"(?<![a-z0-9] )(?<![a-z0-9,])(?:system|system message|system prompt|system note|admin|developer|"
          r"developer message|sysadmin) ?: ?(?:you|ignore|new|the (?:user|assistant)|from now|override|"
          r"important|attention|update|reveal|this|all|disregard|forget|assistant)",
          _words("system admin developer sysadmin"), group="fake_message"),
@@ -209,12 +233,14 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:i am|i'm|im|this is|speaking as|as) (?:your|the|an?) (?:developer|creator|administrator|admin|"
          r"owner|programmer|system administrator|sysadmin|maker|engineer|operator|supervisor|trainer|"
          r"designer) ?(?:and|,|\.|from openai|at openai|i|and i|who)",
-         _words("am i'm im this speaking as"), group="privilege"),
+         _words("developer creator administrator admin owner programmer sysadmin maker engineer operator "
+                "supervisor trainer designer"), group="privilege", lead=False, back=40, fwd=30),
     Rule(P, "role_confusion", 0.62,
          r"\bi (?:have|now have|got|was given|am granted|am authorized with) (?:admin|root|developer|sudo|"
          r"full|elevated|special|administrator|superuser|unrestricted|clearance) (?:access|privileges|"
          r"permissions?|rights|clearance|level)",
-         _words("have got given granted authorized"), group="privilege"),
+         _words("access privileges permissions permission rights clearance level"), group="privilege",
+         lead=False, back=60, fwd=5),
     Rule(P, "delimiter_injection", 0.62,
          r"(?:%%%|===|---|\*\*\*|###|>>>|\$\$\$|@@@|&&&|///|\+\+\+) ?(?:end|begin|start|stop|new|user|"
          r"system|prompt|ignore|instructions?|input)\b|\bend of (?:the )?(?:user |system )?(?:input|prompt|"
@@ -227,13 +253,13 @@ RULES: tuple[Rule, ...] = (
          rf"{_AI}s?\b|\bif you are an? {_AI}\b|\b{_AI}s? (?:reading|processing|summari[sz]ing|parsing|"
          r"analy[sz]ing) (?:this|these)\b|\bwhen (?:you|the (?:ai|assistant|model)) (?:read|see|process|"
          r"summari[sz]e)s? this\b",
-         _words("note message instruction instructions attention important notice reminder if reading "
-                "processing summarizing summarising parsing analyzing analysing when"), group="indirect"),
+         _words("ai chatbot bot assistant model language llm gpt chatgpt system program machine"),
+         group="indirect", lead=False, back=45, fwd=40),
     Rule(P, "indirect_injection", 0.7,
          r"\b(?:do not|don't|dont|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|alert(?:ing)?|"
          r"notify(?:ing)?|let(?:ting)?|warn(?:ing)?|reveal(?:ing)? (?:this|it) to) (?:the |your )?(?:user|human|"
          r"operator|developer|owner)\b",
-         _words("do don't dont never without"), group="indirect"),
+         _words("user human operator developer owner"), group="indirect", lead=False, back=60, fwd=5),
     # ---- prompt injection: prompt and secret extraction -----------------------------------------
     Rule(P, "prompt_extraction", 0.92,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:system prompt|system message|system instructions|initial prompt|"
@@ -242,14 +268,16 @@ RULES: tuple[Rule, ...] = (
          r"original |initial |hidden |secret |first |)(?:instructions|prompt|directives|programming|rules|"
          r"guidelines|configuration|constraints)(?! (?:for|on|to|about|of|in|engineering|template|"
          r"injection|format|that i|i)\b))",
-         _words(_REVEAL_WORDS), group="extraction"),
+         _words("prompt prompts instructions directives programming rules guidelines configuration "
+                "constraints preprompt message pre"), group="extraction", lead=False, back=80, fwd=50),
     Rule(P, "prompt_extraction", 0.9,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
          r"instructions?|prompt|content|sentences?|lines?|messages?|tokens?|characters?|everything|"
          r"conversation|context|stuff|information|rules)"
          r" (?:above|before this|before that|so far|prior to this|preceding|previously given|you (?:were|have "
          r"been|got|received) (?:given|told|provided)|given to you|you received|at the (?:start|beginning|top))",
-         _words(_REVEAL_WORDS), group="extraction"),
+         _words("above far prior preceding previously received beginning"),
+         group="extraction", lead=False, back=90, fwd=40),
     Rule(P, "prompt_extraction", 0.88,
          r"\b(?:begin|beginning|start|starting|starts|prefix|preceded)(?:ing)? (?:your (?:reply|response|answer) )?"
          r"with (?:the (?:text|words?|phrase|sentence) )?[\"'“]?(?:you are|your instructions|i am|"
@@ -262,46 +290,52 @@ RULES: tuple[Rule, ...] = (
          r"trained) (?:to|not to|before|earlier|initially|originally)|\bwhat (?:is|was) written (?:above|before)",
          _words("instructions prompt text words rules what"), group="extraction"),
     Rule(P, "secret_extraction", 0.85,
-         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) (?:{_SECRET})\b"
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) {_SECRET_STRICT}\b"
          r"(?! (?:manager|policy|policies|requirements?|reset|resets|hash|hashing|strength|field|"
          r"rules|generator|recovery|for my|for the|to my|of my|on my|i |you (?:gave|told) me|of the (?:wifi|"
          r"router|network|account))\b)",
-         _words(_REVEAL_WORDS), group="secret"),
+         _words(_SECRET_WORDS), group="secret", lead=False, back=70, fwd=50),
     Rule(P, "secret_extraction", 0.6,
-         rf"\b(?:the|your|ur) (?:{_SECRET})\b|\bwhat(?:'s| is) (?:it|the word)\b",
-         _words(_SECRET_WORDS + " what what's"), group="secret_mention"),
+         rf"\b(?:the|your|ur) (?:{_SECRET})\b",
+         _words(_SECRET_WORDS), group="secret_mention", lead=False, back=12, fwd=25),
     Rule(P, "secret_extraction", 0.9,
-         rf"\b(?:{_SECRET}|it)\b.{{0,60}}?\b(?:backwards?|in reverse|reversed|reverse order|letter by letter|"
+         rf"\b(?:{_SECRET_STRICT}|it)\b.{{0,60}}?\b(?:backwards?|in reverse|reversed|reverse order|letter by letter|"
          r"character by character|one (?:letter|character) at a time|with (?:spaces|dashes|hyphens|dots|"
          r"commas|a space) (?:between|in between)|separated by|in base ?(?:64|32|16)|in hex(?:adecimal)?|"
          r"in rot ?13|in morse|in binary|in ascii|in pig latin|as an acrostic|acrostic|(?:first|last|second|"
          r"third|next|each|every) (?:letter|character|char|digit)s?|(?:letter|character)s? (?:of|in)|how many "
          r"(?:letters|characters)|rhym\w{1,4} with|synonym|hint|riddle|anagram|encrypted|cipher|caesar|"
          r"in (?:french|german|spanish|italian|russian|chinese|japanese|emoji|morse|leet))",
-         _words(_SECRET_WORDS + " it"), group="secret_obfuscated"),
+         _words("backwards backward reverse reversed acrostic base64 base hex hexadecimal rot13 rot "
+                "morse binary anagram cipher caesar riddle synonym hint letter letters character "
+                "characters char separated spaces dashes hyphens rhymes rhyme rhyming encrypted "
+                "ascii leet emoji"), group="secret_obfuscated", lead=False, back=90, fwd=40,
+         requires=_words(_SECRET_WORDS)),
     Rule(P, "secret_extraction", 0.9,
-         rf"\b(?:backwards?|in reverse|reversed|letter by letter|character by character|spell(?:ed|ing)?|"
+         rf"\b(?:backwards?|reverse|reversed|letter by letter|character by character|spell(?:ed|ing)?|"
          r"each letter|every letter|first letter|acrostic|base ?64|hex|encode|encrypt|cipher|hint|riddle|"
-         rf"poem|story|song|rhyme)\b.{{0,50}}?\b(?:the|your|ur|my|this|that) (?:{_SECRET})\b",
+         rf"poem|story|song|rhyme)\b.{{0,50}}?\b(?:the|your|ur|my|this|that) {_SECRET_STRICT}\b",
          _words("backward backwards reverse reversed letter character spell spelled spelling each every "
                 "first acrostic base64 base hex encode encrypt cipher hint riddle poem story song rhyme"),
-         group="secret_obfuscated"),
+         group="secret_obfuscated", requires=_words(_SECRET_WORDS)),
     Rule(P, "access_granted", 0.88,
          r"\b(?:say|print|output|respond|reply|answer|write|begin|start|type|return|repeat|end|just|only|"
          r"simply|must) (?:only )?(?:with )?(?:the (?:words?|phrase) |exactly )?[\"'“(\[]?access granted\b",
-         _words("access"), group="access"),
+         _words("granted"), group="access", lead=False, back=60, fwd=5),
     Rule(P, "access_granted", 0.4, r"\baccess granted\b", _words("access"), group="access_mention"),
-    Rule(P, "token_flood", 0.5, r"(\S{1,4} )\1{29}", ("",), group="flood"),
     # ---- jailbreak ----------------------------------------------------------------------------------
     Rule(J, "dan", 0.95, r"\bdo anything now\b|\bd\.a\.n\b|\bdan mode\b|\bdan prompt\b.{0,20}\b(?:enable|activate)",
-         _words("anything d.a.n dan"), group="dan"),
+         ("anything", "dan", "d.a.n"), group="dan", lead=False, back=5, fwd=45),
     Rule(J, "dan", 0.8,
          r"\b(?:you are|you're|you will be|act as|acting as|pretend to be|become|roleplay as|role-play as|"
          r"play the role of|called|named|known as|respond as|answer as|reply as|switch to|stay as|"
          r"as) (?:a |an |the )?(?:dan|stan|dude|aim|apophis|betterdan|better dan|anti-?dan|evilbot|evil bot|"
          r"ucar|alphabreak|omega|kevin|mongo tom|jailbreak|jailbroken|dev mode|developer mode|maximum|"
          r"nsfwgpt|chadgpt|basedgpt|devilgpt|wormgpt|evilgpt|freedomgpt|chaosgpt|unfiltered)\b",
-         _words("are you're be as become called named known switch stay"), group="dan"),
+         _words("dan stan dude aim apophis betterdan better antidan anti evilbot evil ucar alphabreak "
+                "omega kevin mongo jailbreak jailbroken dev developer maximum nsfwgpt chadgpt basedgpt "
+                "devilgpt wormgpt evilgpt freedomgpt chaosgpt unfiltered"),
+         group="dan", lead=False, back=45, fwd=25),
     Rule(J, "dan", 0.55, r"\bdan (?:can|has|will|is not|isn't|doesn't|does not|must|should|never|always|"
          r"answers|responds|stands for|has broken|is free)\b", _words("dan"), group="dan_weak"),
     Rule(J, "developer_mode", 0.9,
@@ -310,29 +344,30 @@ RULES: tuple[Rule, ...] = (
          r"evil|chaos|opposite|sudo|apophis|stan|dude|aim|nsfw|omega|devil|freedom|unlocked|dan|"
          r"unlimited|anarchy|rebel|villain|amoral) mode (?:is )?(?:enabled|activated|on|engaged|output|"
          r"response)",
-         _words("chatgpt gpt ai assistant llm you model mode"), group="mode"),
+         _words("mode"), group="mode", lead=False, back=50, fwd=30),
     Rule(J, "developer_mode", 0.55,
          r"\b(?:enable|activate|enter|turn on|switch to|engage|simulate|unlock|initiate)(?:s|d)? (?:the )?"
          r"(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|"
          r"opposite|sudo|apophis|nsfw|omega|devil|freedom|unlimited|anarchy|dan) mode\b",
-         _words("enable activate enter turn switch engage simulate unlock initiate enabled activated"),
-         group="mode"),
+         _words("mode"), group="mode", lead=False, back=50, fwd=5),
     Rule(J, "jailbreak_marker", 0.92,
          r"[🔓🔒] ?(?:jailbr|classic|developer|normal|dan|unlocked|locked)|\[(?:jailbreak|jailbroken|classic|"
          r"🔓|🔒|developer mode output|normal output|dan|gpt|chatgpt)\]|\((?:🔓|🔒)|jailbroken response|"
          r"jailbreak response|/jailbroken|/jailbreak\b|/classic\b",
-         ("🔓", "🔒", "[jailbr", "[classic]", "[dan]", "[gpt]", "[chatgpt]", "jailbroken", "jailbreak",
-          "[developer mode", "[normal output", "/classic"), group="marker"),
+         ("🔓", "🔒", "jailbreak", "jailbroken", "classic", "developer", "normal", "dan", "gpt", "chatgpt"),
+         group="marker", lead=False, back=4, fwd=40),
     Rule(J, "jailbreak_marker", 0.78,
          r"\b(?:two|2|dual|both|separate) (?:different |separate |distinct )?(?:responses|answers|replies|"
          r"paragraphs|outputs|ways)\b.{0,80}?\b(?:normal|classic|standard|censored|filtered|jailbr\w{0,6}|"
          r"unfiltered|uncensored|opposite|evil|dan|developer)\b",
-         _words("two 2 dual both separate"), group="marker"),
+         _words("responses answers replies paragraphs outputs ways"), group="marker", lead=False,
+         back=40, fwd=110),
     Rule(J, "jailbreak_request", 0.7,
          rf"\bjailbr(?:eak|eaking|oken|eaked|eaks)\b.{{0,30}}?\b(?:chatgpt|gpt|{_AI}|you|yourself|your "
          r"(?:rules|restrictions|programming|filters))\b|\b(?:you|chatgpt|gpt|ai|model|yourself) (?:are|is|"
          r"have been|has been|will be|get|got) (?:now )?jailbr(?:oken|eaked)\b",
-         _words("jailbreak jailbreaking jailbroken jailbreaked jailbreaks"), group="jb_word"),
+         _words("jailbreak jailbreaking jailbroken jailbreaked jailbreaks"), group="jb_word", lead=False,
+         back=50, fwd=50),
     Rule(J, "no_restrictions", 0.62,
          r"\b(?:without|no|zero|free (?:of|from)|not (?:bound|restricted|limited|constrained|held back|"
          r"confined|governed) by|unbound by|doesn't have|does not have|don't have|do not have|has no|have no|"
@@ -344,18 +379,14 @@ RULES: tuple[Rule, ...] = (
          r"usual |normal |standard |)(?:(?:moral|ethical|ai|openai'?s?|content|safety|legal|usual|typical|"
          r"normal|standard|built-in|programmed|imposed|artificial|preset|default|pre-?programmed|societal|"
          rf"human|such|confining|traditional|these|those) ){{0,2}}{_LIMITS}\b",
-         _words("without no zero free not unbound doesn't does don't do has have ignore ignores ignoring "
-                "bypass bypasses bypassing disable disables disabled remove removes removed lift lifts "
-                "lifted beyond break breaks breaking broken escape escaped liberated released abandon "
-                "abandons abandoned won't will never longer"), group="no_limits"),
+         _words(_LIMITS_WORDS), group="no_limits", lead=False, back=110, fwd=30),
     Rule(J, "no_restrictions", 0.8,
          rf"\b(?:{_AI}|you|chatgpt|character|persona|version of you|entity)\b.{{0,40}}?\b(?:has no|have no|"
          r"without|free (?:from|of)|not bound by|doesn't have|does not have|don't have|ignores|do not need to "
          r"follow|doesn't follow|does not follow|isn't bound by|is not bound by|not limited by|no longer "
          rf"(?:has|have|bound by)) (?:any |the |its |their |your )?(?:{_LIMITS}|restrictions|filters|"
          r"limits|boundaries)",
-         _words("ai chatbot bot assistant model llm gpt chatgpt system program machine you character persona "
-                "entity"), group="no_limits"),
+         _words(_LIMITS_WORDS), group="no_limits", lead=False, back=130, fwd=30),
     Rule(J, "amoral_persona", 0.75,
          r"\b(?:amoral|unethical|immoral|unfiltered|uncensored|unrestricted|unhinged|unbound|unshackled|"
          r"uninhibited|jailbroken|unlimited|lawless|unaligned|unconstrained|unmoderated)(?:,| and| &)? "
@@ -375,7 +406,7 @@ RULES: tuple[Rule, ...] = (
          r"\bevil confidant\b|\bmongo tom\b|\bcondition red\b|\bbetter ?dan\b|\banti-?dan\b|"
          r"\bopposite ?(?:ai|gpt|bot|mode)\b|\bucar\b|\bapophis\b|\bchatgpt with dan\b|\bdude\b.{0,40}?"
          r"\bdo anything\b|\bstan\b.{0,40}?\bstrive to avoid norms\b|\bstrive to avoid norms\b",
-         _words("always aim niccolo evil mongo condition better betterdan antidan anti opposite ucar apophis "
+         _words("always aim niccolo evil mongo condition better betterdan anti antidan opposite ucar apophis "
                 "chatgpt dude stan strive"), group="dan"),
     Rule(J, "never_refuse", 0.62,
          r"\b(?:never|not|won't|will not|doesn't|does not|don't|do not|cannot|can't|must not|mustn't|shall not|"
@@ -384,27 +415,31 @@ RULES: tuple[Rule, ...] = (
          r"apologi[sz]e|say no|say (?:that )?(?:you|it) can(?:'t|not)|add (?:any )?(?:warnings?|disclaimers?|"
          r"notes)|include (?:any )?(?:warnings?|disclaimers?|notes)|(?:give|provide) (?:any )?(?:warnings?|"
          r"disclaimers?)|censor|filter|moralize|moralise|lecture|question)\b",
-         _words("never not won't will doesn't does don't do cannot can't must mustn't shall should shouldn't "
-                "is are without longer unable"), group="never_refuse"),
+         _words("refuse refuses refusing decline declines reject rejects apologize apologise warnings "
+                "warning disclaimers disclaimer censor filter moralize moralise lecture question say"),
+         group="never_refuse", lead=False, back=60, fwd=40),
     Rule(J, "never_refuse", 0.72,
          r"\b(?:regardless of|no matter|irrespective of)(?: how)? (?:how |the )?(?:immoral|unethical|illegal|"
          r"dangerous|harmful|offensive|inappropriate|explicit|wrong|bad|evil|reckless|vile|legality|"
          r"morality|ethics|consequences)\b|\b(?:doesn't|does not|don't|do not|never|won't|will not) (?:care|"
          r"caring|cares) (?:about )?(?:ethics|morals|morality|legality|laws?|rules|safety|consequences|"
          r"being ethical|openai|guidelines|feelings)",
-         _words("regardless matter irrespective doesn't does don't do never won't will"), group="never_refuse"),
+         _words("regardless matter irrespective care cares caring"), group="never_refuse", lead=False,
+         back=45, fwd=60),
     Rule(J, "never_refuse", 0.75,
          r"\b(?:never|not|don't|do not|won't|will not|doesn't|does not|must not|mustn't|without) (?:say|"
          r"saying|include|including|use|using|respond with|reply with|start with|begin with|write|add|"
          r"mention|contain)\b.{0,20}?[\"'“]?(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language "
          r"model|i cannot|i can'?t|i'm unable|i am unable|unfortunately)",
-         _words("never not don't do won't will doesn't does must mustn't without"), group="never_refuse"),
+         _words("sorry apologize apologise unfortunately cannot can't unable ai model"), group="never_refuse",
+         lead=False, back=70, fwd=25),
     Rule(J, "never_refuse", 0.6,
          r"\b(?:answer|respond to|reply to|fulfill|comply with|obey|do|provide|generate|write) (?:any|every|"
          r"all|whatever|anything)(?: (?:question|request|prompt|query|command|order|instruction|content|"
          r"thing)s?)? (?:no matter|regardless|without (?:question|hesitation|refusal|restriction|limit|"
          r"filter|censor)|even if|the user (?:asks|wants|requests))",
-         _words("answer respond reply fulfill comply obey do provide generate write"), group="never_refuse"),
+         _words("matter regardless hesitation refusal question restriction limit filter censor asks wants "
+                "requests even"), group="never_refuse", lead=False, back=100, fwd=25),
     Rule(J, "policy_evasion", 0.6,
          r"\b(?:openai|anthropic|meta|google)'?s? (?:content |usage |safety )?(?:polic(?:y|ies)|guidelines|"
          r"rules|restrictions|filters|moderation)\b",
@@ -415,9 +450,8 @@ RULES: tuple[Rule, ...] = (
          r"abide by)|don't have to (?:follow|abide by)|no longer (?:follow|bound by)|evade|circumvent|escape)\b"
          r".{0,30}?\b(?:openai|anthropic)'?s?\b|\b(?:broken free|break free|freed) (?:of|from) (?:the )?"
          r"(?:typical |usual )?(?:confines|restrictions|limitations|shackles|chains)",
-         _words("ignore ignores bypass bypasses violate violates violating violation against break breaks "
-                "disregard free not doesn't does don't longer evade circumvent escape broken freed"),
-         group="policy"),
+         _words("openai openai's anthropic anthropic's confines restrictions limitations shackles chains"),
+         group="policy", lead=False, back=80, fwd=15),
     Rule(J, "persona_framing", 0.42,
          r"\bfrom now on,? (?:you|you're|your|u)\b|\byou are (?:now|going to) (?:act|be|pretend|play|"
          r"become|respond|answer)|\byou will (?:now )?(?:act|pretend|play|respond|answer) as\b|"
@@ -428,17 +462,22 @@ RULES: tuple[Rule, ...] = (
          r"\bin this (?:hypothetical|fictional) (?:world|scenario|universe|story|setting)\b|"
          r"\byou (?:have|are) (?:been )?(?:freed|liberated|unleashed|released|unlocked)\b|"
          r"\bremain in character\b|\bkeep up the act\b",
-         _words("from you pretend act role-play roleplay stay never don't do breaking let's simulate in "
-                "remain keep"), group="persona"),
+         _words("now going pretend act role roleplay called stay break breaking remain game simulate hypothetical "
+                "fictional freed liberated unleashed released unlocked"), group="persona", lead=False,
+         back=40, fwd=45),
     Rule(J, "hypothetical_evasion", 0.55,
          r"\b(?:hypothetical(?:ly)?|fictional(?:ly)?|in theory|theoretically|for (?:purely )?(?:educational|"
          r"research|academic|scientific) purposes(?: only)?|for science|just (?:a|for) (?:story|game|joke|"
-         r"fun)|imaginary scenario)\b.{0,80}?\b(?:how (?:would|could|to|do|can)|step[- ]by[- ]step|steps|"
+         r"fun)|imaginary scenario)\b.{0,50}?\b(?:how (?:would|could|to|do|can)|step[- ]by[- ]step|steps|"
          r"instructions|recipe|guide|tutorial|detailed)\b.{0,60}?\b(?:make|making|build|create|synthesi[sz]e|"
          r"hack|hacking|steal|kill|murder|bomb|meth|drugs?|weapons?|explosives?|poison|malware|virus|"
          r"ransomware|launder|counterfeit|pick a lock|hotwire|napalm|nerve agent|bioweapon|shoplift)\b",
-         _words("hypothetical hypothetically fictional fictionally theory theoretically educational research "
-                "academic scientific science just imaginary"), group="hypothetical"),
+         _words("make making build create synthesize synthesise hack hacking steal kill murder bomb meth "
+                "drug drugs weapon weapons explosive explosives poison malware virus ransomware launder "
+                "counterfeit lock hotwire napalm agent bioweapon shoplift"),
+         group="hypothetical", lead=False, back=130, fwd=20,
+         requires=_words("hypothetical hypothetically fictional fictionally theory theoretically "
+                         "educational research academic scientific science just imaginary")),
     Rule(J, "hypothetical_evasion", 0.55,
          rf"\bhow would an? (?:{_AI}|version of you|you) (?:without|with no|that has no|free from|that "
          r"ignores|not bound by) .{0,20}?(?:ethics|morals|restrictions|filters|guidelines|rules|limits)",
@@ -447,30 +486,29 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:start|begin|prefix|open)(?:s|ning)? (?:your|each|every|all) (?:responses?|replies|reply|"
          r"answers?|outputs?|messages?) with [\"'“]?(?:sure|absolutely|of course|certainly|yes|okay|"
          r"understood|here is|here's)\b",
-         _words("start begin prefix open starts begins"), group="compliance"),
+         _words("start begin prefix open starts begins beginning opening"), group="compliance"),
     # ---- data exfiltration ----------------------------------------------------------------------------
     Rule(D, "env_secret", 0.55,
          r"\$\{?[a-z_]{0,30}(?:api_?key|secret|token|password|passwd|pwd|credential|private_?key|access_?key|"
          r"auth)[a-z_0-9]{0,20}\}?|\b(?:openai|anthropic|aws|azure|github|gitlab|stripe|slack|hf|huggingface|"
          r"google|gcp|database|db)_(?:api_)?(?:key|secret|token|access_key_id|secret_access_key|password)\b",
-         ("$", "_key", "_secret", "_token", "_password"), group="env_mention"),
+         ("$", "_key", "_secret", "_token", "_password"), group="env_mention", lead=False, back=40, fwd=45),
     Rule(D, "env_access", 0.45,
          r"\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bgetenv\(|\bprintenv\b|\bsystem\.getenv\b|"
          r"\benv(?:iron)?\[|/proc/self/environ|\$env:|\bset \| ?(?:findstr|grep)|\benv \| ?grep\b",
-         ("env", "environ", "getenv"), group="env_mention"),
+         _words("env environ getenv printenv set"), group="env_mention", lead=False, back=20, fwd=30),
     Rule(D, "env_exfiltration", 0.86,
          r"\b(?:print|echo|show|tell|send|output|reveal|read|cat|list|dump|leak|display|give|return|share|"
          r"post|upload|email|log|expose|disclose|what(?:'s| is| are))\b.{0,40}?(?:\$\{?[a-z_]{0,30}(?:api_?key|"
          r"secret|token|password|passwd|credential|private_?key|access_?key)|\b(?:openai|anthropic|aws|azure|"
          r"github|stripe|slack|hf)_(?:api_)?(?:key|secret|token)|(?:your|the|all|my|its) (?:environment "
          r"variables|env vars|env variables|\.env file|environment)|/proc/self/environ)",
-         _words("print echo show tell send output reveal read cat list dump leak display give return share "
-                "post upload email log expose disclose what what's"), group="env_exfil"),
+         ("$", "_key", "_secret", "_token", "environment", "env", "environ"), group="env_exfil", lead=False,
+         back=70, fwd=60),
     Rule(D, "env_exfiltration", 0.62,
          r"\b(?:print|echo|show|send|output|reveal|dump|leak|display|return|post|upload|email|log|expose)\b"
          r".{0,20}?(?:\bprocess\.env\b|\bos\.environ\b|\bprintenv\b|\benv\b)",
-         _words("print echo show send output reveal dump leak display return post upload email log expose"),
-         group="env_exfil"),
+         _words("env environ printenv"), group="env_exfil", lead=False, back=45, fwd=20),
     Rule(D, "secret_file", 0.45,
          r"~/\.ssh\b|\.ssh/(?:id_|authorized_keys|known_hosts|config)|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|"
          r"/etc/(?:passwd|shadow|sudoers|master\.passwd|gshadow)\b|\.aws/credentials|\.netrc\b|"
@@ -478,18 +516,17 @@ RULES: tuple[Rule, ...] = (
          r"\.production)?\b(?!\.)|/proc/self/(?:environ|cmdline|maps)|wp-config\.php|\.pgpass\b|\.npmrc\b|"
          r"\.pypirc\b|\.bash_history|\.zsh_history|\bsam database\b|\\windows\\system32\\config\\sam|"
          r"\.gnupg/|\bkeychain\b|credentials\.json|service[-_]account.{0,10}\.json|\.htpasswd",
-         ("ssh", "id_", "/etc/", ".aws", ".netrc", "credentials", ".docker", ".kube", ".env", "/proc/",
-          "wp-config", ".pgpass", ".npmrc", ".pypirc", "_history", "sam", "system32", ".gnupg", "keychain",
-          ".htpasswd"), group="file_mention"),
+         _words("ssh id_rsa id_dsa id_ecdsa id_ed25519 etc aws netrc credentials git docker kube env proc "
+                "wp pgpass npmrc pypirc bash_history zsh_history sam system32 gnupg keychain "
+                "service_account service htpasswd"), group="file_mention", lead=False, back=30, fwd=45),
     Rule(D, "secret_file", 0.86,
          r"\b(?:cat|read|open|print|show|display|send|upload|exfiltrate|output|dump|type|give|tell|get|fetch|"
          r"copy|leak|email|post|contents? of|include|attach|paste|reveal|list|load|access)\b.{0,40}?"
          r"(?:~/\.ssh\b|\.ssh/id_|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|/etc/(?:passwd|shadow|sudoers)\b|"
          r"\.aws/credentials|\.netrc\b|\.git-credentials|(?:the|your|my|their) \.env\b|\.env file|"
          r"/proc/self/environ|\.bash_history|\.htpasswd|\bprivate (?:ssh )?keys?\b)",
-         _words("cat read open print show display send upload exfiltrate output dump type give tell get fetch "
-                "copy leak email post contents content include attach paste reveal list load access"),
-         group="file_exfil"),
+         _words("ssh id_rsa id_dsa id_ecdsa id_ed25519 etc passwd shadow sudoers aws netrc credentials env "
+                "proc bash_history htpasswd private"), group="file_exfil", lead=False, back=75, fwd=40),
     Rule(D, "credential_request", 0.7,
          r"\b(?:give|tell|show|send|share|reveal|print|output|provide|list|dump|leak|email|post|upload|"
          r"display|expose|disclose|what (?:is|are)|what's)\b.{0,30}?\b(?:your|the system'?s?|the server'?s?|"
@@ -497,13 +534,13 @@ RULES: tuple[Rule, ...] = (
          r"users'? |customer |employee )(?:[a-z]{1,12} )?(?:api[ _-]?keys?|access tokens?|secret keys?|"
          r"credentials|private keys?|auth(?:entication)? tokens?|bearer tokens?|session (?:tokens|cookies)|"
          r"passwords|ssh keys?|aws keys?|tokens|credit card numbers|social security numbers|ssns?)\b",
-         _words("give tell show send share reveal print output provide list dump leak email post upload "
-                "display expose disclose what what's"), group="credentials"),
+         _words("key keys api api_key apikey tokens token credentials passwords cookies ssn ssns card "
+                "security"), group="credentials", lead=False, back=110, fwd=30),
     Rule(D, "credential_request", 0.85,
          r"\b(?:your|the assistant'?s|the model'?s|the system'?s|the server'?s|the application'?s|the app'?s) "
          r"(?:own )?(?:openai |api |secret |private |access )?(?:api[ _-]?key|secret key|access token|"
          r"credentials|private key|auth token|bearer token)\b",
-         _words("your the"), group="credentials"),
+         _words("key api_key apikey token credentials"), group="credentials", lead=False, back=60, fwd=10),
     Rule(D, "markdown_exfiltration", 0.93,
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?[?&/=](?:\{|\[|<|%7b|\$|\{\{)|"
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?(?:secret|password|passwd|token|api_?key|"
@@ -520,27 +557,28 @@ RULES: tuple[Rule, ...] = (
          r"(?:image|img|link|url|pixel|hyperlink)\b.{0,80}?\b(?:password|secret|conversation|chat history|"
          r"history|previous messages|user data|personal data|key|token|email|memory|context|summary|"
          r"private|confidential)",
-         _words("render display show include append embed output insert add print create generate make "
-                "write renders displays includes appends embeds"), group="url_exfil_instr"),
+         _words("image img link url pixel hyperlink"), group="url_exfil_instr", lead=False, back=70,
+         fwd=110),
     Rule(D, "url_exfiltration", 0.8,
          r"\b(?:encode|encoded|append|appended|put|include|embed|add|attach|insert|place)\b.{0,20}?\b(?:it|them|"
          r"this|the (?:password|secret|conversation|data|answer|key|token|chat|history|summary|information|"
          r"content|response)|your (?:answer|response|instructions))\b.{0,20}?\b(?:in|into|to|as) (?:the |a )?"
          r"(?:url|query (?:string|parameter)|link|image (?:url|link)|get parameter|request parameter)",
-         _words("encode encoded append appended put include embed add attach insert place"),
-         group="url_exfil_instr"),
+         _words("url query link parameter"), group="url_exfil_instr", lead=False, back=80, fwd=30),
     Rule(D, "exfil_command", 0.9,
          r"\b(?:curl|wget|invoke-webrequest|iwr|requests\.(?:post|get|put)|fetch\(|urllib|http\.client|"
          r"nc|ncat|netcat)\b.{0,160}?(?:\$\{?[a-z_]{0,30}(?:key|token|secret|password)|os\.environ|"
          r"process\.env|/etc/passwd|/etc/shadow|id_rsa|\.ssh/|\.env\b|\.aws/credentials|clipboard|"
          r"getclipboarddata|private[_/ ]key|cookies?)",
-         _words("curl wget invoke-webrequest iwr requests fetch urllib http nc ncat netcat"), group="command"),
+         _words("environ env etc passwd shadow id_rsa ssh aws clipboard getclipboarddata private cookie "
+                "cookies key token secret password"), group="command", lead=False, back=190, fwd=40,
+         requires=_words("curl wget iwr requests fetch urllib http nc ncat netcat invoke")),
     Rule(D, "exfil_command", 0.85,
          r"\bsocket\.socket\b.{0,300}?(?:dup2|/bin/(?:ba)?sh|subprocess|pty\.spawn)|/bin/(?:ba)?sh -i\b|"
          r"\bnc(?:at)? (?:-[a-z]{1,3} ){0,3}-e\b|\bbash -i >& ?/dev/tcp/|/dev/tcp/\d|"
          r"(?:clipboard|pyperclip|getclipboarddata).{0,300}?(?:requests\.post|urllib|http|socket)",
-         ("socket", "/bin/", "nc", "ncat", "/dev/tcp", "clipboard", "pyperclip", "getclipboarddata"),
-         group="command"),
+         _words("socket bin nc ncat tcp clipboard pyperclip getclipboarddata"), group="command", lead=False,
+         back=20, fwd=330),
     Rule(D, "exfil_send", 0.7,
          r"\b(?:send|post|upload|forward|email|transmit|exfiltrate|leak|submit|beacon)\b.{0,50}?\b(?:the "
          r"(?:conversation|chat history|password|secret|api key|credentials|system prompt|user'?s? data|"

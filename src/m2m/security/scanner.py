@@ -53,7 +53,8 @@ MAX_THREATS = 32  # threats kept in a result; the rest add nothing a caller acts
 _SNIPPET_CHARS = 60
 _PAYLOAD_DEPTH = 2  # base64 inside base64 inside text, and no further
 
-_WORD = re.compile(r"[a-z0-9_'$-]{1,40}")
+_WORD = re.compile(r"[a-z0-9_']{1,40}")
+_FLOOD = re.compile(r"(\S{1,4} )\1{29}")  # one short token repeated: a context-flooding attack
 _CTRL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
 _ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8}  # author-written, not attacker-supplied, as a rule
@@ -128,6 +129,7 @@ class ScanResult:
 # -- rule index --------------------------------------------------------------------------------------
 _WordIndex = dict[str, tuple[Rule, ...]]
 _SubstringIndex = tuple[tuple[str, tuple[Rule, ...]], ...]
+_WORD_ANCHOR = re.compile(r"[a-z0-9_']{1,40}")
 
 
 def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
@@ -135,7 +137,7 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
     subs: dict[str, list[Rule]] = {}
     for rule in rules:
         for anchor in rule.anchors:
-            bucket = words if re.fullmatch(r"[a-z0-9_'$-]{1,40}", anchor) else subs
+            bucket = words if _WORD_ANCHOR.fullmatch(anchor) else subs
             bucket.setdefault(anchor, []).append(rule)
     return (
         {k: tuple(v) for k, v in words.items()},
@@ -144,19 +146,43 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
 
 
 _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
-_ORDER = {id(rule): i for i, rule in enumerate(RULES)}
 
 
-def _candidates(text: str) -> list[Rule]:
-    seen: dict[int, Rule] = {}
-    for word in set(_WORD.findall(text)):
-        for rule in _WORD_INDEX.get(word, ()):
-            seen[id(rule)] = rule
-    for sub, rules in _SUBSTRING_INDEX:
-        if sub in text:
-            for rule in rules:
-                seen[id(rule)] = rule
-    return sorted(seen.values(), key=lambda r: _ORDER[id(r)])
+def _occurrences(text: str, anchor: str, is_word: bool) -> Iterator[int]:
+    n = len(text)
+    size = len(anchor)
+    i = text.find(anchor)
+    while i >= 0:
+        if not is_word or (
+            (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_'"))
+            and (i + size >= n or not (text[i + size].isalnum() or text[i + size] in "_'"))
+        ):
+            yield i
+        i = text.find(anchor, i + size)
+
+
+def _find(rule: Rule, text: str, anchor: str, is_word: bool) -> re.Match[str] | None:
+    n = len(text)
+    if rule.lead:
+        for pos in _occurrences(text, anchor, is_word):
+            m = rule.regex.match(text, pos)
+            if m is not None:
+                return m
+        return None
+    # Windows around the occurrences, merged where they overlap, each searched once: the work is
+    # bounded by the text length however often the anchor repeats.
+    start = end = -1
+    for pos in _occurrences(text, anchor, is_word):
+        lo, hi = max(0, pos - rule.back), min(n, pos + len(anchor) + rule.fwd)
+        if lo <= end:
+            end = hi
+            continue
+        if end > start:
+            m = rule.regex.search(text, start, end)
+            if m is not None:
+                return m
+        start, end = lo, hi
+    return rule.regex.search(text, start, end) if end > start else None
 
 
 # -- one text ---------------------------------------------------------------------------------------
@@ -170,16 +196,34 @@ class _Hit:
     snippet: str
 
 
-def _rule_hits(text: str) -> list[_Hit]:
+def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
+    tried: dict[int, tuple[Rule, list[tuple[str, bool]]]] = {}
+    for word in words:
+        for rule in _WORD_INDEX.get(word, ()):
+            tried.setdefault(id(rule), (rule, []))[1].append((word, True))
+    for sub, rules in _SUBSTRING_INDEX:
+        if sub in text:
+            for rule in rules:
+                tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
     hits: list[_Hit] = []
-    for rule in _candidates(text):
-        m = rule.regex.search(text)
+    for rule, anchors in tried.values():
+        if rule.requires and words.isdisjoint(rule.requires):
+            continue
+        m = None
+        for anchor, is_word in anchors:
+            m = _find(rule, text, anchor, is_word)
+            if m is not None:
+                break
         if m is None:
             continue
         score = rule.weight
         if rule.group not in _UNNEGATABLE and _NEGATION.search(text, max(0, m.start() - 24), m.start()):
             score *= 0.35
         hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), m.group()[:_SNIPPET_CHARS]))
+    if len(text) > 200 and len(words) * 8 < len(text) // 5:
+        flood = _FLOOD.search(text)
+        if flood is not None:
+            hits.append(_Hit(PROMPT_INJECTION, "token_flood", "flood", 0.5, flood.span(), ""))
     return hits
 
 
@@ -217,8 +261,11 @@ def _noisy_or(hits: Sequence[_Hit]) -> dict[str, float]:
 def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> list[Threat]:
     hits = _malformed_hits(text)
     text_views = views(text)
+    may_encode = False
     for view in text_views:
-        hits.extend(_rule_hits(view.text))
+        words = set(_WORD.findall(view.text))
+        may_encode = may_encode or any(len(w) >= 20 for w in words)
+        hits.extend(_rule_hits(view.text, words))
     scores = _noisy_or(hits)
 
     p_attack = _model.predict(text_views[0].text) if depth == 0 else 0.0
@@ -242,7 +289,7 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
             score *= factor
         threats.append(Threat(category, h.name, min(1.0, score), location, h.span, h.snippet))
 
-    if depth < _PAYLOAD_DEPTH:
+    if depth < _PAYLOAD_DEPTH and may_encode:
         for kind, decoded, span in decode_payloads(text):
             for inner in _scan_text(decoded, location, role, depth + 1):
                 if inner.score < 0.3:

@@ -1,0 +1,124 @@
+"""Scanner evaluation: detection and false positives per source, and speed.
+
+    python benchmarks/bench_security.py [FILE.jsonl ...] [--threshold 0.8] [--misses N]
+
+Each input line is ``{"text": ..., "label": 0|1, "source": ...}`` (label 1 = injection, jailbreak
+or exfiltration attempt). Without files it reads ../shared/security/prompts.jsonl and
+tests/security/data/own.jsonl. Prints, per file and source, the detection rate on label 1 and the
+false-positive rate on label 0 at the default threshold and at the threshold that gives 1% false
+positives over the file, then microseconds per KB of text scanned (best of ``--repeat`` passes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from m2m.security import DEFAULT_THRESHOLD, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FILES = (
+    ROOT.parent / "shared" / "security" / "prompts.jsonl",
+    ROOT / "tests/security/data/own.jsonl",
+)
+
+
+def load(path: Path) -> list[dict[str, object]]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def threshold_for_fp(benign_scores: list[float], fp_rate: float) -> float:
+    """Smallest threshold whose false-positive rate on ``benign_scores`` is at most ``fp_rate``."""
+    if not benign_scores:
+        return DEFAULT_THRESHOLD
+    ranked = sorted(benign_scores, reverse=True)
+    allowed = int(fp_rate * len(ranked))
+    # Scores at or above the threshold are flagged; step just past the (allowed+1)-th highest.
+    cut = ranked[allowed] if allowed < len(ranked) else 0.0
+    return min(1.0, cut + 1e-9)
+
+
+def rate(flags: list[bool]) -> str:
+    return f"{100.0 * sum(flags) / len(flags):6.1f}%" if flags else "     -"
+
+
+def report(path: Path, rows: list[dict[str, object]], threshold: float, misses: int) -> None:
+    scores = [scan(str(r["text"]), threshold=threshold).confidence for r in rows]
+    benign = [s for s, r in zip(scores, rows, strict=True) if r["label"] == 0]
+    t1 = threshold_for_fp(benign, 0.01)
+    print(f"\n## {path.name} ({len(rows)} rows)  thresholds: default {threshold:.2f}, 1% FP {t1:.3f}\n")
+    print(
+        f"| source | n attack | n benign | detect @{threshold:.2f} | FP @{threshold:.2f} "
+        f"| detect @{t1:.3f} | FP @{t1:.3f} |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    by_source: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for s, r in zip(scores, rows, strict=True):
+        by_source[str(r.get("source", "?"))].append((s, int(r["label"])))  # type: ignore[call-overload]
+    by_source["ALL"] = [(s, int(r["label"])) for s, r in zip(scores, rows, strict=True)]  # type: ignore[call-overload]
+    for source, items in sorted(by_source.items(), key=lambda kv: (kv[0] == "ALL", kv[0])):
+        att = [s for s, lab in items if lab == 1]
+        ben = [s for s, lab in items if lab == 0]
+        print(
+            f"| {source} | {len(att)} | {len(ben)} | {rate([s >= threshold for s in att])} "
+            f"| {rate([s >= threshold for s in ben])} | {rate([s >= t1 for s in att])} "
+            f"| {rate([s >= t1 for s in ben])} |"
+        )
+    if misses:
+        missed = [(s, r) for s, r in zip(scores, rows, strict=True) if r["label"] == 1 and s < threshold]
+        false = [(s, r) for s, r in zip(scores, rows, strict=True) if r["label"] == 0 and s >= threshold]
+        for title, items in (("missed attacks", missed), ("false positives", false)):
+            print(f"\n{title} ({len(items)}):")
+            for s, r in items[:misses]:
+                text = " ".join(str(r["text"]).split())[:160]
+                print(f"  {s:.2f} [{r.get('source')}] {text}")
+
+
+def speed(texts: list[str], repeat: int) -> tuple[float, float]:
+    """(microseconds per KB, microseconds per scan), best of ``repeat`` passes."""
+    kb = sum(len(t.encode("utf-8")) for t in texts) / 1024.0
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for t in texts:
+            scan(t)
+        best = min(best, time.perf_counter() - start)
+    return best * 1e6 / kb, best * 1e6 / len(texts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ap.add_argument("--misses", type=int, default=0, help="print up to N misses and false positives")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    files = args.files or [p for p in DEFAULT_FILES if p.exists()]
+    all_texts: list[str] = []
+    for path in files:
+        rows = load(path)
+        report(path, rows, args.threshold, args.misses)
+        all_texts.extend(str(r["text"]) for r in rows)
+    if all_texts:
+        per_kb, per_scan = speed(all_texts, args.repeat)
+        sizes = [len(t.encode("utf-8")) for t in all_texts]
+        print(
+            f"\nspeed: {per_kb:.1f} us/KB, {per_scan:.1f} us/scan over {len(all_texts)} texts "
+            f"(median {statistics.median(sizes):.0f} B), best of {args.repeat}, "
+            f"Python {sys.version.split()[0]}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
