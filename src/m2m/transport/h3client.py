@@ -113,6 +113,7 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         self.handshake: asyncio.Future[HandshakeCompleted] = self._loop.create_future()
         self.dead: BaseException | None = None
         self.may_send_early = False
+        self._flush_scheduled = False
 
     def quic_event_received(self, event: QuicEvent) -> None:
         if isinstance(event, HandshakeCompleted):
@@ -174,6 +175,17 @@ class _H3ClientProtocol(QuicConnectionProtocol):
                 ConnectionTerminated(error_code=0, frame_type=None, reason_phrase="connection refused")
             )
             self._closed.set()
+
+    def transmit_soon(self) -> None:
+        # Requests issued in the same loop iteration share packets; the flush still happens in
+        # this iteration, so nothing waits on a timer.
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        self.transmit()
 
     def release(self) -> None:
         if self._transport is not None:
@@ -308,7 +320,7 @@ class H3Upstream:
         try:
             # A connected UDP socket: the kernel then reports ICMP "port unreachable" to us.
             transport, protocol = await loop.create_datagram_endpoint(
-                lambda: _H3ClientProtocol(quic), remote_addr=addr[:2], family=family
+                lambda: _H3ClientProtocol(quic), remote_addr=(str(addr[0]), int(addr[1])), family=family
             )
         except OSError as exc:
             raise UpstreamUnavailableError(f"cannot open a UDP socket for {host}:{port}: {exc}") from exc
@@ -392,18 +404,18 @@ class H3Upstream:
                     protocol.h3.send_headers(stream_id, h3_headers, end_stream=not body)
                     if body:
                         protocol.h3.send_data(stream_id, bytes(body), end_stream=True)
-                    protocol.transmit()
+                    protocol.transmit_soon()
                 else:
                     protocol.h3.send_headers(stream_id, h3_headers)
-                    protocol.transmit()
+                    protocol.transmit_soon()
                     async for chunk in body:
                         if protocol.dead is not None:
                             raise protocol.dead
                         if chunk:
                             protocol.h3.send_data(stream_id, chunk, end_stream=False)
-                            protocol.transmit()
+                            protocol.transmit_soon()
                     protocol.h3.send_data(stream_id, b"", end_stream=True)
-                    protocol.transmit()
+                    protocol.transmit_soon()
                 raw_headers = await stream.headers
         except TimeoutError:
             if protocol is not None and stream_id is not None:
@@ -435,10 +447,8 @@ class H3Upstream:
         connections = list(self._connections.values())
         self._connections.clear()
         for protocol in connections:
+            # close() sends CONNECTION_CLOSE at once; waiting out the closing period (RFC 9000
+            # §10.2, 3 PTO) would only matter if that datagram were lost, and the peer's idle
+            # timeout covers that case.
             protocol.close()
-        for protocol in connections:
-            with contextlib.suppress(Exception):
-                # A peer that never answers the close must not hold up shutdown.
-                async with asyncio.timeout(1.0):
-                    await protocol.wait_closed()
             protocol.release()

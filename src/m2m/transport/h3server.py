@@ -166,15 +166,18 @@ class _Request:
 
     async def receive(self) -> dict[str, Any]:
         if not self.body.empty() or not self.disconnected.is_set():
+            if not self.body.empty():
+                return self.body.get_nowait()
             getter = asyncio.ensure_future(self.body.get())
             waiter = asyncio.ensure_future(self.disconnected.wait())
             try:
-                done, _ = await asyncio.wait({getter, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({getter, waiter}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 waiter.cancel()
-            if getter in done:
+                if not getter.done():
+                    getter.cancel()
+            if getter.done() and not getter.cancelled():
                 return getter.result()
-            getter.cancel()
         return {"type": "http.disconnect"}
 
     async def send(self, message: MutableMapping[str, Any]) -> None:
@@ -214,8 +217,9 @@ class _Request:
             log.debug("HTTP/3 stream %d closed while sending: %s", self.stream_id, exc)
             self.disconnect()
             return
-        # One flush per message: each SSE event leaves in its own packet as soon as it is sent.
-        self.conn.transmit()
+        # Flushed in this same loop iteration, so an SSE event leaves as soon as it is sent, while
+        # messages of many streams sent in one iteration share packets.
+        self.conn.transmit_soon()
 
     async def _run(self, app: ASGIApp) -> None:
         try:
@@ -263,12 +267,22 @@ class _H3ServerProtocol(QuicConnectionProtocol):
         self.requests: dict[int, _Request] = {}
         self.deferred: list[_Request] = []
         self.peer: tuple[str, int] | None = None
+        self._flush_scheduled = False
         options.stats.connections += 1
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         if self.peer is None:
             self.peer = (str(addr[0]), int(addr[1]))
         super().datagram_received(data, addr)
+
+    def transmit_soon(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        self.transmit()
 
     def reset(self, stream_id: int, code: int) -> None:
         with contextlib.suppress(Exception):

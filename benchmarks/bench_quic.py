@@ -1,0 +1,387 @@
+"""HTTP/3 vs HTTP/1.1 through the same m2m proxy and upstream, in one run.
+
+Processes (all on 127.0.0.1, each stopped at the end):
+
+- upstream: m2m's fake OpenAI upstream, served on HTTP/1.1 and HTTP/3 (``m2m.transport.quic``);
+- proxy: ``m2m.proxy.server.serve`` with ``transport = "both"`` (HTTP/1.1 + HTTP/3, one process),
+  forwarding to the upstream over HTTP/1.1;
+- this process: the load generator (aiohttp for HTTP/1.1, ``H3Upstream`` for HTTP/3).
+
+Measured:
+
+1. added latency at concurrency 1 for a 1 KB chat request, p50/p99: (client -> proxy -> upstream)
+   minus (client -> upstream), each protocol against its own direct baseline, so the client stack
+   cancels out;
+2. connection setup: a new connection plus one ``GET /health`` over HTTP/3 with a full handshake,
+   with session resumption (0-RTT GET), with resumption for a POST (waits for the handshake), and a
+   new HTTP/1.1 connection (plain TCP, no TLS) for reference;
+3. throughput of N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 keep-alive
+   connections, through the proxy.
+
+    python benchmarks/bench_quic.py            # about a minute
+    python benchmarks/bench_quic.py --quick    # a few seconds, smaller samples
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def chat_body(size: int = 1024) -> bytes:
+    """A deterministic chat request whose minified JSON is exactly ``size`` bytes."""
+    base: dict[str, Any] = {
+        "model": "gpt-4o-mini",
+        "messages": [
+            {"role": "system", "content": "Answer in one sentence."},
+            {"role": "user", "content": ""},
+        ],
+        "max_tokens": 64,
+    }
+    need = size - len(json.dumps(base, separators=(",", ":")))
+    base["messages"][1]["content"] = ("Which service should on-call look at first? " * 40)[:need]
+    out = json.dumps(base, separators=(",", ":")).encode()
+    assert len(out) == size
+    return out
+
+
+def free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- server roles (run in child processes) ---------------------------------------------------------
+
+
+def run_upstream(port: int, quic_port: int, cert: str, key: str) -> None:
+    from m2m.config import load
+    from m2m.proxy.fake_upstream import FakeUpstream
+    from m2m.transport.quic import serve
+
+    config = load(
+        cli={
+            "proxy.port": port,
+            "proxy.log_level": "warning",
+            "proxy.transport.transport": "both",
+            "proxy.transport.quic_port": quic_port,
+            "proxy.transport.cert": cert,
+            "proxy.transport.key": key,
+        },
+        env={},
+        path=os.devnull,
+    )
+    fake = FakeUpstream(keep=1)
+    serve(fake, config)
+
+
+def run_proxy(port: int, quic_port: int, upstream_port: int, cert: str, key: str) -> None:
+    from m2m.config import load
+    from m2m.proxy.server import serve
+
+    config = load(
+        cli={
+            "proxy.port": port,
+            "proxy.upstream": f"http://127.0.0.1:{upstream_port}/v1",
+            "proxy.log_level": "warning",
+            "proxy.transport.transport": "both",
+            "proxy.transport.quic_port": quic_port,
+            "proxy.transport.cert": cert,
+            "proxy.transport.key": key,
+        },
+        env={},
+        path=os.devnull,
+    )
+    serve(config)
+
+
+# -- load generator -------------------------------------------------------------------------------
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed(n: int, call: Callable[[], Awaitable[None]]) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        await call()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+async def wait_ready(tcp_port: int, quic_port: int, h3: Any) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 20
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{tcp_port}/health") as resp:
+                    await resp.read()
+                response = await h3.request(
+                    "GET", f"https://127.0.0.1:{quic_port}/health", [], b"", timeout=1
+                )
+                await response.read()
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+
+async def measure(args: argparse.Namespace, ports: dict[str, int]) -> dict[str, Any]:
+    import aiohttp
+
+    from m2m.transport.h3client import H3Options, H3Upstream
+
+    body = chat_body(1024)
+    json_headers = [("content-type", "application/json"), ("authorization", "Bearer sk-bench")]
+    opts = H3Options(insecure=True)
+    h3 = H3Upstream(options=opts)
+    results: dict[str, Any] = {}
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",)) as http:
+        await wait_ready(ports["up_tcp"], ports["up_quic"], h3)
+        await wait_ready(ports["px_tcp"], ports["px_quic"], h3)
+
+        def h1_call(port: int) -> Callable[[], Awaitable[None]]:
+            url = f"http://127.0.0.1:{port}/v1/chat/completions"
+
+            async def call() -> None:
+                async with http.post(url, data=body, headers=dict(json_headers)) as resp:
+                    await resp.read()
+                    assert resp.status == 200, resp.status
+
+            return call
+
+        def h3_call(port: int, client: Any = h3) -> Callable[[], Awaitable[None]]:
+            url = f"https://127.0.0.1:{port}/v1/chat/completions"
+
+            async def call() -> None:
+                resp = await client.request("POST", url, json_headers, body, timeout=10)
+                await resp.read()
+                assert resp.status == 200, resp.status
+
+            return call
+
+        # 1. added latency, concurrency 1; the four series interleave in rounds so drift hits all.
+        series: dict[str, list[float]] = {"h1_direct": [], "h1_proxy": [], "h3_direct": [], "h3_proxy": []}
+        calls = {
+            "h1_direct": h1_call(ports["up_tcp"]),
+            "h1_proxy": h1_call(ports["px_tcp"]),
+            "h3_direct": h3_call(ports["up_quic"]),
+            "h3_proxy": h3_call(ports["px_quic"]),
+        }
+        for call in calls.values():
+            await timed(args.warmup, call)
+        rounds = 10
+        for _ in range(rounds):
+            for name, call in calls.items():
+                series[name] += await timed(args.requests // rounds, call)
+        results["latency"] = series
+
+        # 2. connection setup over HTTP/3 (new client each time = full handshake; disconnect() keeps
+        #    the session ticket = resumption) and a fresh HTTP/1.1 connection for reference.
+        health = f"https://127.0.0.1:{ports['px_quic']}/health"
+        full: list[float] = []
+        for _ in range(args.handshakes):
+            fresh = H3Upstream(options=opts)
+            t0 = time.perf_counter()
+            await (await fresh.request("GET", health, [], b"", timeout=10)).read()
+            full.append((time.perf_counter() - t0) * 1000)
+            await fresh.aclose()
+        resumed_get: list[float] = []
+        resumed_post: list[float] = []
+        resumer = H3Upstream(options=opts)
+        await (await resumer.request("GET", health, [], b"", timeout=10)).read()
+        compress = f"https://127.0.0.1:{ports['px_quic']}/v1/compress"
+        for i in range(args.handshakes * 2):
+            await asyncio.sleep(0.02)  # the new session ticket arrives just after the handshake
+            await resumer.disconnect()
+            t0 = time.perf_counter()
+            if i % 2 == 0:
+                await (await resumer.request("GET", health, [], b"", timeout=10)).read()
+                resumed_get.append((time.perf_counter() - t0) * 1000)
+            else:
+                resp = await resumer.request("POST", compress, json_headers, b'{"a":1}', timeout=10)
+                await resp.read()
+                resumed_post.append((time.perf_counter() - t0) * 1000)
+        results["resumed_count"] = (resumer.resumed, resumer.handshakes)
+        await resumer.aclose()
+        tcp_setup: list[float] = []
+        for _ in range(args.handshakes):
+            t0 = time.perf_counter()
+            async with (
+                aiohttp.ClientSession() as one,
+                one.get(f"http://127.0.0.1:{ports['px_tcp']}/health") as resp,
+            ):
+                await resp.read()
+            tcp_setup.append((time.perf_counter() - t0) * 1000)
+        results["setup"] = {
+            "h3 full handshake + GET": full,
+            "h3 resumed, GET in 0-RTT": resumed_get,
+            "h3 resumed, POST after handshake": resumed_post,
+            "h1.1 new TCP connection + GET (no TLS)": tcp_setup,
+        }
+
+        # 3. throughput: N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 connections.
+        throughput: dict[str, dict[int, float]] = {"h3 (1 connection)": {}, "h1.1 (N connections)": {}}
+        for concurrency in args.concurrency:
+            for label, call in (
+                ("h3 (1 connection)", h3_call(ports["px_quic"])),
+                ("h1.1 (N connections)", h1_call(ports["px_tcp"])),
+            ):
+                done = 0
+                stop_at = time.perf_counter() + args.seconds
+
+                async def worker(
+                    call: Callable[[], Awaitable[None]] = call, stop_at: float = stop_at
+                ) -> None:
+                    nonlocal done
+                    while time.perf_counter() < stop_at:
+                        await call()
+                        done += 1
+
+                t0 = time.perf_counter()
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+                throughput[label][concurrency] = done / (time.perf_counter() - t0)
+        results["throughput"] = throughput
+        results["h3_connections"] = h3.handshakes
+    await h3.aclose()
+    return results
+
+
+def report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    lat = results["latency"]
+    print(f"\n## Added latency, 1 KB chat request, concurrency 1 ({len(lat['h1_direct'])} requests each)\n")
+    print("| protocol | direct p50 | direct p99 | via proxy p50 | via proxy p99 | added p50 | added p99 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for proto, label in (("h1", "HTTP/1.1"), ("h3", "HTTP/3")):
+        d, p = lat[f"{proto}_direct"], lat[f"{proto}_proxy"]
+        dp50, dp99, pp50, pp99 = pct(d, 0.5), pct(d, 0.99), pct(p, 0.5), pct(p, 0.99)
+        print(
+            f"| {label} | {dp50:.2f} ms | {dp99:.2f} ms | {pp50:.2f} ms | {pp99:.2f} ms "
+            f"| {pp50 - dp50:.2f} ms | {pp99 - dp99:.2f} ms |"
+        )
+    print(f"\n## Connection setup to the proxy, time to first response ({args.handshakes} each)\n")
+    print("| case | p50 | mean | p99 |")
+    print("|---|---:|---:|---:|")
+    for name, samples in results["setup"].items():
+        p50, mean, p99 = pct(samples, 0.5), statistics.fmean(samples), pct(samples, 0.99)
+        print(f"| {name} | {p50:.2f} ms | {mean:.2f} ms | {p99:.2f} ms |")
+    resumed, handshakes = results["resumed_count"]
+    print(f"\n(resumed {resumed} of {handshakes} HTTP/3 handshakes in the resumption series)")
+    print(f"\n## Throughput through the proxy, 1 KB chat requests, {args.seconds:g} s per cell (req/s)\n")
+    conc = args.concurrency
+    print("| client | " + " | ".join(f"c={c}" for c in conc) + " |")
+    print("|---|" + "---:|" * len(conc))
+    for label, row in results["throughput"].items():
+        print(f"| {label} | " + " | ".join(f"{row[c]:.0f}" for c in conc) + " |")
+    used = results["h3_connections"]
+    print(f"\n(the load generator's HTTP/3 client opened {used} QUIC connections: proxy + direct upstream)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small samples, a few seconds")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--handshakes", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--role", choices=["upstream", "proxy"], help=argparse.SUPPRESS)
+    parser.add_argument("--ports", help=argparse.SUPPRESS)
+    parser.add_argument("--tls", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.role:
+        ports = [int(p) for p in args.ports.split(",")]
+        if args.role == "upstream":
+            run_upstream(ports[0], ports[1], *args.tls)
+        else:
+            run_proxy(ports[0], ports[1], ports[2], *args.tls)
+        return 0
+    if args.quick:
+        args.requests, args.warmup, args.handshakes, args.seconds = 400, 40, 10, 1.0
+
+    from m2m.transport.tls import dev_certificate
+
+    certdir = Path(tempfile.mkdtemp(prefix="m2m-bench-quic-"))
+    cert, key = (str(p) for p in dev_certificate(certdir))
+    ports = {
+        "up_tcp": free_port(socket.SOCK_STREAM),
+        "up_quic": free_port(socket.SOCK_DGRAM),
+        "px_tcp": free_port(socket.SOCK_STREAM),
+        "px_quic": free_port(socket.SOCK_DGRAM),
+    }
+    me = [sys.executable, str(Path(__file__).resolve())]
+    children = [
+        subprocess.Popen(
+            [
+                *me,
+                "--role",
+                "upstream",
+                "--ports",
+                f"{ports['up_tcp']},{ports['up_quic']}",
+                "--tls",
+                cert,
+                key,
+            ],
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [
+                *me,
+                "--role",
+                "proxy",
+                "--ports",
+                f"{ports['px_tcp']},{ports['px_quic']},{ports['up_tcp']}",
+                "--tls",
+                cert,
+                key,
+            ],
+            start_new_session=True,
+        ),
+    ]
+    try:
+        try:
+            import uvloop
+
+            runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        except ImportError:
+            runner = asyncio.Runner()
+        with runner:
+            results = runner.run(measure(args, ports))
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    print(f"# m2m HTTP/3 benchmark — python {sys.version.split()[0]}, {os.cpu_count()} CPUs, loopback")
+    report(results, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
