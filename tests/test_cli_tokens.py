@@ -106,7 +106,6 @@ def test_llama3_vocab_option(monkeypatch, capsys):
 
 def test_llama3_vocab_from_env(monkeypatch, capsys):
     monkeypatch.setenv("M2M_LLAMA3_VOCAB", str(VOCAB / "llama3.tiktoken"))
-    tokenizer.get_encoding.cache_clear()
     stdin(monkeypatch, b"<|begin_of_text|>Hello world")
     assert main(["tokens", "--encoding", "llama3"]) == 0
     assert capsys.readouterr().out == "3 tokens (llama3)\n"

@@ -223,7 +223,7 @@ def test_nested_keys_are_never_touched():
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-    max_leaves=8,
+    max_leaves=4,
 )
 _keys = st.sampled_from(["model", "messages", "temperature", "top_p", "n", "stream", "seed", "x"]) | st.text(
     max_size=6
@@ -234,7 +234,7 @@ _keys = st.sampled_from(["model", "messages", "temperature", "top_p", "n", "stre
     st.dictionaries(_keys, _json, max_size=10),
     st.sampled_from(["gpt-4o", "llama3.1:8b", "claude-3-5-sonnet", "gemini-2.5-pro", None]),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_optimize_only_removes_documented_defaults(request, model):
     card = models.get(model) if model else None
     out = optimize(request, card)

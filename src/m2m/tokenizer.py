@@ -121,7 +121,6 @@ def set_llama3_vocab(path: str | os.PathLike[str] | None) -> None:
     global _llama3_path
     with _lock:
         _llama3_path = os.fspath(path) if path is not None else None
-        get_encoding.cache_clear()
 
 
 def _llama3_vocab_path() -> str | None:
@@ -137,9 +136,15 @@ def _packaged(name: str) -> str:
     return str(resources.files("m2m.data").joinpath(f"{name}.tiktoken"))
 
 
-@functools.cache
 def get_encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken ``Encoding`` for ``cl100k_base``, ``o200k_base`` or ``llama3``."""
+    # The Llama 3 path is part of the cache key: a new path (or M2M_LLAMA3_VOCAB) takes effect
+    # without reloading the OpenAI vocabularies.
+    return _load_encoding(name, _llama3_vocab_path() if name == LLAMA3 else None)
+
+
+@functools.cache
+def _load_encoding(name: str, llama3_path: str | None) -> tiktoken.Encoding:
     try:
         if name == CL100K:
             ranks = load_tiktoken_bpe(_packaged(CL100K), expected_hash=_CL100K_SHA256)
@@ -152,7 +157,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
                 O200K, pat_str=_O200K_PAT, mergeable_ranks=ranks, special_tokens=_O200K_SPECIAL
             )
         if name == LLAMA3:
-            path = _llama3_vocab_path()
+            path = llama3_path
             if not path:
                 raise TokenizerError(
                     "Llama 3 vocabulary not configured: set M2M_LLAMA3_VOCAB or tokenizer.llama3_vocab"
@@ -168,6 +173,9 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     except (OSError, ValueError) as exc:
         raise TokenizerError(f"cannot load {name} vocabulary: {exc}") from exc
     raise TokenizerError(f"unknown encoding {name!r}; expected one of {', '.join(ENCODINGS)}")
+
+
+get_encoding.cache_clear = _load_encoding.cache_clear  # type: ignore[attr-defined]
 
 
 def resolve_encoding(*, model: str | None = None, encoding: str | None = None) -> tuple[str, bool]:
