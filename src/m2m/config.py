@@ -10,7 +10,8 @@ File: ``--config FILE``, else ``~/.m2m/config.toml`` when it exists. Sections::
     [proxy.compression]  requests, responses, formats
     [proxy.security]     enabled, blocking, threshold
     [proxy.transport]    transport (tcp|quic|both), quic_port, cert, key,
-                         upstream_transport (tcp|quic), upstream_insecure
+                         upstream_transport (tcp|quic), upstream_insecure, upstream_ca,
+                         allow_0rtt_post
     [proxy.delta]        cache_entries, ttl_seconds
     [tokenizer]          llama3_vocab
 
@@ -78,6 +79,10 @@ class TransportConfig:
     key: str | None = None
     upstream_transport: str = "tcp"
     upstream_insecure: bool = False
+    # CA file (PEM) that verifies an HTTP/3 upstream's certificate; None = the system store.
+    upstream_ca: str | None = None
+    # Replayable 0-RTT for non-GET/HEAD requests (RFC 8470); see docs/quic.md before enabling.
+    allow_0rtt_post: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,8 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.transport.key": _optional_text,
     "proxy.transport.upstream_transport": _choice("tcp", "quic"),
     "proxy.transport.upstream_insecure": _bool,
+    "proxy.transport.upstream_ca": _optional_text,
+    "proxy.transport.allow_0rtt_post": _bool,
     "proxy.delta.cache_entries": _int_range(0, None),
     "proxy.delta.ttl_seconds": _float_range(0.0, None),
     "tokenizer.llama3_vocab": _optional_text,

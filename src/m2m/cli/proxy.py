@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--upstream-insecure", action="store_true", default=None, help="skip certificate checks (dev only)"
     )
+    p.add_argument("--upstream-ca", help="CA file (PEM) to verify an HTTP/3 upstream (default: system CAs)")
     p.set_defaults(func=_run_proxy)
 
     d = sub.add_parser(
@@ -81,6 +82,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "proxy.transport.key": args.key,
         "proxy.transport.upstream_transport": args.upstream_transport,
         "proxy.transport.upstream_insecure": args.upstream_insecure,
+        "proxy.transport.upstream_ca": args.upstream_ca,
     }
 
 
