@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -240,3 +242,13 @@ def test_corpus_streams_roundtrip_and_shrink() -> None:
         assert encoder.bytes_in == sum(map(len, events))
     # The target for streams, guarded here so a format change cannot silently lose it.
     assert sent / plain <= 0.15
+
+
+def test_stateful_codecs_are_pure() -> None:
+    code = (
+        "import sys, m2m.codec.stream, m2m.codec.delta; "
+        "bad = [m for m in ('asyncio', 'socket', 'httpx', 'aiohttp', 'uvicorn') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
