@@ -147,6 +147,8 @@ class Registry:
         self._dynamic: dict[str, ModelCard] = {}
         self._dynamic_index: dict[str, ModelCard] = {}
         self._memo: dict[str, ModelCard | None] = {}
+        # Family rules depend on the id only, never on the dynamic cards.
+        self._family_memo: dict[str, str | None] = {}
         self.set_dynamic(dynamic)
 
     # -- dynamic models ---------------------------------------------------------------------
@@ -201,7 +203,14 @@ class Registry:
         card = self.get(model_id)
         if card is not None:
             return card.encoding
-        return family_encoding(model_id) if isinstance(model_id, str) else None
+        if not isinstance(model_id, str):
+            return None
+        memo = self._family_memo
+        if model_id not in memo:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[model_id] = family_encoding(model_id)
+        return memo[model_id]
 
     def list_models(self, *, dynamic: bool = True) -> list[ModelCard]:
         """Embedded cards in file order, then dynamic ones sorted by id."""
