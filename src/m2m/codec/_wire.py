@@ -1,0 +1,133 @@
+"""Byte-level helpers shared by the formats: strict base64/base85, LEB128, bounded decompression."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import brotli
+import zstandard
+
+from m2m.codec.limits import Limits
+from m2m.errors import DecodeError, LimitExceededError
+
+# Binary forms start with 0xC1, a byte that never occurs in UTF-8, so binary and text never collide.
+BINARY_LEAD = 0xC1
+BINARY_MAGIC = b"\xc1M"
+
+_BROTLI_STEP = 1 << 20
+
+
+def magic(code: bytes, version: int) -> bytes:
+    """Binary prefix: 0xC1 'M' <format code> <version>."""
+    assert len(code) == 1
+    return BINARY_MAGIC + code + bytes([version])
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
+        raise DecodeError(f"{what}: corrupt base64 ({exc})") from exc
+
+
+def b85encode(data: bytes) -> str:
+    return base64.b85encode(data).decode("ascii")
+
+
+def b85decode(text: str, what: str) -> bytes:
+    try:
+        return base64.b85decode(text.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise DecodeError(f"{what}: corrupt base85 ({exc})") from exc
+
+
+def utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"{what}: invalid UTF-8 at byte {exc.start}") from exc
+
+
+def check_size(n: int, limits: Limits, what: str) -> None:
+    if n > limits.max_decoded_bytes:
+        raise LimitExceededError(f"{what}: decoded size over the limit of {limits.max_decoded_bytes} bytes")
+
+
+def write_varints(ids: list[int]) -> bytes:
+    """Unsigned LEB128 of each id, concatenated."""
+    out = bytearray()
+    append = out.append
+    for n in ids:
+        while n >= 0x80:
+            append((n & 0x7F) | 0x80)
+            n >>= 7
+        append(n)
+    return bytes(out)
+
+
+def read_varints(data: bytes, max_value: int, what: str) -> list[int]:
+    ids: list[int] = []
+    append = ids.append
+    value = 0
+    shift = 0
+    for byte in data:
+        if byte < 0x80 and shift == 0:
+            value = byte
+        else:
+            value |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+                if shift > 35:
+                    raise DecodeError(f"{what}: varint longer than 5 bytes")
+                continue
+            shift = 0
+        if value > max_value:
+            raise DecodeError(f"{what}: token id {value} outside the vocabulary")
+        append(value)
+        value = 0
+    if shift:
+        raise DecodeError(f"{what}: truncated varint at the end")
+    return ids
+
+
+def brotli_decompress(data: bytes, limits: Limits, what: str) -> bytes:
+    """Brotli stream -> bytes, never holding more than the size limit (plus one step)."""
+    dec = brotli.Decompressor()
+    parts: list[bytes] = []
+    total = 0
+    try:
+        chunk = dec.process(data, output_buffer_limit=_BROTLI_STEP)
+        while True:
+            total += len(chunk)
+            check_size(total, limits, what)
+            parts.append(chunk)
+            if dec.is_finished():
+                break
+            chunk = dec.process(b"", output_buffer_limit=_BROTLI_STEP)
+            if not chunk:
+                break
+    except brotli.error as exc:
+        raise DecodeError(f"{what}: corrupt brotli stream") from exc
+    if not dec.is_finished():
+        raise DecodeError(f"{what}: truncated brotli stream")
+    return b"".join(parts)
+
+
+def zstd_decompress(data: bytes, dctx: zstandard.ZstdDecompressor, limits: Limits, what: str) -> bytes:
+    """One zstd frame with its content size in the header -> bytes, size checked before allocating."""
+    try:
+        size = zstandard.frame_content_size(data)
+    except zstandard.ZstdError as exc:
+        raise DecodeError(f"{what}: corrupt zstd frame header") from exc
+    if size < 0:
+        raise DecodeError(f"{what}: zstd frame without a content size")
+    check_size(size, limits, what)
+    try:
+        return dctx.decompress(data, max_output_size=size, allow_extra_data=False)
+    except zstandard.ZstdError as exc:
+        raise DecodeError(f"{what}: corrupt or truncated zstd frame ({exc})") from exc

@@ -1,0 +1,69 @@
+"""The table of wire formats. To add a format, write its module and add its ``FORMAT`` here.
+
+Names are canonical; ``ALIASES`` maps every accepted spelling (case-insensitive) to one.
+Text detection goes by prefix (longest first); binary detection by the 4-byte magic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from m2m.codec import brotli_v3, plain, t1, tokennative, zdict
+from m2m.codec.format import Format
+from m2m.errors import UnknownFormatError
+
+__all__ = ["ALGORITHMS", "ALIASES", "FORMATS", "by_magic", "by_name", "by_prefix", "looks_like_wire"]
+
+FORMATS: tuple[Format, ...] = (
+    plain.FORMAT,
+    t1.FORMAT,
+    tokennative.FORMAT,
+    brotli_v3.FORMAT,
+    zdict.FORMAT,
+)
+
+AUTO = "auto"
+ALGORITHMS: tuple[str, ...] = (AUTO, *(f.name for f in FORMATS))
+
+ALIASES: dict[str, str] = {AUTO: AUTO}
+for _f in FORMATS:
+    for _alias in (_f.name, *_f.aliases):
+        ALIASES[_alias.lower()] = _f.name
+
+_BY_NAME = {f.name: f for f in FORMATS}
+_BY_MAGIC = {f.magic: f for f in FORMATS}
+_PREFIXES = sorted(((p, f) for f in FORMATS for p in f.prefixes), key=lambda pf: -len(pf[0]))
+# Reserved for m2m: "#M2M..." and "#<TAG>|" with an upper-case tag, and such a tag alone (a cut-off
+# prefix). Plain text shaped like this is escaped by `none`, so nothing real is lost.
+_RESERVED = re.compile(r"#M2M|#[A-Z][A-Z0-9]{0,4}(?:[|:~]|$)")
+
+MAGIC_LEN = 4
+
+
+def canonical(algorithm: str) -> str:
+    name = ALIASES.get(algorithm.strip().lower())
+    if name is None:
+        raise UnknownFormatError(
+            f"unknown algorithm {algorithm!r}; expected one of {', '.join(sorted(ALIASES))}"
+        )
+    return name
+
+
+def by_name(name: str) -> Format:
+    return _BY_NAME[canonical(name)]
+
+
+def by_prefix(text: str) -> Format | None:
+    for prefix, fmt in _PREFIXES:
+        if text.startswith(prefix):
+            return fmt
+    return None
+
+
+def by_magic(data: bytes) -> Format | None:
+    return _BY_MAGIC.get(bytes(data[:MAGIC_LEN]))
+
+
+def looks_like_wire(text: str) -> bool:
+    """True when ``text`` starts like an m2m wire string (known or reserved prefix)."""
+    return text.startswith("#") and (by_prefix(text) is not None or _RESERVED.match(text) is not None)
