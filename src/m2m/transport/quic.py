@@ -29,6 +29,7 @@ log = logging.getLogger("m2m.transport")
 # How long clients may remember the HTTP/3 alternative (RFC 7838 §3 "ma"); a day, as common CDNs use.
 _ALT_SVC_MAX_AGE = 86400
 _SHUTDOWN_GRACE = 5.0
+_DEFAULT_QUIC_PORT = 8443
 
 
 def alt_svc(app: ASGIApp, quic_port: int) -> ASGIApp:
@@ -217,12 +218,19 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
     uv_server: Any = None
     uv_task: asyncio.Task[None] | None = None
     h3: H3Listener | None = None
+    # As in the seed CLI: "quic" serves HTTP/3 on --port; "both" keeps --port for HTTP/1.1 and
+    # puts HTTP/3 on --quic-port.
+    h3_port, port_key = (
+        (s.quic_port, "proxy.transport.quic_port") if s.transport == "both" else (s.port, "proxy.port")
+    )
+    if s.transport == "quic" and s.quic_port not in (_DEFAULT_QUIC_PORT, s.port):
+        log.warning("--quic-port applies to --transport both; with quic, HTTP/3 listens on --port %d", s.port)
     try:
         try:
             h3 = await start_h3(
                 app,
                 host=s.host,
-                port=s.quic_port,
+                port=h3_port,
                 certfile=str(credentials.certfile),
                 keyfile=str(credentials.keyfile),
                 state=lifespan.state,
@@ -230,8 +238,8 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
             )
         except OSError as exc:
             raise ConfigError(
-                f"cannot listen for QUIC on {s.host}:{s.quic_port}/udp: {exc.strerror or exc}",
-                key="proxy.transport.quic_port",
+                f"cannot listen for QUIC on {s.host}:{h3_port}/udp: {exc.strerror or exc}",
+                key=port_key,
             ) from None
         servers = Servers(s, credentials, h3)
         if s.transport == "both":
@@ -279,7 +287,18 @@ async def _wait_uvicorn_exit(server: Any) -> None:
 
 def serve(app_or_factory: Any, config: Any) -> int:
     """Run until SIGINT/SIGTERM. ``app_or_factory`` is an ASGI app or ``factory(config) -> app``."""
-    settings(config)  # fail on a config without transport settings before starting anything
+    s = settings(config)  # fail on a config without transport settings before starting anything
+    if s.log_level != "debug":
+        # aioquic logs every handshake at INFO under "quic"; one line per connection is noise here.
+        logging.getLogger("quic").setLevel(logging.WARNING)
+    workers = int(getattr(config.proxy, "workers", 1) or 1)
+    if workers > 1:
+        log.warning(
+            "--workers %d is not used with --transport %s: HTTP/3 runs in one process "
+            "(run several proxies behind a UDP load balancer to scale out)",
+            workers,
+            s.transport,
+        )
     try:
         import uvloop
 
