@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import openai
@@ -31,8 +31,20 @@ TOOLS = [
 ]
 
 
+_clients: list[OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _clients:
+        _clients.pop().close()
+
+
 def client(server: BackgroundServer, **kwargs: object) -> OpenAI:
-    return OpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, **kwargs)  # type: ignore[arg-type]
+    c = OpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, **kwargs)  # type: ignore[arg-type]
+    _clients.append(c)
+    return c
 
 
 def test_non_streaming(proxy_server: Callable[..., BackgroundServer], fake: FakeUpstream) -> None:
