@@ -56,10 +56,7 @@ def test_counts_a_file_with_an_encoding_as_json(tmp_path, capsys):
 def test_closed_tokenizer_says_estimate(monkeypatch, capsys):
     stdin(monkeypatch, b"hello world")
     assert main(["tokens", "--model", "claude-3-5-sonnet-20241022"]) == 0
-    assert (
-        capsys.readouterr().out
-        == "2 tokens (o200k_base, estimate: closed tokenizer, counted with o200k_base)\n"
-    )
+    assert capsys.readouterr().out == "2 tokens (estimate): closed tokenizer, counted with o200k_base\n"
     stdin(monkeypatch, b"hello world")
     assert main(["tokens", "-m", "some-unknown-model", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -80,7 +77,7 @@ def test_chat_request_gets_the_message_estimate_and_its_own_model(tmp_path, caps
     assert lines[0] == f"{out['tokens']} tokens (cl100k_base)"
     assert (
         lines[1]
-        == f"{out['chat_tokens']} prompt tokens in the messages (estimate: text + per-message overhead)"
+        == f"{out['chat_tokens']} prompt tokens in the messages (estimate): text + per-message overhead"
     )
 
 

@@ -116,8 +116,10 @@ def _tokens(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
         return 0
-    label = total.encoding if total.exact else f"{total.encoding}, estimate: {out['estimate_reason']}"
-    print(f"{int(total)} tokens ({label})")
+    if total.exact:
+        print(f"{int(total)} tokens ({total.encoding})")
+    else:
+        print(f"{int(total)} tokens (estimate): {out['estimate_reason']}")
     if request is not None:
-        print(f"{out['chat_tokens']} prompt tokens in the messages (estimate: text + per-message overhead)")
+        print(f"{out['chat_tokens']} prompt tokens in the messages (estimate): text + per-message overhead")
     return 0
