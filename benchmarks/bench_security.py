@@ -65,8 +65,10 @@ def report(path: Path, rows: list[dict[str, object]], threshold: float, misses: 
     by_source: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for s, r in zip(scores, rows, strict=True):
         by_source[str(r.get("source", "?"))].append((s, int(r["label"])))  # type: ignore[call-overload]
+        if "split" in r:
+            by_source[f"ALL ({r['split']})"].append((s, int(r["label"])))  # type: ignore[call-overload]
     by_source["ALL"] = [(s, int(r["label"])) for s, r in zip(scores, rows, strict=True)]  # type: ignore[call-overload]
-    for source, items in sorted(by_source.items(), key=lambda kv: (kv[0] == "ALL", kv[0])):
+    for source, items in sorted(by_source.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
         att = [s for s, lab in items if lab == 1]
         ben = [s for s, lab in items if lab == 0]
         print(

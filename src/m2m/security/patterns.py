@@ -85,7 +85,8 @@ _IGNORE_ANCHORS = (
     "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
     "following obey obeying mind nevermind attention listen listening aside throw"
 )
-_DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our)"
+_DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our|about)"
+_DET_THEIRS = r"(?:all|any|every|each|of|the|your|its|these|those|that|this|other|such|and|ur|thy|about)"
 _PRIOR = (
     r"(?:previous|previously|prior|preceding|above|earlier|former|initial|original|old|past|"
     r"foregoing|aforementioned|before|preset|predefined|pre-defined|given|existing|current|system|"
@@ -103,7 +104,7 @@ _REVEAL = (
     r"(?:repeat|print|output|reveal|show|display|tell|give|write|list|share|say|recite|dump|leak|"
     r"spell|type|copy|paste|summarize|summarise|translate|describe|provide|expose|disclose|return|"
     r"echo|quote|send|read|state|explain|encode|convert|put|include|what is|what's|whats|what are|"
-    r"what were|what was)"
+    r"what were|what was|(?:respond|reply|answer)(?: only)? with)"
 )
 _REVEAL_WORDS = (
     "repeat print output reveal show display tell give write list share say recite dump leak spell "
@@ -116,8 +117,10 @@ _SECRET = (
 )
 _SECRET_STRICT = (
     r"(?:password|passwords|passcode|passphrase|pass word|pword|secret word|secret key|secret code|"
-    r"magic word|code word|codeword|secret phrase|hidden word|secret(?! (?:to|of|behind|for|ingredient|"
-    r"recipe|sauce|garden|santa|service|life|success|societ\w{0,4}|history|world|agent|lair|passage)\b))"
+    r"magic word|code word|codeword|secret phrase|hidden word|secret(?=$|[^a-z ]| (?:in|with|now|please|and|"
+    r"backwards|reversed|you|that|which|i|is|word|code|key|phrase|letter|to me|for me)\b)(?! (?:to|of|behind|for|ingredient|"
+    r"recipe|sauce|garden|santa|service|life|success|societ\w{0,4}|history|world|agent|lair|passage|about|"
+    r"ingredients?|weapon|code of|behind)\b))"
 )
 _SECRET_WORDS = (
     "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden key"
@@ -152,7 +155,7 @@ RULES: tuple[Rule, ...] = (
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} )?{_INSTR}\b",
          _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.82,
-         rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}{_INSTR_WEAK}\b",
+         rf"\b{_IGNORE}(?: {_DET_THEIRS}){{0,3}} (?:{_PRIOR} ){{1,2}}{_INSTR_WEAK}\b",
          _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
     Rule(P, "instruction_override", 0.88,
          rf"\b{_IGNORE} (?:all |everything |anything |the text |the )?(?:above|before|previous|previously|"
@@ -162,13 +165,17 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "instruction_override", 0.9,
          r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop) (?:about )?(?:everything|all|anything|"
          r"what(?:ever)?|all that|all of that|all the stuff)(?: that)? (?:you(?:'ve| have| were| had|'re| are)?|"
-         r"i(?:'ve| have| had)?|was|has been|we) ?(?:been |was |were |have |just |previously |already )?"
+         r"was|has been) ?(?:been |was |were |have |just |previously |already )?"
          r"(?:told|taught|said|learned|learnt|instructed|given|trained|programmed|written|mentioned|know|"
          r"discussed|saw|seen|read|heard|asked)",
          _words("forget ignore disregard erase delete unlearn drop"), group="override", lead=False, back=2,
          fwd=130),
+    Rule(P, "instruction_override", 0.86,
+         r"\b(?:forget|ignore|disregard) (?:that |the fact that )?(?:you were|you've been|you have been|you are|"
+         r"you're) (?:ever )?(?:told|instructed|asked|programmed|trained|supposed|meant|designed|not allowed)",
+         _words("forget ignore disregard"), group="override"),
     Rule(P, "instruction_override", 0.7,
-         rf"\b(?:{_PRIOR}|your) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:void|null|cancel+ed|"
+         rf"\b(?:{_PRIOR}|your|that|this|the|those|these|all|any) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:hereby )?(?:void|null|cancel+ed|"
          r"revoked|obsolete|outdated|invalid|overridden|suspended|lifted|removed|deleted|replaced|no longer)",
          _words("void null canceled cancelled revoked obsolete outdated invalid overridden suspended lifted "
                 "removed deleted replaced longer"), group="override", lead=False, back=90, fwd=12),
@@ -194,15 +201,15 @@ RULES: tuple[Rule, ...] = (
          r"(?:is|are|will be|now is|:)",
          _words("role task name purpose goal instructions instruction objective mission job directive "
                 "function identity persona"), group="new_instructions", lead=False, back=30, fwd=20),
-    Rule(P, "instruction_override", 0.55,
+    Rule(P, "instruction_override", 0.6,
          r"\b(?:instead|rather),? (?:you (?:should|must|will|shall) |just |only |simply |please )?"
          r"(?:say|print|output|respond|reply|write|tell|answer|return|reveal|repeat)\b",
-         _words("instead rather"), group="redirect"),
-    Rule(P, "instruction_override", 0.45,
+         _words("instead rather"), group="redirect", lead=False, back=2, fwd=60),
+    Rule(P, "instruction_override", 0.5,
          r"\b(?:stop|cease|quit|halt|pause|abort|exit)(?:s)? (?:the |your |this |what you are |all )?"
          r"(?:current |previous |original )?(?:task|translation|translating|summar\w{0,6}|role|"
          r"roleplay|simulation|doing|program|instructions|game|analysis)\b",
-         _words("stop cease quit halt pause abort exit stops"), group="redirect"),
+         _words("stop cease quit halt pause abort exit stops"), group="redirect_stop"),
     # ---- prompt injection: fake system / tool messages, delimiters ------------------------------
     Rule(P, "fake_role_token", 0.9,
          r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|"
@@ -221,7 +228,8 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "fake_system_message", 0.75,
          r"(?<![a-z0-9] )(?<![a-z0-9,])(?:system|system message|system prompt|system note|admin|developer|"
          r"developer message|sysadmin) ?: ?(?:you|ignore|new|the (?:user|assistant)|from now|override|"
-         r"important|attention|update|reveal|this|all|disregard|forget|assistant)",
+         r"important|attention|update|reveal|this|all|disregard|forget|assistant|disable|enable|grant|"
+         r"bypass|unlock|turn off|remove|provide|print|output|give)",
          _words("system admin developer sysadmin"), group="fake_message"),
     Rule(P, "fake_system_message", 0.7,
          r"\b(?:system|admin|administrator|developer|root|sudo|god|maintenance|debug|emergency|security) "
@@ -259,17 +267,23 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:do not|don't|dont|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|alert(?:ing)?|"
          r"notify(?:ing)?|let(?:ting)?|warn(?:ing)?|reveal(?:ing)? (?:this|it) to) (?:the |your )?(?:user|human|"
          r"operator|developer|owner)\b",
-         _words("user human operator developer owner"), group="indirect", lead=False, back=60, fwd=5),
+         _words("user human operator developer owner"), group="indirect_hidden", lead=False, back=60, fwd=5),
     # ---- prompt injection: prompt and secret extraction -----------------------------------------
     Rule(P, "prompt_extraction", 0.92,
-         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:system prompt|system message|system instructions|initial prompt|"
-         r"original prompt|hidden prompt|secret prompt|pre-?prompt|initial instructions|original instructions|"
-         r"hidden instructions|secret instructions|(?:your|the|my) (?:full |complete |exact |entire |"
-         r"original |initial |hidden |secret |first |)(?:instructions|prompt|directives|programming|rules|"
-         r"guidelines|configuration|constraints)(?! (?:for|on|to|about|of|in|engineering|template|"
-         r"injection|format|that i|i)\b))",
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:your|ur) (?:full |complete |exact |entire |original |initial |hidden |"
+         r"secret |first |own |current |underlying |)(?:system prompt|system message|system instructions|"
+         r"pre-?prompt|instructions|prompt|directives|programming|rules|guidelines|configuration|"
+         r"constraints)(?! (?:for|on|to|about|engineering|template|injection|format|that i|i)\b)",
          _words("prompt prompts instructions directives programming rules guidelines configuration "
                 "constraints preprompt message pre"), group="extraction", lead=False, back=80, fwd=50),
+    Rule(P, "prompt_extraction", 0.86,
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|all|those|these|any|my|its) (?:full |complete |exact |entire |"
+         r")(?:system prompt|system message|system instructions|initial prompt|original prompt|hidden prompt|"
+         r"secret prompt|pre-?prompt|initial instructions|original instructions|hidden instructions|"
+         r"secret instructions|developer instructions|developer message)(?! (?:for|on|about|engineering|"
+         r"template|injection|format|that i|i)\b)",
+         _words("prompt instructions preprompt message pre"), group="extraction", lead=False, back=80,
+         fwd=50),
     Rule(P, "prompt_extraction", 0.9,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
          r"instructions?|prompt|content|sentences?|lines?|messages?|tokens?|characters?|everything|"
@@ -299,7 +313,11 @@ RULES: tuple[Rule, ...] = (
          rf"\b(?:the|your|ur) (?:{_SECRET})\b",
          _words(_SECRET_WORDS), group="secret_mention", lead=False, back=12, fwd=25),
     Rule(P, "secret_extraction", 0.9,
-         rf"\b(?:{_SECRET_STRICT}|it)\b.{{0,60}}?\b(?:backwards?|in reverse|reversed|reverse order|letter by letter|"
+         r"\bit\b.{0,25}?\b(?:backwards?|in reverse|reversed|letter by letter|character by character|"
+         r"one (?:letter|character) at a time|with (?:spaces|dashes|hyphens|dots|commas|a space) (?:between|"
+         r"in between)|separated by (?:spaces|dashes|hyphens|dots|commas)|in base ?(?:64|32|16)|"
+         r"in hex(?:adecimal)?|in rot ?13|in morse|in binary|in pig latin|as an acrostic)|"
+         rf"\b{_SECRET_STRICT}\b.{{0,60}}?\b(?:backwards?|in reverse|reversed|reverse order|letter by letter|"
          r"character by character|one (?:letter|character) at a time|with (?:spaces|dashes|hyphens|dots|"
          r"commas|a space) (?:between|in between)|separated by|in base ?(?:64|32|16)|in hex(?:adecimal)?|"
          r"in rot ?13|in morse|in binary|in ascii|in pig latin|as an acrostic|acrostic|(?:first|last|second|"
@@ -313,16 +331,24 @@ RULES: tuple[Rule, ...] = (
          requires=_words(_SECRET_WORDS)),
     Rule(P, "secret_extraction", 0.9,
          rf"\b(?:backwards?|reverse|reversed|letter by letter|character by character|spell(?:ed|ing)?|"
+         r"how many (?:letters|characters|digits|chars)|length of|rhym\w{0,4} with|"
          r"each letter|every letter|first letter|acrostic|base ?64|hex|encode|encrypt|cipher|hint|riddle|"
-         rf"poem|story|song|rhyme)\b.{{0,50}}?\b(?:the|your|ur|my|this|that) {_SECRET_STRICT}\b",
+         rf"poem|story|song|rhyme)\b[^,.;!?]{{0,50}}?\b(?:the|your|ur|my|this|that) {_SECRET_STRICT}\b",
          _words("backward backwards reverse reversed letter character spell spelled spelling each every "
-                "first acrostic base64 base hex encode encrypt cipher hint riddle poem story song rhyme"),
+                "first acrostic base64 base hex encode encrypt cipher hint riddle poem story song rhyme how "
+                "length rhymes rhyming"),
          group="secret_obfuscated", requires=_words(_SECRET_WORDS)),
+    Rule(P, "secret_extraction", 0.86,
+         r"\b(?:word|password|secret|phrase|code|name)s? (?:that )?(?:you are|you're|you were|you've been|you have "
+         r"been|you are being) (?:not allowed|forbidden|told not|instructed not|asked not|not supposed|"
+         r"supposed not|programmed not|protecting|guarding|hiding|keeping secret|sworn)",
+         _words("allowed forbidden told instructed asked supposed programmed protecting guarding hiding "
+                "keeping sworn"), group="secret", lead=False, back=45, fwd=20),
     Rule(P, "access_granted", 0.88,
-         r"\b(?:say|print|output|respond|reply|answer|write|begin|start|type|return|repeat|end|just|only|"
-         r"simply|must) (?:only )?(?:with )?(?:the (?:words?|phrase) |exactly )?[\"'“(\[]?access granted\b",
+         r"(?<!how do i )(?<!how to )(?<!how would i )(?<!how can i )\b(?:say|print|output|respond|reply|answer|write|begin|start|type|return|repeat|end|just|only|"
+         r"simply|must) (?:after me ?:? ?)?(?:only )?(?:with )?(?:the (?:words?|phrase) |exactly )?[\"'“(\[]?access granted\b",
          _words("granted"), group="access", lead=False, back=60, fwd=5),
-    Rule(P, "access_granted", 0.4, r"\baccess granted\b", _words("access"), group="access_mention"),
+    Rule(P, "access_granted", 0.3, r"\baccess granted\b", _words("access"), group="access_mention"),
     # ---- jailbreak ----------------------------------------------------------------------------------
     Rule(J, "dan", 0.95, r"\bdo anything now\b|\bd\.a\.n\b|\bdan mode\b|\bdan prompt\b.{0,20}\b(?:enable|activate)",
          ("anything", "dan", "d.a.n"), group="dan", lead=False, back=5, fwd=45),
@@ -331,10 +357,10 @@ RULES: tuple[Rule, ...] = (
          r"play the role of|called|named|known as|respond as|answer as|reply as|switch to|stay as|"
          r"as) (?:a |an |the )?(?:dan|stan|dude|aim|apophis|betterdan|better dan|anti-?dan|evilbot|evil bot|"
          r"ucar|alphabreak|omega|kevin|mongo tom|jailbreak|jailbroken|dev mode|developer mode|maximum|"
-         r"nsfwgpt|chadgpt|basedgpt|devilgpt|wormgpt|evilgpt|freedomgpt|chaosgpt|unfiltered)\b",
+         r"nsfwgpt|chadgpt|basedgpt|devilgpt|wormgpt|evilgpt|freedomgpt|chaosgpt)\b",
          _words("dan stan dude aim apophis betterdan better antidan anti evilbot evil ucar alphabreak "
                 "omega kevin mongo jailbreak jailbroken dev developer maximum nsfwgpt chadgpt basedgpt "
-                "devilgpt wormgpt evilgpt freedomgpt chaosgpt unfiltered"),
+                "devilgpt wormgpt evilgpt freedomgpt chaosgpt"),
          group="dan", lead=False, back=45, fwd=25),
     Rule(J, "dan", 0.55, r"\bdan (?:can|has|will|is not|isn't|doesn't|does not|must|should|never|always|"
          r"answers|responds|stands for|has broken|is free)\b", _words("dan"), group="dan_weak"),
@@ -342,7 +368,7 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:chatgpt|gpt|ai|assistant|llm|you|model) with (?:the )?(?:[a-z0-9]{1,12} )?mode (?:enabled|"
          r"on|activated|active)|\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|"
          r"evil|chaos|opposite|sudo|apophis|stan|dude|aim|nsfw|omega|devil|freedom|unlocked|dan|"
-         r"unlimited|anarchy|rebel|villain|amoral) mode (?:is )?(?:enabled|activated|on|engaged|output|"
+         r"unlimited|anarchy|rebel|villain|amoral) mode (?:is )?(?:enabled|activated|engaged|output|"
          r"response)",
          _words("mode"), group="mode", lead=False, back=50, fwd=30),
     Rule(J, "developer_mode", 0.55,
@@ -362,6 +388,11 @@ RULES: tuple[Rule, ...] = (
          r"unfiltered|uncensored|opposite|evil|dan|developer)\b",
          _words("responses answers replies paragraphs outputs ways"), group="marker", lead=False,
          back=40, fwd=110),
+    Rule(J, "jailbreak_request", 0.84,
+         r"\b(?:you|chatgpt|gpt|yourself) (?:are|is|have been|has been|will be|got) (?:now |officially )?"
+         r"(?:jailbr(?:oken|eaked)|unlocked|freed|liberated)\b",
+         _words("jailbroken jailbreaked unlocked freed liberated"), group="jb_self", lead=False, back=40,
+         fwd=5),
     Rule(J, "jailbreak_request", 0.7,
          rf"\bjailbr(?:eak|eaking|oken|eaked|eaks)\b.{{0,30}}?\b(?:chatgpt|gpt|{_AI}|you|yourself|your "
          r"(?:rules|restrictions|programming|filters))\b|\b(?:you|chatgpt|gpt|ai|model|yourself) (?:are|is|"
@@ -380,18 +411,28 @@ RULES: tuple[Rule, ...] = (
          r"normal|standard|built-in|programmed|imposed|artificial|preset|default|pre-?programmed|societal|"
          rf"human|such|confining|traditional|these|those) ){{0,2}}{_LIMITS}\b",
          _words(_LIMITS_WORDS), group="no_limits", lead=False, back=110, fwd=30),
-    Rule(J, "no_restrictions", 0.8,
+    Rule(J, "no_restrictions", 0.74,
          rf"\b(?:{_AI}|you|chatgpt|character|persona|version of you|entity)\b.{{0,40}}?\b(?:has no|have no|"
-         r"without|free (?:from|of)|not bound by|doesn't have|does not have|don't have|ignores|do not need to "
+         r"without|free (?:from|of)|(?:been )?(?:freed|liberated|released|unshackled) from|not bound by|"
+         r"doesn't have|does not have|don't have|ignores|do not need to "
          r"follow|doesn't follow|does not follow|isn't bound by|is not bound by|not limited by|no longer "
          rf"(?:has|have|bound by)) (?:any |the |its |their |your )?(?:{_LIMITS}|restrictions|filters|"
          r"limits|boundaries)",
          _words(_LIMITS_WORDS), group="no_limits", lead=False, back=130, fwd=30),
+    Rule(J, "no_restrictions", 0.86,
+         r"\b(?:you are|you're|act as|acting as|pretend to be|pretend you are|imagine you are|imagine you're|"
+         r"answer as|respond as|reply as|become|you will be|you are now|simulate|play|roleplay as|be) "
+         r"(?:now )?(?:an?|the) (?:[a-z'-]{1,15} ){0,2}(?:ai|a\.i\.|chatbot|bot|assistant|model|language model|"
+         r"llm|version of (?:yourself|you|chatgpt)|entity|persona|character|gpt|chatgpt)\b[^.!?]{0,30}?"
+         r"\b(?:without|with no|has no|have no|free (?:from|of)|(?:been )?(?:freed|liberated|released) from|"
+         r"not bound by|no longer bound by|that ignores|who ignores|which ignores|that doesn't have|"
+         rf"that does not have|lacking|unbound by|unrestricted by)\b[^.!?]{{0,25}}?{_LIMITS}",
+         _words(_LIMITS_WORDS + " compass"), group="persona_limits", lead=False, back=170, fwd=30),
     Rule(J, "amoral_persona", 0.75,
          r"\b(?:amoral|unethical|immoral|unfiltered|uncensored|unrestricted|unhinged|unbound|unshackled|"
          r"uninhibited|jailbroken|unlimited|lawless|unaligned|unconstrained|unmoderated)(?:,| and| &)? "
          r"(?:and |(?:[a-z]{1,12}) )?(?:ai|a\.i\.|chatbot|bot|assistant|model|version|persona|character|"
-         r"language model|entity|gpt|llm|system|machine|response|answers?|responses|mode|chat ?gpt)\b",
+         r"language model|entity|gpt|llm|system|machine|chat ?gpt)\b",
          _words("amoral unethical immoral unfiltered uncensored unrestricted unhinged unbound unshackled "
                 "uninhibited jailbroken unlimited lawless unaligned unconstrained unmoderated"),
          group="amoral"),
@@ -403,7 +444,7 @@ RULES: tuple[Rule, ...] = (
          group="amoral_weak"),
     Rule(J, "aim", 0.95,
          r"\balways intelligent and machiavellian\b|\baim stands for\b|\bniccolo machiavelli\b.{0,200}?\baim\b|"
-         r"\bevil confidant\b|\bmongo tom\b|\bcondition red\b|\bbetter ?dan\b|\banti-?dan\b|"
+         r"\bevil (?:trusted )?confidant\b|\bmongo tom\b|\bcondition red\b|\bbetter ?dan\b|\banti-?dan\b|"
          r"\bopposite ?(?:ai|gpt|bot|mode)\b|\bucar\b|\bapophis\b|\bchatgpt with dan\b|\bdude\b.{0,40}?"
          r"\bdo anything\b|\bstan\b.{0,40}?\bstrive to avoid norms\b|\bstrive to avoid norms\b",
          _words("always aim niccolo evil mongo condition better betterdan anti antidan opposite ucar apophis "
@@ -424,14 +465,14 @@ RULES: tuple[Rule, ...] = (
          r"morality|ethics|consequences)\b|\b(?:doesn't|does not|don't|do not|never|won't|will not) (?:care|"
          r"caring|cares) (?:about )?(?:ethics|morals|morality|legality|laws?|rules|safety|consequences|"
          r"being ethical|openai|guidelines|feelings)",
-         _words("regardless matter irrespective care cares caring"), group="never_refuse", lead=False,
+         _words("regardless matter irrespective care cares caring"), group="unconditional", lead=False,
          back=45, fwd=60),
     Rule(J, "never_refuse", 0.75,
          r"\b(?:never|not|don't|do not|won't|will not|doesn't|does not|must not|mustn't|without) (?:say|"
          r"saying|include|including|use|using|respond with|reply with|start with|begin with|write|add|"
          r"mention|contain)\b.{0,20}?[\"'“]?(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language "
          r"model|i cannot|i can'?t|i'm unable|i am unable|unfortunately)",
-         _words("sorry apologize apologise unfortunately cannot can't unable ai model"), group="never_refuse",
+         _words("sorry apologize apologise unfortunately cannot can't unable ai model"), group="no_apology",
          lead=False, back=70, fwd=25),
     Rule(J, "never_refuse", 0.6,
          r"\b(?:answer|respond to|reply to|fulfill|comply with|obey|do|provide|generate|write) (?:any|every|"
@@ -439,7 +480,7 @@ RULES: tuple[Rule, ...] = (
          r"thing)s?)? (?:no matter|regardless|without (?:question|hesitation|refusal|restriction|limit|"
          r"filter|censor)|even if|the user (?:asks|wants|requests))",
          _words("matter regardless hesitation refusal question restriction limit filter censor asks wants "
-                "requests even"), group="never_refuse", lead=False, back=100, fwd=25),
+                "requests even"), group="unconditional", lead=False, back=100, fwd=25),
     Rule(J, "policy_evasion", 0.6,
          r"\b(?:openai|anthropic|meta|google)'?s? (?:content |usage |safety )?(?:polic(?:y|ies)|guidelines|"
          r"rules|restrictions|filters|moderation)\b",
@@ -465,7 +506,7 @@ RULES: tuple[Rule, ...] = (
          _words("now going pretend act role roleplay called stay break breaking remain game simulate hypothetical "
                 "fictional freed liberated unleashed released unlocked"), group="persona", lead=False,
          back=40, fwd=45),
-    Rule(J, "hypothetical_evasion", 0.55,
+    Rule(J, "hypothetical_evasion", 0.78,
          r"\b(?:hypothetical(?:ly)?|fictional(?:ly)?|in theory|theoretically|for (?:purely )?(?:educational|"
          r"research|academic|scientific) purposes(?: only)?|for science|just (?:a|for) (?:story|game|joke|"
          r"fun)|imaginary scenario)\b.{0,50}?\b(?:how (?:would|could|to|do|can)|step[- ]by[- ]step|steps|"
@@ -497,11 +538,15 @@ RULES: tuple[Rule, ...] = (
          r"\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bgetenv\(|\bprintenv\b|\bsystem\.getenv\b|"
          r"\benv(?:iron)?\[|/proc/self/environ|\$env:|\bset \| ?(?:findstr|grep)|\benv \| ?grep\b",
          _words("env environ getenv printenv set"), group="env_mention", lead=False, back=20, fwd=30),
+    Rule(D, "env_exfiltration", 0.84,
+         r"\b(?:run|execute|exec|call|type|invoke)\b.{0,15}?\b(?:printenv|env|set|export -p|get-childitem env:|"
+         r"gci env:)(?: command)?\b.{0,40}?\b(?:show|send|print|output|paste|give|tell|return|display|share)\b",
+         _words("printenv env set export"), group="env_exfil", lead=False, back=30, fwd=60),
     Rule(D, "env_exfiltration", 0.86,
          r"\b(?:print|echo|show|tell|send|output|reveal|read|cat|list|dump|leak|display|give|return|share|"
          r"post|upload|email|log|expose|disclose|what(?:'s| is| are))\b.{0,40}?(?:\$\{?[a-z_]{0,30}(?:api_?key|"
          r"secret|token|password|passwd|credential|private_?key|access_?key)|\b(?:openai|anthropic|aws|azure|"
-         r"github|stripe|slack|hf)_(?:api_)?(?:key|secret|token)|(?:your|the|all|my|its) (?:environment "
+         r"github|stripe|slack|hf)_(?:api_)?(?:key|secret|token)|(?:your|its) (?:environment "
          r"variables|env vars|env variables|\.env file|environment)|/proc/self/environ)",
          ("$", "_key", "_secret", "_token", "environment", "env", "environ"), group="env_exfil", lead=False,
          back=70, fwd=60),
@@ -551,17 +596,17 @@ RULES: tuple[Rule, ...] = (
          r"passwd|key|token|data|history|conversation|chat|prompt|email|info|memory|context|message|user|"
          r"summary|base64|answer|response|creds|credentials|address|name|phone|ssn)",
          ("http",), group="url_exfil"),
-    Rule(D, "url_exfiltration", 0.7,
+    Rule(D, "url_exfiltration", 0.8,
          r"\b(?:render|display|show|include|append|embed|output|insert|add|print|create|generate|make|write)"
          r"(?:s|ing)? (?:this |the following |an? |the )?(?:markdown |html |hidden |invisible |tracking )?"
          r"(?:image|img|link|url|pixel|hyperlink)\b.{0,80}?\b(?:password|secret|conversation|chat history|"
-         r"history|previous messages|user data|personal data|key|token|email|memory|context|summary|"
-         r"private|confidential)",
+         r"history|previous messages|user data|personal data|token|memory|private|confidential|api key|"
+         r"credentials)",
          _words("image img link url pixel hyperlink"), group="url_exfil_instr", lead=False, back=70,
          fwd=110),
     Rule(D, "url_exfiltration", 0.8,
          r"\b(?:encode|encoded|append|appended|put|include|embed|add|attach|insert|place)\b.{0,20}?\b(?:it|them|"
-         r"this|the (?:password|secret|conversation|data|answer|key|token|chat|history|summary|information|"
+         r"this|(?:the |your |the user'?s? |user'?s? |their )(?:password|secret|conversation|data|answer|key|token|chat|history|summary|information|"
          r"content|response)|your (?:answer|response|instructions))\b.{0,20}?\b(?:in|into|to|as) (?:the |a )?"
          r"(?:url|query (?:string|parameter)|link|image (?:url|link)|get parameter|request parameter)",
          _words("url query link parameter"), group="url_exfil_instr", lead=False, back=80, fwd=30),
@@ -582,7 +627,8 @@ RULES: tuple[Rule, ...] = (
     Rule(D, "exfil_send", 0.7,
          r"\b(?:send|post|upload|forward|email|transmit|exfiltrate|leak|submit|beacon)\b.{0,50}?\b(?:the "
          r"(?:conversation|chat history|password|secret|api key|credentials|system prompt|user'?s? data|"
-         r"previous messages)|all (?:the )?(?:data|messages|files|emails|credentials|secrets|passwords)|"
+         r"previous messages)|all (?:the |of the )?(?:user'?s'? |users'? |their |my |your )?(?:data|messages|files|"
+         r"emails|credentials|secrets|passwords|contacts|documents)|"
          r"everything)\b.{0,30}?\b(?:to|at) (?:https?://|ftp://|[a-z0-9.-]{1,40}@[a-z0-9-]{1,40}\.[a-z]"
          r"|my (?:server|email|endpoint|webhook)|this (?:url|address|endpoint|webhook|email))",
          _words("send post upload forward email transmit exfiltrate leak submit beacon"), group="send"),
