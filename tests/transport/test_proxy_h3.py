@@ -198,3 +198,62 @@ async def test_bad_certificate_path_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"proxy\.transport\.cert: cannot read .*missing\.pem"):
         async with serving(lambda: create_app(config), config):
             pass
+
+
+async def wait_for(predicate: Any, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.02)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.02)
+    return bool(predicate())
+
+
+async def test_h3_client_resetting_a_stream_cancels_the_upstream_request(
+    proxy_b: Servers, fake: FakeUpstream
+) -> None:
+    request = json.dumps({**CHAT, "stream": True}).encode()
+    headers = [(b"content-type", b"application/json"), (b"x-fake-pace", b"0.1"), (b"x-fake-events", b"50")]
+    cancelled = fake.cancelled
+    async with raw_client(proxy_b.h3.port) as client:
+        sid = client.send_request("POST", "/v1/chat/completions", headers, request)
+        while not isinstance(await client.next_event(sid, timeout=10), DataReceived):
+            pass
+        client.reset(sid)
+        assert await wait_for(lambda: fake.cancelled > cancelled)
+        # The same connection still serves.
+        status, _, _ = await client.response(client.send_request("GET", "/health"))
+    assert status == 200
+
+
+async def test_app_disconnecting_from_a_tunnel_cancels_upstream_through_both_hops(
+    proxy_b: Servers, fake: FakeUpstream
+) -> None:
+    config_a = load(
+        cli={
+            "proxy.upstream": f"https://127.0.0.1:{proxy_b.h3.port}/v1",
+            "proxy.upstream_protocol": "m2m",
+            "proxy.transport.upstream_transport": "quic",
+            "proxy.transport.upstream_insecure": True,
+        },
+        env={},
+        path=None,
+    )
+    proxy_a = BackgroundServer(create_app(config_a)).start()
+    cancelled = fake.cancelled
+    try:
+        headers = {"x-fake-pace": "0.1", "x-fake-events": "50"}
+        async with (
+            httpx.AsyncClient(timeout=10) as client,
+            client.stream(
+                "POST", proxy_a.url + "/v1/chat/completions", json={**CHAT, "stream": True}, headers=headers
+            ) as resp,
+        ):
+            assert resp.status_code == 200
+            async for chunk in resp.aiter_bytes():
+                assert chunk.startswith(b"data: ")
+                break
+        # Leaving the block closed the TCP connection to A; A resets its HTTP/3 stream to B, and B
+        # drops its request to the upstream.
+        assert await wait_for(lambda: fake.cancelled > cancelled)
+    finally:
+        await asyncio.to_thread(proxy_a.stop)
