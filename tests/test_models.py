@@ -75,6 +75,16 @@ def test_every_card_is_complete_and_unique():
         assert "n" in card.defaults and card.defaults["stream"] is False, card.id
 
 
+def test_every_id_and_alias_has_its_own_lookup_key():
+    # Two cards under one key would make one of them unreachable by its own name.
+    owner: dict[str, str] = {}
+    for card in CARDS:
+        for name in (card.id, *card.aliases):
+            key = lookup_keys(name)[0]
+            assert owner.setdefault(key, card.id) == card.id, (name, owner[key])
+            assert REG.get(name) is card
+
+
 @pytest.mark.parametrize(
     ("model_id", "encoding"),
     [
