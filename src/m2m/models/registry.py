@@ -80,8 +80,9 @@ def _abbreviation_table(cards: Sequence[ModelCard]) -> dict[str, str]:
         bare = card.id.split("/", 1)[-1]
         short = card.abbrev.removeprefix(card.provider.prefix)
         # First come, first served: a later entry never takes a short form an earlier one has.
-        # (Prefixes are letters or "_", so no short form starts with ESCAPE.)
-        if not short or bare in ids or short in table or (short in taken and short != bare):
+        if not short or short.startswith(ESCAPE) or bare in ids or short in table:
+            continue
+        if short in taken and short != bare:
             continue
         table[short] = bare
         ids.add(bare)
