@@ -1,0 +1,230 @@
+"""Codec benchmark over a corpus directory: bytes, o200k tokens and speed per payload kind.
+
+Used by ``m2m bench`` and ``benchmarks/bench_codec.py``. Peers (gzip, brotli, zstd without a
+dictionary, each + base64) are measured in the same run as the m2m formats.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import brotli
+import zstandard
+
+from m2m.codec import compress, decompress
+from m2m.codec.corpus import KINDS, Payload, load
+from m2m.tokenizer import get_encoding
+
+__all__ = ["Row", "run"]
+
+Encoder = Callable[[str], "str | bytes"]
+Decoder = Callable[["str | bytes"], str]
+
+
+def _peer(
+    name: str, fn: Callable[[bytes], bytes], undo: Callable[[bytes], bytes]
+) -> tuple[str, Encoder, Decoder]:
+    def enc(text: str) -> str:
+        return base64.b64encode(fn(text.encode("utf-8"))).decode("ascii")
+
+    def dec(wire: str | bytes) -> str:
+        return undo(base64.b64decode(wire)).decode("utf-8")
+
+    return name, enc, dec
+
+
+def _m2m(algorithm: str, binary: bool) -> tuple[str, Encoder, Decoder]:
+    label = algorithm + (" (binary)" if binary else "")
+    return label, lambda t: compress(t, algorithm, binary=binary), decompress
+
+
+_ZSTD = zstandard.ZstdCompressor(level=9)
+_UNZSTD = zstandard.ZstdDecompressor()
+
+METHODS: list[tuple[str, Encoder, Decoder]] = [
+    ("minified JSON", lambda t: t, lambda w: w if isinstance(w, str) else w.decode()),
+    _peer("gzip+base64", lambda b: gzip.compress(b, 9), gzip.decompress),
+    _peer(
+        "brotli+base64", lambda b: brotli.compress(b, quality=11 if len(b) < 262144 else 5), brotli.decompress
+    ),
+    _peer("zstd+base64 (no dict)", _ZSTD.compress, _UNZSTD.decompress),
+    _m2m("t1", False),
+    _m2m("t1", True),
+    _m2m("tokennative", False),
+    _m2m("tokennative", True),
+    _m2m("brotli", False),
+    _m2m("brotli", True),
+    _m2m("zstd", False),
+    _m2m("zstd", True),
+    _m2m("auto", False),
+    _m2m("auto", True),
+]
+
+
+@dataclass
+class Row:
+    kind: str
+    method: str
+    n: int = 0
+    raw_bytes: int = 0
+    wire_bytes: int = 0
+    raw_tokens: int = 0
+    wire_tokens: int | None = 0
+    encode_s: float = 0.0
+    decode_s: float = 0.0
+    ratios: list[float] = field(default_factory=list)
+    token_ratios: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.wire_bytes / self.raw_bytes if self.raw_bytes else 0.0
+
+    @property
+    def token_ratio(self) -> float | None:
+        if self.wire_tokens is None or not self.raw_tokens:
+            return None
+        return self.wire_tokens / self.raw_tokens
+
+    def us_per_kb(self, seconds: float) -> float:
+        return seconds * 1e6 / (self.raw_bytes / 1024) if self.raw_bytes else 0.0
+
+
+def measure(
+    payloads: Sequence[Payload], methods: Sequence[tuple[str, Encoder, Decoder]] = METHODS
+) -> list[Row]:
+    enc = get_encoding("o200k_base")
+
+    def tokens(text: str) -> int:
+        return len(enc.encode(text, disallowed_special=()))
+
+    rows: list[Row] = []
+    for kind in KINDS:
+        items = [p.text for p in payloads if p.kind == kind]
+        if not items:
+            continue
+        raw_tokens = [tokens(t) for t in items]
+        for name, encode, decode in methods:
+            row = Row(kind, name)
+            for text, nt in zip(items, raw_tokens, strict=True):
+                raw = len(text.encode("utf-8"))
+                t0 = time.perf_counter()
+                wire = encode(text)
+                t1 = time.perf_counter()
+                back = decode(wire)
+                t2 = time.perf_counter()
+                if back != text:
+                    raise AssertionError(f"{name} did not round-trip a {kind} payload")
+                size = len(wire) if isinstance(wire, bytes) else len(wire.encode("utf-8"))
+                row.n += 1
+                row.raw_bytes += raw
+                row.wire_bytes += size
+                row.raw_tokens += nt
+                row.encode_s += t1 - t0
+                row.decode_s += t2 - t1
+                row.ratios.append(size / raw if raw else 1.0)
+                if isinstance(wire, bytes) or row.wire_tokens is None:
+                    row.wire_tokens = None
+                else:
+                    wt = tokens(wire)
+                    row.wire_tokens += wt
+                    row.token_ratios.append(wt / nt if nt else 1.0)
+            rows.append(row)
+    return rows
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def report(rows: Sequence[Row], out: TextIO) -> None:
+    header = (
+        f"{'method':<24}{'bytes':>11}{'ratio':>7}{'mean':>7}{'o200k tok':>11}{'tok ratio':>10}"
+        f"{'mean':>7}{'enc us/KB':>11}{'dec us/KB':>11}"
+    )
+    for kind in KINDS:
+        kind_rows = [r for r in rows if r.kind == kind]
+        if not kind_rows:
+            continue
+        first = kind_rows[0]
+        print(
+            f"\n## {kind}: {first.n} payloads, {first.raw_bytes} bytes, {first.raw_tokens} o200k tokens",
+            file=out,
+        )
+        print(header, file=out)
+        for r in kind_rows:
+            tr = r.token_ratio
+            print(
+                f"{r.method:<24}{r.wire_bytes:>11}{r.ratio:>7.3f}{_mean(r.ratios):>7.3f}"
+                f"{(r.wire_tokens if r.wire_tokens is not None else '-'):>11}"
+                f"{(f'{tr:.3f}' if tr is not None else '-'):>10}"
+                f"{(f'{_mean(r.token_ratios):.3f}' if r.token_ratios else '-'):>7}"
+                f"{r.us_per_kb(r.encode_s):>11.1f}{r.us_per_kb(r.decode_s):>11.1f}",
+                file=out,
+            )
+    summary(rows, out)
+
+
+def _pick(rows: Sequence[Row], kinds: Sequence[str], method: str) -> Row:
+    total = Row(",".join(kinds), method)
+    for r in rows:
+        if r.kind in kinds and r.method == method:
+            total.n += r.n
+            total.raw_bytes += r.raw_bytes
+            total.wire_bytes += r.wire_bytes
+            total.raw_tokens += r.raw_tokens
+            total.wire_tokens = (
+                None
+                if r.wire_tokens is None or total.wire_tokens is None
+                else (total.wire_tokens + r.wire_tokens)
+            )
+            total.encode_s += r.encode_s
+            total.decode_s += r.decode_s
+            total.ratios += r.ratios
+            total.token_ratios += r.token_ratios
+    return total
+
+
+def summary(rows: Sequence[Row], out: TextIO) -> None:
+    """The issue's headline figures: total over the set, and the mean of per-payload ratios."""
+    requests = ("chat requests", "tool requests")
+    print("\n## summary (ratio = total wire bytes / total minified bytes; mean = mean per payload)", file=out)
+    for label, kinds in (("requests", requests), ("responses", ("responses",))):
+        text, binary = _pick(rows, kinds, "auto"), _pick(rows, kinds, "auto (binary)")
+        if text.n:
+            print(
+                f"auto {label:<10} text-safe {text.ratio:.3f} (mean {_mean(text.ratios):.3f})   "
+                f"binary {binary.ratio:.3f} (mean {_mean(binary.ratios):.3f})",
+                file=out,
+            )
+    for kind in ("responses", "tool requests", "chat requests", "stream events"):
+        r = _pick(rows, (kind,), "t1")
+        if r.n and r.token_ratio is not None:
+            print(
+                f"t1 o200k tokens / minified, {kind:<14} {r.token_ratio:.3f} "
+                f"(mean {_mean(r.token_ratios):.3f})",
+                file=out,
+            )
+    r = _pick(rows, KINDS, "t1")
+    if r.n:
+        print(
+            f"t1 speed over all payloads: compress {r.us_per_kb(r.encode_s):.1f} us/KB, "
+            f"decompress {r.us_per_kb(r.decode_s):.1f} us/KB",
+            file=out,
+        )
+
+
+def run(corpus: Path, out: TextIO, *, held_out_only: bool = False) -> list[Row]:
+    payloads = load(corpus)
+    if held_out_only:
+        payloads = [p for p in payloads if p.held_out]
+    scope = "held-out half" if held_out_only else "all payloads"
+    print(f"# m2m codec benchmark: {corpus} ({scope}, {len(payloads)} payloads)", file=out)
+    rows = measure(payloads)
+    report(rows, out)
+    return rows
