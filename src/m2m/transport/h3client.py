@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import socket
 import ssl
@@ -32,7 +33,7 @@ from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEv
 from aioquic.tls import SessionTicket
 
 from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
-from m2m.transport.h3server import SAFE_METHODS
+from m2m.transport.h3server import SAFE_METHODS, grow_socket_buffers
 
 __all__ = ["H3Options", "H3Response", "H3Upstream"]
 
@@ -306,10 +307,17 @@ class H3Upstream:
         key = (host, port)
         loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-        except OSError as exc:
-            raise UpstreamUnavailableError(f"cannot resolve HTTP/3 upstream {host}: {exc}") from exc
-        family, _, _, _, addr = infos[0]
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            try:
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+            except OSError as exc:
+                raise UpstreamUnavailableError(f"cannot resolve HTTP/3 upstream {host}: {exc}") from exc
+            family, _, _, _, addr = infos[0]
+        else:
+            # An address literal needs no resolver round trip through the executor thread.
+            family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+            addr = (host, port)
         configuration = self._configuration(host, port)
         resuming = configuration.session_ticket is not None
 
@@ -325,6 +333,7 @@ class H3Upstream:
         except OSError as exc:
             raise UpstreamUnavailableError(f"cannot open a UDP socket for {host}:{port}: {exc}") from exc
         assert isinstance(protocol, _H3ClientProtocol)
+        grow_socket_buffers(transport.get_extra_info("socket"))
         protocol.connect(transport.get_extra_info("peername"))
         protocol.may_send_early = resuming
         self.handshakes += 1

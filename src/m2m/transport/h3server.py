@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ _MAX_DATA = 16 * 1024 * 1024
 # Session tickets are kept this long (RFC 8446 §4.6.1 allows up to 7 days); an hour bounds how long
 # a stolen ticket is useful while still covering reconnects of a busy peer.
 _TICKET_LIFETIME = 3600
+# Capped by net.core.rmem_max / wmem_max; asking for more than allowed is harmless.
+_SOCKET_BUFFER = 4 * 1024 * 1024
 _TICKET_CAPACITY = 10_000
 
 
@@ -426,6 +429,14 @@ class H3Listener:
         await asyncio.sleep(0)
 
 
+def grow_socket_buffers(sock: Any) -> None:
+    # A burst of requests from many clients arrives faster than one Python thread drains the
+    # socket; the kernel's ~200 KB default then drops datagrams and QUIC has to retransmit them.
+    for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, option, _SOCKET_BUFFER)
+
+
 def server_configuration(certfile: str, keyfile: str) -> QuicConfiguration:
     config = QuicConfiguration(
         alpn_protocols=list(H3_ALPN),
@@ -471,6 +482,7 @@ async def start_h3(
         session_ticket_handler=tickets.add,
     )
     assert server._transport is not None
+    grow_socket_buffers(server._transport.get_extra_info("socket"))
     bound = server._transport.get_extra_info("sockname")
     options.server_addr = (host, int(bound[1]))
     return H3Listener(server, host, int(bound[1]), options.stats, tickets, options)
