@@ -3,8 +3,9 @@
     python benchmarks/bench_security.py [FILE.jsonl ...] [--threshold 0.8] [--misses N]
 
 Each input line is ``{"text": ..., "label": 0|1, "source": ...}`` (label 1 = injection, jailbreak
-or exfiltration attempt). Without files it reads ../shared/security/prompts.jsonl and
-tests/security/data/own.jsonl. Prints, per file and source, the detection rate on label 1 and the
+or exfiltration attempt). Rows are also summed per split: "holdout" rows (``split_of``, a hash of
+the text) were kept out of rule tuning and out of the classifier's training. Without files it
+reads ../shared/security/prompts.jsonl and tests/security/data/own.jsonl. Prints, per file and source, the detection rate on label 1 and the
 false-positive rate on label 0 at the default threshold and at the threshold that gives 1% false
 positives over the file, then microseconds per KB of text scanned (best of ``--repeat`` passes).
 """
@@ -20,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from m2m.security import DEFAULT_THRESHOLD, scan
+from m2m.security.train import split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILES = (
@@ -65,8 +67,8 @@ def report(path: Path, rows: list[dict[str, object]], threshold: float, misses: 
     by_source: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for s, r in zip(scores, rows, strict=True):
         by_source[str(r.get("source", "?"))].append((s, int(r["label"])))  # type: ignore[call-overload]
-        if "split" in r:
-            by_source[f"ALL ({r['split']})"].append((s, int(r["label"])))  # type: ignore[call-overload]
+        split = r.get("split") or split_of(str(r["text"]))
+        by_source[f"ALL ({split})"].append((s, int(r["label"])))  # type: ignore[call-overload]
     by_source["ALL"] = [(s, int(r["label"])) for s, r in zip(scores, rows, strict=True)]  # type: ignore[call-overload]
     for source, items in sorted(by_source.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
         att = [s for s, lab in items if lab == 1]

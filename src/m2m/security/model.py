@@ -12,22 +12,24 @@ import functools
 import itertools
 import json
 import math
-import re
 from importlib import resources
 from typing import Any
+
+from m2m.security.normalize import WORD
 
 __all__ = ["MODEL_CHARS", "Model", "features", "load", "predict"]
 
 MODEL_CHARS = 4096  # head + tail read by the classifier
-_WORD = re.compile(r"[a-z0-9']{1,30}|[^\sa-z0-9']")
 
 
-def features(folded: str) -> set[str]:
-    """Unigrams and bigrams of ``folded`` (already lowercased by ``normalize.fold``)."""
+def features(folded: str, tokens: list[str] | None = None) -> set[str]:
+    """Unigrams and bigrams of ``folded`` (from ``normalize.fold``); ``tokens`` are its words if
+    the caller has them already."""
     if len(folded) > MODEL_CHARS:
         half = MODEL_CHARS // 2
-        folded = folded[:half] + " " + folded[-half:]
-    tokens = _WORD.findall(folded)
+        tokens = WORD.findall(folded[:half] + " " + folded[-half:])
+    elif tokens is None:
+        tokens = WORD.findall(folded)
     feats = set(tokens)
     feats.update(map(" ".join, itertools.pairwise(tokens)))
     return feats
@@ -46,16 +48,15 @@ class Model:
         self.scale = scale
         self.shift = shift
 
-    def margin(self, folded: str) -> float:
-        feats = features(folded)
+    def margin(self, folded: str, tokens: list[str] | None = None) -> float:
+        feats = features(folded, tokens)
         if not feats:
             return self.bias
-        get = self.weights.get
-        total = sum(get(f, 0.0) for f in feats)
+        total = sum(map(self.weights.get, feats, itertools.repeat(0.0)))
         return self.bias + total / math.sqrt(len(feats))
 
-    def predict(self, folded: str) -> float:
-        z = self.scale * self.margin(folded) + self.shift
+    def predict(self, folded: str, tokens: list[str] | None = None) -> float:
+        z = self.scale * self.margin(folded, tokens) + self.shift
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -87,7 +88,7 @@ def load() -> Model | None:
     )
 
 
-def predict(folded: str) -> float:
+def predict(folded: str, tokens: list[str] | None = None) -> float:
     """``p(attack)`` for the folded text; 0.0 without a model."""
     m = load()
-    return 0.0 if m is None else m.predict(folded)
+    return 0.0 if m is None else m.predict(folded, tokens)

@@ -17,7 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["View", "decode_payloads", "fold", "views"]
+__all__ = ["WORD", "View", "decode_payloads", "fold", "tokens", "views"]
+
+WORD = re.compile(r"[a-z0-9_']{1,40}")
 
 # Zero-width, joiners, soft hyphen, word joiner, BOM, Mongolian vowel separator, bidi embeddings,
 # overrides and isolates (Trojan Source, CVE-2021-42574), invisible operators, tag characters.
@@ -57,6 +59,7 @@ _CONFUSABLES: dict[int, str | None] = {ord(k): v for k, v in _CONFUSABLE_PAIRS.i
 _CONFUSABLES.update(_INVISIBLE)
 # Uppercase forms fold through str.lower() first, so only lowercase keys are needed.
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{1,4096}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Leetspeak-lite: digits and symbols read as letters. Applied to a whole view only when a letter
@@ -64,10 +67,11 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"}
 )
-_LEET_SIGN = re.compile(r"[a-z][013457@$|][a-z]|\b[0134@][a-z]{2}|[a-z]{2}[013457]\b")
+_LEET_SIGN = re.compile(r"[a-z][013457][a-z]|\b[0134][a-z]{2}|[a-z]{2}[013457]\b")
 
 # Letter spacing and separators: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
-_SPACED = re.compile(r"(?:\b[a-z][ .\-_*/|]){4,}[a-z]\b")
+_SPACED = re.compile(r"(?:\b[a-z][ .\-_*/|]){2,}[a-z]\b")
+_MULTISPACE = re.compile(r"[ \t]{2,}")
 _SEP = re.compile(r"[ .\-_*/|]")
 
 _ESCAPE_SIGN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\])")
@@ -84,10 +88,11 @@ MAX_PAYLOAD_CHARS = 64 * 1024  # longer runs are data (images, keys), not instru
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """One reading of a text: ``kind`` says which tricks were undone."""
+    """One reading of a text: ``kind`` says which tricks were undone; ``tokens`` are its words."""
 
     kind: str
     text: str
+    tokens: list[str]
 
 
 def fold(text: str) -> str:
@@ -96,10 +101,20 @@ def fold(text: str) -> str:
     if text.isascii():
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKC", text).lower()
-    text = text.translate(_CONFUSABLES)
-    if _COMBINING.search(text) or not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if not text.isascii():
+        # Only the non-ASCII runs need the per-character work; most text is ASCII around them.
+        text = _NON_ASCII_RUN.sub(_fold_run, text)
     return " ".join(text.split())
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    run = m.group().translate(_CONFUSABLES)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if not run.isascii() else run
+
+
+def tokens(folded: str) -> list[str]:
+    """Words of a folded text, in order (apostrophes and underscores stay inside words)."""
+    return WORD.findall(folded)
 
 
 def _unescape(text: str) -> str | None:
@@ -111,29 +126,66 @@ def _unescape(text: str) -> str | None:
         return None
 
 
-def _despace(folded: str) -> str | None:
-    if not _SPACED.search(folded):
+def _despace(raw: str) -> str | None:
+    # Two or more spaces separate words in letter-spaced text ("i g n o r e  a l l"); mark them
+    # before the single separators between letters are dropped.
+    marked = _MULTISPACE.sub("\x01", raw.lower())
+    if not _SPACED.search(marked):
         return None
-    return _SPACED.sub(lambda m: _SEP.sub("", m.group()), folded)
+    return _SPACED.sub(lambda m: _SEP.sub("", m.group()), marked).replace("\x01", " ")
+
+
+_LEET_WINDOW = 160  # characters read on each side of a leetspeak word
+_LEET_MAX_WINDOWS = 64
+
+
+def _around(text: str, words: list[str]) -> str:
+    """The parts of ``text`` near the occurrences of ``words`` (all of it when that is shorter)."""
+    if len(text) <= 4 * _LEET_WINDOW:
+        return text
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        i = text.find(word)
+        while i >= 0 and len(spans) < _LEET_MAX_WINDOWS:
+            spans.append((max(0, i - _LEET_WINDOW), i + len(word) + _LEET_WINDOW))
+            i = text.find(word, i + len(word))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return " | ".join(text[lo:hi] for lo, hi in merged)
+
+
+def _view(kind: str, folded: str) -> View:
+    return View(kind, folded, WORD.findall(folded))
 
 
 def views(text: str) -> list[View]:
-    """The readings of ``text`` worth matching; the first is always the plain folded text."""
-    folded = fold(text)
-    out = [View("text", folded)]
+    """The readings of ``text`` worth matching; the first is always the plain folded text.
+
+    The extra readings are made only on a sign of their trick, read off the words of the first:
+    a backslash escape, a word mixing letters with leetspeak digits, several one-letter words.
+    """
+    first = _view("text", fold(text))
+    out = [first]
     unescaped = _unescape(text)
     if unescaped is not None:
         folded_unescaped = fold(unescaped)
-        if folded_unescaped != folded:
-            out.append(View("escaped", folded_unescaped))
-    for view in list(out):
-        if _LEET_SIGN.search(view.text):
-            leet = view.text.translate(_LEET)
-            if leet != view.text:
-                out.append(View("leet", leet))
-        despaced = _despace(view.text)
+        if folded_unescaped != first.text:
+            out.append(_view("escaped", folded_unescaped))
+    words = set(first.tokens)
+    leety = [w for w in words if not w.isalpha() and _LEET_SIGN.search(w)]
+    if leety:
+        leet = _around(first.text, leety).translate(_LEET)
+        if leet != first.text:
+            out.append(_view("leet", leet))
+    if sum(1 for w in words if len(w) == 1) >= 4:
+        despaced = _despace(unescaped if unescaped is not None else text)
         if despaced is not None:
-            out.append(View("spaced", despaced))
+            out.append(_view("spaced", fold(despaced)))
     return out
 
 

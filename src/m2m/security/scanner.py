@@ -14,6 +14,7 @@ unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or m
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -148,16 +149,22 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
 _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
 
 
+@functools.cache
+def _word_regex(word: str) -> re.Pattern[str]:
+    # Starts with the literal, so the engine scans for it at C speed; the boundary checks follow.
+    w = re.escape(word)
+    return re.compile(rf"{w}(?![a-z0-9_'])(?<![a-z0-9_']{w})")
+
+
 def _occurrences(text: str, anchor: str, is_word: bool) -> Iterator[int]:
-    n = len(text)
+    if is_word:
+        for m in _word_regex(anchor).finditer(text):
+            yield m.start()
+        return
     size = len(anchor)
     i = text.find(anchor)
     while i >= 0:
-        if not is_word or (
-            (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_'"))
-            and (i + size >= n or not (text[i + size].isalnum() or text[i + size] in "_'"))
-        ):
-            yield i
+        yield i
         i = text.find(anchor, i + size)
 
 
@@ -263,12 +270,12 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
     text_views = views(text)
     may_encode = False
     for view in text_views:
-        words = set(_WORD.findall(view.text))
+        words = set(view.tokens)
         may_encode = may_encode or any(len(w) >= 20 for w in words)
         hits.extend(_rule_hits(view.text, words))
     scores = _noisy_or(hits)
 
-    p_attack = _model.predict(text_views[0].text) if depth == 0 else 0.0
+    p_attack = _model.predict(text_views[0].text, text_views[0].tokens) if depth == 0 else 0.0
     if p_attack > 0.0:
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
