@@ -198,48 +198,50 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> dict[str, 
         results["latency"] = series
 
         # 2. connection setup over HTTP/3 (new client each time = full handshake; disconnect() keeps
-        #    the session ticket = resumption) and a fresh HTTP/1.1 connection for reference.
+        #    the session ticket = resumption) and a fresh HTTP/1.1 connection for reference. The
+        #    cases take turns so that load from elsewhere on the box hits them alike.
         health = f"https://127.0.0.1:{ports['px_quic']}/health"
-        full: list[float] = []
-        for _ in range(args.handshakes):
-            fresh = H3Upstream(options=opts)
-            t0 = time.perf_counter()
-            await (await fresh.request("GET", health, [], b"", timeout=10)).read()
-            full.append((time.perf_counter() - t0) * 1000)
-            await fresh.aclose()
-        resumed_get: list[float] = []
-        resumed_post: list[float] = []
+        compress = f"https://127.0.0.1:{ports['px_quic']}/v1/compress"
+        setup: dict[str, list[float]] = {
+            "h3 full handshake + GET": [],
+            "h3 resumed, GET in 0-RTT": [],
+            "h3 resumed, POST after handshake": [],
+            "h1.1 new TCP connection + GET (no TLS)": [],
+        }
         resumer = H3Upstream(options=opts)
         await (await resumer.request("GET", health, [], b"", timeout=10)).read()
-        compress = f"https://127.0.0.1:{ports['px_quic']}/v1/compress"
-        for i in range(args.handshakes * 2):
-            await asyncio.sleep(0.02)  # the new session ticket arrives just after the handshake
-            await resumer.disconnect()
-            t0 = time.perf_counter()
-            if i % 2 == 0:
-                await (await resumer.request("GET", health, [], b"", timeout=10)).read()
-                resumed_get.append((time.perf_counter() - t0) * 1000)
-            else:
-                resp = await resumer.request("POST", compress, json_headers, b'{"a":1}', timeout=10)
-                await resp.read()
-                resumed_post.append((time.perf_counter() - t0) * 1000)
-        results["resumed_count"] = (resumer.resumed, resumer.handshakes)
-        await resumer.aclose()
-        tcp_setup: list[float] = []
-        for _ in range(args.handshakes):
-            t0 = time.perf_counter()
+
+        async def full_handshake() -> None:
+            fresh = H3Upstream(options=opts)
+            try:
+                await (await fresh.request("GET", health, [], b"", timeout=10)).read()
+            finally:
+                await fresh.aclose()
+
+        async def resumed_get() -> None:
+            await (await resumer.request("GET", health, [], b"", timeout=10)).read()
+
+        async def resumed_post() -> None:
+            await (await resumer.request("POST", compress, json_headers, b'{"a":1}', timeout=10)).read()
+
+        async def tcp_new() -> None:
             async with (
                 aiohttp.ClientSession() as one,
                 one.get(f"http://127.0.0.1:{ports['px_tcp']}/health") as resp,
             ):
                 await resp.read()
-            tcp_setup.append((time.perf_counter() - t0) * 1000)
-        results["setup"] = {
-            "h3 full handshake + GET": full,
-            "h3 resumed, GET in 0-RTT": resumed_get,
-            "h3 resumed, POST after handshake": resumed_post,
-            "h1.1 new TCP connection + GET (no TLS)": tcp_setup,
-        }
+
+        cases = dict(zip(setup, (full_handshake, resumed_get, resumed_post, tcp_new), strict=True))
+        for _ in range(args.handshakes):
+            for name, case in cases.items():
+                await asyncio.sleep(0.02)  # a new session ticket arrives just after each handshake
+                await resumer.disconnect()
+                t0 = time.perf_counter()
+                await case()
+                setup[name].append((time.perf_counter() - t0) * 1000)
+        results["resumed_count"] = (resumer.resumed, resumer.handshakes)
+        await resumer.aclose()
+        results["setup"] = setup
 
         # 3. throughput: N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 connections.
         throughput: dict[str, dict[int, float]] = {"h3 (1 connection)": {}, "h1.1 (N connections)": {}}

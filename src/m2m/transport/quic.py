@@ -179,14 +179,25 @@ class Servers:
 async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, asyncio.Task[None], int]:
     import uvicorn
 
+    try:
+        import httptools  # noqa: F401
+
+        http = "httptools"
+    except ImportError:  # pragma: no cover - h11 is the pure-Python fallback
+        http = "h11"
+    # The same HTTP/1.1 settings as the proxy's own TCP mode (m2m.proxy.server).
     uv_config = uvicorn.Config(
         app,
         host=s.host,
         port=s.port,
+        http=http,
         lifespan="off",  # run once by _Lifespan, for both listeners
         log_level=s.log_level,
         access_log=False,
         server_header=False,
+        date_header=False,
+        timeout_keep_alive=75,
+        backlog=2048,
     )
     server = uvicorn.Server(uv_config)
     # _serve, not serve: serve() installs its own signal handlers and re-raises the signal on the
