@@ -291,3 +291,16 @@ async def test_compress_decompress_endpoints(client_for: Callable[..., httpx.Asy
     assert r.json()["error"]["code"].startswith("m2m_")
     r = await client.post("/v1/compress", json={"data": "x", "algorithm": "nope"})
     assert r.status_code == 400
+
+
+def test_prompt_token_count_matches_the_tokenizer() -> None:
+    from tests.conftest import CORPUS
+
+    from m2m.proxy.adapters import count_prompt_tokens
+    from m2m.tokenizer import count_chat_tokens
+
+    lines = (CORPUS / "requests.jsonl").read_text().splitlines()[:60]
+    for line in lines + lines:  # the second pass is served from the cache
+        request = json.loads(line)
+        expected = count_chat_tokens(request["messages"], model=request.get("model"))
+        assert count_prompt_tokens(request) == int(expected)

@@ -6,6 +6,7 @@ missing, and so these packages stay free of any I/O imports.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -89,25 +90,71 @@ def _encoding_for(model: str | None) -> str:
 
 
 def warm_up() -> None:
+    """Load what the first requests would otherwise wait for (BPE tables, codec modules)."""
     from m2m.tokenizer import CL100K, O200K, get_encoding
 
     for name in (O200K, CL100K):
         get_encoding(name)
+    try:
+        import m2m.codec  # noqa: F401
+    except ImportError:  # the proxy still passes standard traffic through
+        _log.warning("m2m.codec is not available: M2M peers cannot be served")
+
+
+# Prompt text repeats across requests (system prompts, tool schemas, every earlier turn of a
+# conversation), so counts are cached per (encoding, text). Bounded: cleared when full.
+_TOKEN_CACHE_ENTRIES = 8192
+_TOKEN_CACHE_MAX_TEXT = 64 * 1024
+_token_cache: dict[tuple[str, str], int] = {}
+# OpenAI's chat overhead, as in m2m.tokenizer.count_chat_tokens.
+_PER_MESSAGE = 3
+_PER_NAME = 1
+_PRIMING = 3
+
+
+def _text_tokens(text: str, encoding: str) -> int:
+    key = (encoding, text)
+    n = _token_cache.get(key)
+    if n is None:
+        from m2m.tokenizer import get_encoding
+
+        n = len(get_encoding(encoding).encode(text, allowed_special="all"))
+        if len(text) <= _TOKEN_CACHE_MAX_TEXT:
+            if len(_token_cache) >= _TOKEN_CACHE_ENTRIES:
+                _token_cache.clear()
+            _token_cache[key] = n
+    return n
 
 
 def count_prompt_tokens(request: Mapping[str, Any]) -> int:
-    """Prompt tokens of a chat request (messages with OpenAI's per-message overhead)."""
-    from m2m.tokenizer import count_chat_tokens
-
+    """Prompt tokens of a chat request: the same figure as ``m2m.tokenizer.count_chat_tokens``
+    (messages with OpenAI's per-message overhead), computed with a per-text cache."""
     messages = request.get("messages")
     if not isinstance(messages, list):
         return 0
     model = request.get("model")
     encoding = _encoding_for(model if isinstance(model, str) else None)
+    total = _PRIMING
     try:
-        return int(count_chat_tokens([m for m in messages if isinstance(m, Mapping)], encoding=encoding))
+        for message in messages:
+            if not isinstance(message, Mapping):
+                continue
+            total += _PER_MESSAGE
+            for key, value in message.items():
+                if isinstance(value, str):
+                    total += _text_tokens(value, encoding)
+                elif key == "content" and isinstance(value, list):
+                    for part in value:
+                        if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                            total += _text_tokens(part["text"], encoding)
+                elif value is not None:
+                    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+                    total += _text_tokens(text, encoding)
+            if "name" in message:
+                total += _PER_NAME
     except M2MError:
         return 0
+    return total
 
 
 def optimize_request(request: dict[str, Any]) -> dict[str, Any] | None:
