@@ -201,3 +201,30 @@ async def test_0rtt_post_when_enabled_is_still_held_by_a_strict_server(
         await client.aclose()
     assert listener.stats.early_requests == 1
     assert listener.stats.deferred_requests == 1
+
+
+async def test_upstream_restart_is_survived_by_reconnecting(dev_cert: tuple[Path, Path]) -> None:
+    from h3util import make_app
+
+    from m2m.transport.h3server import start_h3
+
+    cert, key = (str(p) for p in dev_cert)
+    first = await start_h3(make_app(AppLog()), host="127.0.0.1", port=0, certfile=cert, keyfile=key)
+    port = first.port
+    client = H3Upstream(options=H3Options(ca_file=cert))
+    try:
+        await (await client.request("GET", f"https://127.0.0.1:{port}/a", [], b"", timeout=5)).read()
+        await asyncio.sleep(0.05)  # the session ticket arrives
+        await first.close(grace=0.1)
+        # A new process on the same port: it knows nothing of the old session ticket, so the
+        # client's 0-RTT attempt is refused and it falls back to a full handshake.
+        second = await start_h3(make_app(AppLog()), host="127.0.0.1", port=port, certfile=cert, keyfile=key)
+        try:
+            await asyncio.sleep(0.05)
+            resp = await client.request("GET", f"https://127.0.0.1:{port}/b", [], b"", timeout=10)
+            assert await resp.read() == b"/b"
+            assert second.stats.resumed == 0
+        finally:
+            await second.close(grace=0.1)
+    finally:
+        await client.aclose()

@@ -28,7 +28,7 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection
 from aioquic.h3.events import DataReceived, H3Event, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection
+from aioquic.quic.connection import QuicConnection, QuicConnectionState
 from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEvent, StreamReset
 from aioquic.tls import SessionTicket
 
@@ -56,6 +56,9 @@ _HOP_BY_HOP = frozenset(
 _IDLE_TIMEOUT = 30.0
 _MAX_STREAM_DATA = 4 * 1024 * 1024
 _MAX_DATA = 16 * 1024 * 1024
+_CLOSED_STATES = frozenset(
+    {QuicConnectionState.CLOSING, QuicConnectionState.DRAINING, QuicConnectionState.TERMINATED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +124,12 @@ class _H3ClientProtocol(QuicConnectionProtocol):
             if not self.handshake.done():
                 self.handshake.set_result(event)
         elif isinstance(event, ConnectionTerminated):
-            reason = event.reason_phrase or f"error 0x{event.error_code:x}"
-            stage = "handshake" if not self.handshake.done() else "connection"
-            self.dead = UpstreamUnavailableError(f"HTTP/3 upstream {stage} failed: {reason}")
+            if self.dead is None:
+                reason = event.reason_phrase or (
+                    "closed by the upstream" if event.error_code == 0 else f"error 0x{event.error_code:x}"
+                )
+                stage = "handshake" if not self.handshake.done() else "connection"
+                self.dead = UpstreamUnavailableError(f"HTTP/3 upstream {stage} failed: {reason}")
             if not self.handshake.done():
                 self.handshake.set_exception(self.dead)
                 self.handshake.exception()
@@ -176,6 +182,16 @@ class _H3ClientProtocol(QuicConnectionProtocol):
                 ConnectionTerminated(error_code=0, frame_type=None, reason_phrase="connection refused")
             )
             self._closed.set()
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        super().datagram_received(data, addr)
+        # aioquic reports a peer's CONNECTION_CLOSE only after the draining period (RFC 9000
+        # §10.2, 3 PTO); requests must not be sent into a connection that is already gone.
+        if self.dead is None and self._quic._state in _CLOSED_STATES:
+            closing = self._quic._close_event
+            if closing is None:
+                closing = ConnectionTerminated(error_code=0, frame_type=None, reason_phrase="closed")
+            self.quic_event_received(closing)
 
     def transmit_soon(self) -> None:
         # Requests issued in the same loop iteration share packets; the flush still happens in
