@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from m2m.codec import Limits, compress, decompress, t1
 from m2m.errors import DecodeError, LimitExceededError
@@ -112,3 +114,35 @@ def test_element_limit() -> None:
 def test_not_json_is_a_decode_error() -> None:
     with pytest.raises(DecodeError, match="not valid JSON"):
         compress("hello", "t1")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.binary(min_size=150, max_size=2000),
+    st.sampled_from(["", "data:image/png;base64,", "data:application/pdf;base64,"]),
+    st.sampled_from(["", "=", "A"]),
+)
+def test_attachments_round_trip_and_cost_fewer_tokens(data: bytes, head: str, tamper: str) -> None:
+    body = base64.b64encode(data).decode()
+    if tamper and body.endswith("="):
+        body = body.rstrip("=") + tamper  # no longer canonical base64: must stay a plain string
+    text = json.dumps({"url": head + body, "x": [body]}, separators=(",", ":"))
+    wire = compress(text, "t1")
+    assert decompress(wire) == text
+    if not tamper and len(body) >= 400:
+        assert count_tokens(wire) < 0.75 * count_tokens(text)
+
+
+def test_bad_attachments() -> None:
+    with pytest.raises(DecodeError, match="malformed attachment"):
+        decompress('#T1|[-1,"",2]')
+    with pytest.raises(DecodeError, match="not in the alphabet"):
+        decompress('#T1|[-1,"",2," zzqqxxyy"]')
+    with pytest.raises(DecodeError, match="length"):
+        decompress('#T1|[-1,"",7," The"]')
+    with pytest.raises(DecodeError, match="unknown code"):
+        decompress("#T1|[-5]")
+
+
+def test_shapes_are_bounded() -> None:
+    assert all(len(keys) <= t1.MAX_SHAPE_KEYS for keys, _, _ in t1._table()[1])

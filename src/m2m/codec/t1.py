@@ -8,6 +8,9 @@ therefore starts with an integer only when it is one of:
 
     [0, ...]        a real array whose first element is an integer (escaped)
     [1, "1.10"]     a number whose literal text json would not reproduce (1.10, 1e5, -0, huge ints)
+    [-1, h, n, w]   a base64 attachment string (after head h, e.g. "data:image/png;base64,") of n
+                    bytes, written as words that are one o200k token each, 16 bits per word
+                    (base64 costs ~9 bits per token); only in the ``t1`` format itself
     [k, ...]        shape k - 2 of the table (k >= 2), its free values in key order
 
 so any JSON, including user keys and values that look like codes, decodes to the same value, the
@@ -18,10 +21,13 @@ The shape table is append-only: a shape keeps its id forever, so old payloads ke
 
 from __future__ import annotations
 
+import array
+import base64
 import functools
 import json
 import re
 import secrets
+import sys
 from importlib import resources
 from typing import Any
 
@@ -36,6 +42,7 @@ PREFIX = "#T1|"
 MAGIC = magic(b"T", 1)
 ESCAPE = 0
 NUMBER = 1
+BLOB = -1
 FIRST_SHAPE = 2
 SHAPES_FILE = "t1_shapes.json"
 
@@ -70,28 +77,101 @@ def _parse_constant(text: str) -> _Literal:
     return _Literal(text)
 
 
+_Decoded = tuple[tuple[str, ...], list[Any], tuple[int, ...]]
+
+
 @functools.cache
-def _table() -> tuple[dict[tuple[str, ...], list[_Shape]], list[tuple[tuple[str, ...], dict[int, Any], int]]]:
+def _table() -> tuple[dict[tuple[str, ...], list[_Shape]], list[_Decoded]]:
     raw = json.loads(resources.files("m2m.data").joinpath(SHAPES_FILE).read_text("utf-8"))
     by_keys: dict[tuple[str, ...], list[_Shape]] = {}
-    shapes: list[tuple[tuple[str, ...], dict[int, Any], int]] = []
+    shapes: list[_Decoded] = []
     for index, entries in enumerate(raw["shapes"]):
         keys = tuple(e if isinstance(e, str) else e[0] for e in entries)
         fixed = {i: e[1] for i, e in enumerate(entries) if not isinstance(e, str)}
         slots = tuple(i for i in range(len(keys)) if i not in fixed)
-        shapes.append((keys, fixed, len(slots)))
+        template = [fixed.get(i) for i in range(len(keys))]
+        shapes.append((keys, template, slots))
         by_keys.setdefault(keys, []).append((index + FIRST_SHAPE, tuple(fixed.items()), slots))
     for candidates in by_keys.values():
         candidates.sort(key=lambda c: -len(c[1]))
     return by_keys, shapes
 
 
-def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth) -> Any:
+# Attachments: a JSON string that is base64 (optionally after a data-URL head such as
+# "data:image/png;base64,") costs ~1.5 characters per o200k token. T1 writes its bytes as words
+# instead, 16 bits per word, each word one o200k token: [BLOB, head, nbytes, " w1 w2 ..."].
+_BLOB_MIN = 256
+_BLOB_RE = re.compile(r"([^,\s]{0,200}base64,)?([A-Za-z0-9+/]+={0,2})", re.S)
+_BLOB_CLASSES = (re.compile(r"[A-Z]"), re.compile(r"[a-z]"), re.compile(r"[0-9]"), re.compile(r"[+/]"))
+
+
+@functools.cache
+def _words() -> tuple[list[str], dict[str, int]]:
+    """65536 words that are each one o200k token, also inside a run of them (" Word", " word")."""
+    from m2m.tokenizer import O200K, get_encoding
+
+    enc = get_encoding(O200K)
+    word = re.compile(rb" [A-Za-z]+")
+    words: list[str] = []
+    for rank in range(enc.n_vocab):
+        try:
+            piece = enc.decode_single_token_bytes(rank)
+        except KeyError:
+            continue
+        if word.fullmatch(piece) and enc.encode(piece.decode("ascii")) == [rank]:
+            words.append(piece.decode("ascii"))
+            if len(words) == 1 << 16:
+                break
+    assert len(words) == 1 << 16, "o200k_base has fewer one-token words than expected"
+    return words, {w[1:]: i for i, w in enumerate(words)}
+
+
+def _blob(text: str) -> list[Any] | None:
+    m = _BLOB_RE.fullmatch(text)
+    if m is None:
+        return None
+    head, body = m.group(1) or "", m.group(2)
+    if len(body) < _BLOB_MIN or len(body) % 4 or sum(1 for c in _BLOB_CLASSES if c.search(body, 0, 512)) < 3:
+        return None
+    data = base64.b64decode(body)
+    if base64.b64encode(data).decode("ascii") != body:
+        return None
+    if len(data) % 2:
+        data += b"\0"
+    units = array.array("H", data)
+    if sys.byteorder == "big":
+        units.byteswap()
+    words = _words()[0]
+    return [BLOB, head, len(body) // 4 * 3 - body.count("="), "".join([words[u] for u in units])]
+
+
+def _unblob(v: list[Any], limits: Limits) -> str:
+    if len(v) != 4 or type(v[1]) is not str or type(v[2]) is not int or type(v[3]) is not str:
+        raise DecodeError("t1: malformed attachment")
+    head, nbytes, text = v[1], v[2], v[3]
+    check_size(nbytes * 4 // 3, limits, "t1")
+    index = _words()[1]
+    try:
+        units = array.array("H", [index[w] for w in text.split(" ")[1:]])
+    except KeyError as exc:
+        raise DecodeError(f"t1: attachment word {exc} not in the alphabet") from exc
+    if text[:1] != " " or not 0 <= len(units) * 2 - nbytes <= 1:
+        raise DecodeError("t1: attachment length does not match its words")
+    if sys.byteorder == "big":
+        units.byteswap()
+    return head + base64.b64encode(units.tobytes()[:nbytes]).decode("ascii")
+
+
+def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs: bool = False) -> Any:
     """The T1 form of a parsed JSON value (``_Literal`` numbers allowed)."""
     by_keys = _table()[0]
 
     def enc(v: Any, depth: int) -> Any:
         t = type(v)
+        if t is str:
+            if blobs and len(v) >= _BLOB_MIN:
+                return _blob(v) or v
+            return v
         if t is dict:
             if depth >= max_depth:
                 raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
@@ -120,54 +200,74 @@ def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth) -> Any:
     return enc(value, 0)
 
 
-def decode_value(value: Any, limits: Limits = DEFAULT_LIMITS, nonce: str = "") -> tuple[Any, list[str]]:
+def decode_value(
+    value: Any, limits: Limits = DEFAULT_LIMITS, nonce: str = "", *, count: bool = True
+) -> tuple[Any, list[str]]:
     """The JSON value of a T1 form, and the literal numbers.
 
-    Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``; the caller picks a
-    nonce that cannot occur in the payload and swaps the literals into the dumped text.
+    Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``; the caller picks
+    a random nonce and swaps the literals into the dumped text. ``count=False`` skips the element
+    budget when the caller has bounded it already.
     """
     shapes = _table()[1]
     max_depth = limits.max_depth
-    budget = [limits.max_elements]
+    budget = [limits.max_elements if count else -1]
     literals: list[str] = []
 
     def dec(v: Any, depth: int) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise LimitExceededError(f"t1: more than {limits.max_elements} JSON values")
         t = type(v)
-        if t is list:
-            if depth >= max_depth:
-                raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
-            if v and type(v[0]) is int:
-                code = v[0]
-                if code == ESCAPE:
-                    return [dec(x, depth + 1) for x in v[1:]]
-                if code == NUMBER:
-                    if len(v) != 2 or type(v[1]) is not str or not _NUMBER_RE.fullmatch(v[1]):
-                        raise DecodeError("t1: malformed number literal")
-                    literals.append(v[1])
-                    return f"\x00{nonce}{len(literals) - 1}\x00"
-                index = code - FIRST_SHAPE
-                if not 0 <= index < len(shapes):
-                    raise DecodeError(f"t1: unknown shape id {code}")
-                keys, fixed, nslots = shapes[index]
-                if len(v) != nslots + 1:
-                    raise DecodeError(f"t1: shape {code} expects {nslots} values, got {len(v) - 1}")
-                it = iter(v[1:])
-                return {k: fixed[i] if i in fixed else dec(next(it), depth + 1) for i, k in enumerate(keys)}
-            return [dec(x, depth + 1) for x in v]
+        if t is not list and t is not dict:
+            return v
+        if depth >= max_depth:
+            raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
+        if budget[0] >= 0:
+            budget[0] -= len(v) + 1
+            if budget[0] < 0:
+                raise LimitExceededError(f"t1: more than {limits.max_elements} JSON values")
         if t is dict:
-            if depth >= max_depth:
-                raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
             return {k: dec(x, depth + 1) for k, x in v.items()}
-        return v
+        if not v or type(v[0]) is not int:
+            return [dec(x, depth + 1) for x in v]
+        code = v[0]
+        if code >= FIRST_SHAPE:
+            try:
+                keys, template, slots = shapes[code - FIRST_SHAPE]
+            except IndexError:
+                raise DecodeError(f"t1: unknown shape id {code}") from None
+            if len(v) != len(slots) + 1:
+                raise DecodeError(f"t1: shape {code} expects {len(slots)} values, got {len(v) - 1}")
+            if budget[0] >= 0:
+                budget[0] -= len(keys)
+            values = template.copy()
+            for i, x in zip(slots, v[1:], strict=True):
+                values[i] = dec(x, depth + 1) if type(x) is list or type(x) is dict else x
+            return dict(zip(keys, values, strict=True))
+        if code == ESCAPE:
+            return [dec(x, depth + 1) for x in v[1:]]
+        if code == NUMBER:
+            if len(v) != 2 or type(v[1]) is not str or not _NUMBER_RE.fullmatch(v[1]):
+                raise DecodeError("t1: malformed number literal")
+            literals.append(v[1])
+            return f"\x00{nonce}{len(literals) - 1}\x00"
+        if code == BLOB:
+            return _unblob(v, limits)
+        raise DecodeError(f"t1: unknown code {code}")
 
     return dec(value, 0), literals
 
 
+# An integer with a minus sign and no digits after its zero: json.loads would give back 0.
+_NEG_ZERO = re.compile(r"-0(?![0-9.eE])")
+
+
 def _loads(text: str, what: str) -> Any:
     try:
+        try:
+            if _NEG_ZERO.search(text) is None:
+                return json.loads(text, parse_float=_parse_float, parse_constant=_parse_constant)
+        except ValueError as exc:
+            if "digits" not in str(exc):  # Python refuses integers over its digit limit
+                raise
         return json.loads(
             text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_parse_constant
         )
@@ -181,14 +281,20 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def encode_text(text: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    """T1 JSON (without prefix) for JSON ``text``."""
-    return _dumps(encode_value(_loads(text, "t1"), limits.max_depth))
+def encode_text(text: str, limits: Limits = DEFAULT_LIMITS, *, blobs: bool = False) -> str:
+    """T1 JSON (without prefix) for JSON ``text``; ``blobs``: write base64 attachments as words."""
+    return _dumps(encode_value(_loads(text, "t1"), limits.max_depth, blobs=blobs))
+
+
+# Attachment words take up to ~3.6 bytes per decoded byte, so the payload may exceed the output.
+_PAYLOAD_FACTOR = 4
+# A shape expands one array into at most this many values (checked in tests against the table).
+MAX_SHAPE_KEYS = 64
 
 
 def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """Minified JSON for a T1 payload (without prefix)."""
-    check_size(len(payload), limits, "t1")
+    check_size(len(payload) // _PAYLOAD_FACTOR, limits, "t1")
     try:
         tree = json.loads(payload)
     except RecursionError as exc:
@@ -196,7 +302,9 @@ def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS) -> str:
     except ValueError as exc:
         raise DecodeError(f"t1: payload is not valid JSON ({exc})") from exc
     nonce = secrets.token_hex(8)
-    value, literals = decode_value(tree, limits, nonce)
+    # Each value of the payload is at least one character and yields at most MAX_SHAPE_KEYS values.
+    count = len(payload) * MAX_SHAPE_KEYS > limits.max_elements
+    value, literals = decode_value(tree, limits, nonce, count=count)
     out = _dumps(value)
     if literals:
         out = re.sub(rf'"\\u0000{nonce}(\d+)\\u0000"', lambda m: literals[int(m.group(1))], out)
@@ -222,11 +330,11 @@ def exact_payload(text: str) -> str | None:
 
 
 def encode(text: str, opts: Options) -> str:
-    return PREFIX + encode_text(text)
+    return PREFIX + encode_text(text, blobs=True)
 
 
 def encode_binary(text: str, opts: Options) -> bytes:
-    return MAGIC + encode_text(text).encode("utf-8")
+    return MAGIC + encode_text(text, blobs=True).encode("utf-8")
 
 
 def decode(wire: str, limits: Limits) -> str:
@@ -234,7 +342,6 @@ def decode(wire: str, limits: Limits) -> str:
 
 
 def decode_binary(wire: bytes, limits: Limits) -> str:
-    check_size(len(wire), limits, "t1")
     return decode_text(utf8(wire[len(MAGIC) :], "t1"), limits)
 
 
