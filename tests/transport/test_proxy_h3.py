@@ -257,3 +257,29 @@ async def test_app_disconnecting_from_a_tunnel_cancels_upstream_through_both_hop
         assert await wait_for(lambda: fake.cancelled > cancelled)
     finally:
         await asyncio.to_thread(proxy_a.stop)
+
+
+async def test_ports_in_use_are_config_errors(dev_cert: tuple[Path, Path]) -> None:
+    import socket
+
+    from m2m.errors import ConfigError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
+        udp.bind(("127.0.0.1", 0))
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen()
+        base = config_for("http://127.0.0.1:9/v1", dev_cert, **{"proxy.transport.transport": "both"})
+        busy_udp = dataclasses.replace(
+            base,
+            proxy=dataclasses.replace(
+                base.proxy,
+                transport=dataclasses.replace(base.proxy.transport, quic_port=udp.getsockname()[1]),
+            ),
+        )
+        with pytest.raises(ConfigError, match=r"proxy\.transport\.quic_port: cannot listen for QUIC"):
+            async with serving(lambda: create_app(busy_udp), busy_udp):
+                pass
+        busy_tcp = dataclasses.replace(base, proxy=dataclasses.replace(base.proxy, port=tcp.getsockname()[1]))
+        with pytest.raises(ConfigError, match=r"proxy\.port: cannot listen on"):
+            async with serving(lambda: create_app(busy_tcp), busy_tcp):
+                pass

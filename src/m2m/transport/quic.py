@@ -14,6 +14,7 @@ import contextlib
 import inspect
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,20 +201,34 @@ async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, async
         backlog=2048,
     )
     server = uvicorn.Server(uv_config)
+    sock = _bind_tcp(s.host, s.port)
     # _serve, not serve: serve() installs its own signal handlers and re-raises the signal on the
     # way out; here one handler stops both listeners.
-    task = asyncio.get_running_loop().create_task(server._serve())
+    task = asyncio.get_running_loop().create_task(server._serve(sockets=[sock]))
     while not server.started:
         if task.done():
-            await task  # a bind error surfaces here
-            raise OSError(f"cannot listen on {s.host}:{s.port}")
+            sock.close()
+            await task
+            raise M2MError(f"HTTP/1.1 listener on {s.host}:{s.port} did not start")
         await asyncio.sleep(0.01)
-    port = s.port
-    for srv in getattr(server, "servers", []):
-        for sock in srv.sockets:
-            port = int(sock.getsockname()[1])
-            break
+    port = int(sock.getsockname()[1])
     return server, task, port
+
+
+def _bind_tcp(host: str, port: int) -> socket.socket:
+    # Bound here rather than by uvicorn, whose bind failure is a sys.exit() from inside the loop.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", key="proxy.port"
+        ) from None
+    sock.listen(2048)
+    return sock
 
 
 @contextlib.asynccontextmanager
