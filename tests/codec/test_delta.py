@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS
 from m2m.codec.delta import (
+    BINARY_MAGIC,
     FORMAT_NAME,
     HASH_CHARS,
     PREFIX,
@@ -57,7 +59,7 @@ TURN2 = chat("What is the capital of France?", "Paris.", "And of Italy?")
 def test_hash_is_128_bit_base64url() -> None:
     key = content_hash(b"hello")
     assert len(key) == HASH_CHARS == 22
-    assert base64.urlsafe_b64decode(key + "==") == __import__("hashlib").sha256(b"hello").digest()[:16]
+    assert base64.urlsafe_b64decode(key + "==") == hashlib.sha256(b"hello").digest()[:16]
     assert FORMAT_NAME == "delta"
 
 
@@ -412,3 +414,53 @@ def test_forgotten_base_is_not_used_again() -> None:
     key = client.remember(TURN1)
     client.forget(key)
     assert client.encode(TURN2) is None
+
+
+def test_binary_form_roundtrip_and_layout() -> None:
+    reply = reply_text(REPLY_BODY)
+    assert reply is not None
+    wire = encode_delta(TURN2, TURN1 + b" ", reply=reply, binary=True)
+    assert wire.startswith(BINARY_MAGIC) and wire[4] == 1  # flags: a reply hash follows
+    assert is_delta(wire)
+    parsed = parse_delta(wire)
+    assert (parsed.base_hash, parsed.reply_hash, parsed.target_hash) == (
+        content_hash(TURN2),
+        content_hash(reply),
+        content_hash(TURN1 + b" "),
+    )
+    assert apply_delta(parsed, TURN2, reply=reply) == TURN1 + b" "
+    text = encode_delta(TURN2, TURN1 + b" ", reply=reply)
+    assert parse_delta(text).payload == parsed.payload
+    assert len(wire) < len(text)
+    plain = encode_delta(TURN1, TURN2, binary=True)
+    assert plain[4] == 0 and len(plain) == 5 + 32 + len(parse_delta(plain).payload)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=300))
+def test_binary_form_any_input_roundtrip(base: bytes, target: bytes) -> None:
+    assert apply_delta(parse_delta(encode_delta(base, target, binary=True)), base) == target
+
+
+def test_malformed_binary_wires() -> None:
+    good = encode_delta(TURN1, TURN2, binary=True)
+    with pytest.raises(UnknownFormatError, match="binary version"):
+        parse_delta(good[:3] + b"\x02" + good[4:])
+    with pytest.raises(DecodeError, match="truncated"):
+        parse_delta(good[:20])
+    with pytest.raises(DecodeError, match="truncated"):
+        parse_delta(BINARY_MAGIC)
+    with pytest.raises(DecodeError, match="flags"):
+        parse_delta(BINARY_MAGIC + b"\x04" + good[5:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120))
+def test_random_binary_raises_only_codec_errors(junk: bytes) -> None:
+    cache = DeltaCache()
+    cache.put(TURN1)
+    # A header naming a base the cache has, so the junk reaches the payload decoder.
+    known = BINARY_MAGIC + b"\x00" + hashlib.sha256(TURN1).digest()[:16] + hashlib.sha256(TURN2).digest()[:16]
+    for wire in (BINARY_MAGIC + junk, known + junk):
+        with contextlib.suppress(CodecError, DeltaBaseUnknownError):
+            cache.decode(wire)

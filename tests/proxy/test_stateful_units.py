@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from m2m.codec.delta import BINARY_MAGIC, parse_delta
 from m2m.errors import DecodeError, DeltaBaseUnknownError
 from m2m.proxy.sse import SSEParser
 from m2m.proxy.stateful import (
@@ -117,7 +118,7 @@ def test_delta_exchange_flow_and_fallback() -> None:
     ex = client.exchange(AUTH, turn2)
     assert ex is not None
     body = ex.encode(lambda: full(turn2))
-    assert ex.sent_delta and body.startswith(b"#D1|") and len(body) < len(turn2) / 4
+    assert ex.sent_delta and body.startswith(BINARY_MAGIC) and len(body) < len(turn2) / 4
     assert server.decode(body, AUTH, max_bytes=1 << 20) == turn2
     assert server.decode(turn2, AUTH, max_bytes=1 << 20) is None  # not a delta: left to the codecs
 
@@ -129,7 +130,7 @@ def test_delta_exchange_flow_and_fallback() -> None:
     assert ex.base_unknown(info.value.status, error_body)
     assert not ex.sent_delta
     again = client.exchange(AUTH, turn2)
-    assert again is not None and not again.encode(lambda: full(turn2)).startswith(b"#D1|")
+    assert again is not None and not again.encode(lambda: full(turn2)).startswith(BINARY_MAGIC)
 
 
 def test_upstream_409_is_not_mistaken_for_a_missing_base() -> None:
@@ -187,7 +188,7 @@ def test_stream_reply_is_kept_on_both_sides() -> None:
     ex2 = client.exchange(AUTH, turn2)
     assert ex2 is not None
     body = ex2.encode(lambda: full(turn2))
-    assert b"." in body.split(b"|")[1]  # the reply is named next to the base
+    assert parse_delta(body).reply_hash is not None  # the reply is named next to the base
     assert server.decode(body, AUTH, max_bytes=1 << 20) == turn2
 
 

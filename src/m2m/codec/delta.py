@@ -8,6 +8,9 @@ plus a few new messages. The wire form names the base and the result by content 
     hash    = first 128 bits of SHA-256 of the exact bytes, base64url without padding (22 chars)
     payload = varint(prefix) varint(suffix) [zstd frame]
 
+Binary form (for HTTP bodies): ``C1 'M' 'D' 01``, a flags byte (bit 0: a reply hash follows the
+base hash), the raw 16-byte hashes (base, [reply], target), then the payload as is.
+
 The target is ``base[:prefix] + middle + base[len(base) - suffix:]``; ``middle`` is a zstd frame
 compressed with a raw-content dictionary, absent when the middle is empty. The dictionary is the
 tail of the base, followed by the *reply* when the wire names one: the text of the response to the
@@ -32,7 +35,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal, overload
 
 import zstandard
 
@@ -60,6 +63,10 @@ FORMAT_NAME: Final = "delta"
 PREFIX: Final = "#D1|"
 _PREFIX_B: Final = PREFIX.encode("ascii")
 _FAMILY_B: Final = b"#D"
+# 0xC1 'M' <code> <version>, as every m2m binary form; 0xC1 never occurs in UTF-8.
+BINARY_MAGIC: Final = b"\xc1MD\x01"
+_BINARY_FAMILY: Final = BINARY_MAGIC[:3]
+_FLAG_REPLY: Final = 1
 # 128 bits: collisions stay out of reach, and a base cannot be guessed without knowing its content.
 HASH_BYTES: Final = 16
 HASH_CHARS: Final = 22
@@ -97,8 +104,9 @@ def scope_of(credential: str | bytes | None) -> str:
 
 def is_delta(wire: str | bytes) -> bool:
     """True when ``wire`` is a conversation delta (of any version)."""
-    head = wire[:2]
-    return head == "#D" if isinstance(head, str) else head == _FAMILY_B
+    if isinstance(wire, str):
+        return wire[:2] == "#D"
+    return wire[:2] == _FAMILY_B or wire[:3] == _BINARY_FAMILY
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,11 +182,40 @@ def _dictionary(base: bytes, reply: bytes | None) -> zstandard.ZstdCompressionDi
     return zstandard.ZstdCompressionDict(content, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
+@overload
 def encode_delta(
-    base: bytes, target: bytes, *, reply: bytes | None = None, level: int = DEFAULT_LEVEL
-) -> str:
-    """``target`` as a delta against ``base`` (and the ``reply`` to it, if given). Always valid;
-    whether it is worth sending is the caller's choice (see :class:`DeltaEncoder`)."""
+    base: bytes,
+    target: bytes,
+    *,
+    reply: bytes | None = ...,
+    level: int = ...,
+    binary: Literal[False] = ...,
+) -> str: ...
+
+
+@overload
+def encode_delta(
+    base: bytes, target: bytes, *, reply: bytes | None = ..., level: int = ..., binary: Literal[True]
+) -> bytes: ...
+
+
+@overload
+def encode_delta(
+    base: bytes, target: bytes, *, reply: bytes | None = ..., level: int = ..., binary: bool
+) -> str | bytes: ...
+
+
+def encode_delta(
+    base: bytes,
+    target: bytes,
+    *,
+    reply: bytes | None = None,
+    level: int = DEFAULT_LEVEL,
+    binary: bool = False,
+) -> str | bytes:
+    """``target`` as a delta against ``base`` (and the ``reply`` to it, if given), text-safe or
+    ``binary``. Always valid; whether it is worth sending is the caller's choice (see
+    :class:`DeltaEncoder`)."""
     prefix, suffix = _shared(base, target)
     middle = target[prefix : len(target) - suffix]
     payload = _varint(prefix) + _varint(suffix)
@@ -191,6 +228,10 @@ def encode_delta(
             write_content_size=True,
         )
         payload += compressor.compress(middle)
+    if binary:
+        hashes = [_raw_hash(base), _raw_hash(reply) if reply is not None else b"", _raw_hash(target)]
+        flags = _FLAG_REPLY if reply is not None else 0
+        return b"".join((BINARY_MAGIC, bytes([flags]), *hashes, payload))
     return "".join(
         (
             PREFIX,
@@ -204,9 +245,37 @@ def encode_delta(
     )
 
 
+def _raw_hash(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()[:HASH_BYTES]
+
+
+def _hash_text(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _parse_binary(raw: bytes) -> DeltaWire:
+    if not raw.startswith(BINARY_MAGIC):
+        raise UnknownFormatError(f"delta: unsupported binary version {raw[:4]!r}")
+    if len(raw) < len(BINARY_MAGIC) + 1:
+        raise DecodeError("delta: truncated binary header")
+    flags = raw[len(BINARY_MAGIC)]
+    if flags & ~_FLAG_REPLY:
+        raise DecodeError(f"delta: unknown flags {flags:#04x}")
+    count = 3 if flags & _FLAG_REPLY else 2
+    start = len(BINARY_MAGIC) + 1
+    end = start + count * HASH_BYTES
+    if len(raw) < end:
+        raise DecodeError("delta: truncated binary header")
+    hashes = [_hash_text(raw[i : i + HASH_BYTES]) for i in range(start, end, HASH_BYTES)]
+    reply = hashes[1] if count == 3 else None
+    return DeltaWire(hashes[0], hashes[-1], raw[end:], reply)
+
+
 def parse_delta(wire: str | bytes) -> DeltaWire:
-    """Split a delta wire into its hashes and payload; no base needed yet."""
+    """Split a delta wire (text or binary form) into its hashes and payload; no base needed yet."""
     raw = wire.encode("ascii", "replace") if isinstance(wire, str) else bytes(wire)
+    if raw[:3] == _BINARY_FAMILY:
+        return _parse_binary(raw)
     if not raw.startswith(_PREFIX_B):
         if raw.startswith(_FAMILY_B):
             raise UnknownFormatError(f"delta: unsupported version {raw[:8]!r}")
@@ -548,7 +617,9 @@ class DeltaEncoder:
         self.cache.discard(key, scope=scope)
         self._replies.pop((scope, key), None)
 
-    def encode(self, target: bytes, *, scope: str = "", stateless_size: int | None = None) -> str | None:
+    def encode(
+        self, target: bytes, *, scope: str = "", stateless_size: int | None = None, binary: bool = False
+    ) -> str | bytes | None:
         best: bytes | None = None
         best_shared = 0
         for base in self.cache.recent(scope=scope, limit=self.candidates):
@@ -559,7 +630,7 @@ class DeltaEncoder:
             return None
         reply_key = self._replies.get((scope, content_hash(best)))
         reply = None if reply_key is None else self.cache.get(reply_key, scope=scope)
-        wire = encode_delta(best, target, reply=reply, level=self.level)
+        wire = encode_delta(best, target, reply=reply, level=self.level, binary=binary)
         if stateless_size is not None and len(wire) >= stateless_size:
             return None
         return wire

@@ -25,18 +25,17 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from m2m.codec.delta import (
-    HASH_CHARS,
     DeltaCache,
     DeltaEncoder,
     ReplyCollector,
     is_delta,
+    parse_delta,
     reply_text,
     scope_of,
 )
-from m2m.codec.delta import PREFIX as DELTA_PREFIX
 from m2m.codec.stream import FORMAT_NAME as STREAM_FORMAT
-from m2m.codec.stream import StreamDecoder, StreamEncoder
-from m2m.errors import DeltaBaseUnknownError
+from m2m.codec.stream import StreamDecoder, StreamEncoder, is_stream_payload
+from m2m.errors import DecodeError, DeltaBaseUnknownError
 from m2m.proxy.sse import Event
 
 __all__ = [
@@ -100,21 +99,34 @@ class StreamEventEncoder:
 
 
 class StreamEventDecoder:
-    """Client side of a ``zstream`` response: gives back each upstream event's exact bytes."""
+    """Client side of a ``zstream`` response: gives back each upstream event's exact bytes.
 
-    __slots__ = ("_decoder",)
+    A plain ``event: error`` from the peer (its upstream failed mid-stream) is passed on as it
+    came and ends the stream; anything else that is not the next frame is a
+    :class:`~m2m.errors.DecodeError`.
+    """
+
+    __slots__ = ("_decoder", "_peer_error")
 
     def __init__(self, *, max_bytes: int) -> None:
         self._decoder = StreamDecoder(max_event_bytes=max_bytes)
+        self._peer_error = False
 
     def decode(self, event: Event) -> bytes:
         if event.data is None:
             return b""  # a keep-alive comment of the hop itself, not part of the upstream stream
+        if event.event == "error" and not self._peer_error and not is_stream_payload(event.data):
+            self._peer_error = True
+            return event.raw
+        if self._peer_error:
+            raise DecodeError("zstream: event after the peer's error event")
         return self._decoder.decode(event.data)
 
     def finish(self) -> None:
-        """Raises :class:`~m2m.errors.DecodeError` if the stream was cut before its end marker."""
-        self._decoder.finish()
+        """Raises :class:`~m2m.errors.DecodeError` if the stream was cut before its end marker
+        (unless the peer already reported its own error)."""
+        if not self._peer_error:
+            self._decoder.finish()
 
 
 def _header(headers: Iterable[tuple[Any, Any]], name: str) -> str | None:
@@ -229,7 +241,7 @@ class BufferedResponse:
 class ClientExchange:
     """One request sent to a peer by the client role."""
 
-    __slots__ = ("_client", "_collector", "base_hash", "full", "scope")
+    __slots__ = ("_client", "_collector", "_refused", "base_hash", "full", "scope")
 
     def __init__(self, client: DeltaClient, scope: str, full: bytes) -> None:
         self._client = client
@@ -237,24 +249,29 @@ class ClientExchange:
         self.full = full
         self.base_hash: str | None = None
         self._collector: ReplyCollector | None = None
+        self._refused = False
 
     @property
     def sent_delta(self) -> bool:
         return self.base_hash is not None
 
     def encode(self, stateless: Callable[[], bytes]) -> bytes:
-        """The body to send: a delta when the peer keeps bases and it is smaller, else ``stateless()``."""
-        wire: str | None = None
-        if self._client.peer_keeps_bases:
-            wire = self._client.encoder.encode(self.full, scope=self.scope)
+        """The body to send: a delta when the peer keeps bases and it is smaller, else ``stateless()``.
+        After the peer refused a delta (:meth:`base_unknown`) it is always ``stateless()``."""
+        wire: str | bytes | None = None
+        self.base_hash = None
+        if self._client.peer_keeps_bases and not self._refused:
+            # Binary form: it travels as an HTTP body, like the stateless formats' binary forms.
+            wire = self._client.encoder.encode(self.full, scope=self.scope, binary=True)
         if wire is not None and len(wire) > _CLEAR_WIN * len(self.full):
             fallback = stateless()
             if len(wire) >= len(fallback):
                 return fallback
         if wire is None:
             return stateless()
-        self.base_hash = wire[len(DELTA_PREFIX) : len(DELTA_PREFIX) + HASH_CHARS]
-        return wire.encode("ascii")
+        body = wire.encode("ascii") if isinstance(wire, str) else wire
+        self.base_hash = parse_delta(body).base_hash
+        return body
 
     def request_headers(self) -> list[tuple[str, str]]:
         return [(DELTA_HEADER, "1")]
@@ -281,6 +298,7 @@ class ClientExchange:
         assert self.base_hash is not None
         self._client.encoder.forget(self.base_hash, scope=self.scope)
         self.base_hash = None
+        self._refused = True
         return True
 
     def reply_json(self, body: bytes) -> None:
