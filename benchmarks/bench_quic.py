@@ -109,6 +109,67 @@ def run_proxy(port: int, quic_port: int, upstream_port: int, cert: str, key: str
     serve(config)
 
 
+# -- a link with delay: relays that hold every datagram / TCP chunk for half the RTT each way -------
+
+
+class _UdpBack(asyncio.DatagramProtocol):
+    def __init__(self, relay: UdpRelay, client: Any) -> None:
+        self.relay, self.client = relay, client
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.relay.later(lambda: self.relay.front.sendto(data, self.client))
+
+
+class UdpRelay(asyncio.DatagramProtocol):
+    """Forwards datagrams to ``target`` and back, each way ``delay`` seconds later."""
+
+    def __init__(self, target: tuple[str, int], delay: float) -> None:
+        self.target, self.delay = target, delay
+        self.front: Any = None
+        self.backs: dict[Any, Any] = {}
+
+    def connection_made(self, transport: Any) -> None:
+        self.front = transport
+
+    def later(self, action: Callable[[], None]) -> None:
+        asyncio.get_running_loop().call_later(self.delay, action)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        back = self.backs.get(addr)
+        if back is None:
+            self.backs[addr] = back = asyncio.ensure_future(
+                asyncio.get_running_loop().create_datagram_endpoint(
+                    lambda: _UdpBack(self, addr), remote_addr=self.target
+                )
+            )
+
+        def send() -> None:
+            if back.done() and not back.exception():
+                back.result()[0].sendto(data)
+            else:
+                back.add_done_callback(lambda f: f.result()[0].sendto(data))
+
+        self.later(send)
+
+
+async def tcp_relay(target: tuple[str, int], delay: float) -> asyncio.Server:
+    loop = asyncio.get_running_loop()
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while chunk := await reader.read(65536):
+            loop.call_later(delay, writer.write, chunk)
+        loop.call_later(delay, writer.close)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # The client's connect() returned at once (the relay is local): hold its first bytes for
+        # the SYN / SYN-ACK round trip it would have waited on a real link.
+        await asyncio.sleep(2 * delay)
+        up_reader, up_writer = await asyncio.open_connection(*target)
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
 # -- load generator -------------------------------------------------------------------------------
 
 
@@ -243,6 +304,84 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> dict[str, 
         await resumer.aclose()
         results["setup"] = setup
 
+        # 2b. the same over a link with --rtt-ms of round-trip time (delaying relays, see above).
+        loop = asyncio.get_running_loop()
+        delay = args.rtt_ms / 2000
+        udp_transport, _ = await loop.create_datagram_endpoint(
+            lambda: UdpRelay(("127.0.0.1", ports["px_quic"]), delay), local_addr=("127.0.0.1", 0)
+        )
+        tcp_server = await tcp_relay(("127.0.0.1", ports["px_tcp"]), delay)
+        far_quic = udp_transport.get_extra_info("sockname")[1]
+        far_tcp = tcp_server.sockets[0].getsockname()[1]
+        far_health = f"https://127.0.0.1:{far_quic}/health"
+        far_compress = f"https://127.0.0.1:{far_quic}/v1/compress"
+        far: dict[str, list[float]] = {
+            "h3 full handshake + GET": [],
+            "h3 resumed, GET in 0-RTT": [],
+            "h3 resumed, POST after handshake": [],
+            "h3 GET on an open connection": [],
+            "h1.1 new TCP connection + GET (no TLS)": [],
+            "h1.1 GET on an open connection": [],
+        }
+        far_resumer = H3Upstream(options=opts)
+        await (await far_resumer.request("GET", far_health, [], b"", timeout=10)).read()
+        far_open = H3Upstream(options=opts)
+        await (await far_open.request("GET", far_health, [], b"", timeout=10)).read()
+        tcp_open = aiohttp.ClientSession()
+        async with tcp_open.get(f"http://127.0.0.1:{far_tcp}/health") as warm:
+            await warm.read()
+
+        async def far_full() -> None:
+            fresh = H3Upstream(options=opts)
+            try:
+                await (await fresh.request("GET", far_health, [], b"", timeout=10)).read()
+            finally:
+                await fresh.aclose()
+
+        async def far_resumed_get() -> None:
+            await far_resumer.disconnect()
+            t0 = time.perf_counter()
+            await (await far_resumer.request("GET", far_health, [], b"", timeout=10)).read()
+            offsets.append(time.perf_counter() - t0)
+
+        async def far_resumed_post() -> None:
+            await far_resumer.disconnect()
+            t0 = time.perf_counter()
+            resp = await far_resumer.request("POST", far_compress, json_headers, b'{"a":1}', timeout=10)
+            await resp.read()
+            offsets.append(time.perf_counter() - t0)
+
+        async def far_h3_open() -> None:
+            await (await far_open.request("GET", far_health, [], b"", timeout=10)).read()
+
+        async def far_tcp_new() -> None:
+            async with (
+                aiohttp.ClientSession() as one,
+                one.get(f"http://127.0.0.1:{far_tcp}/health") as resp,
+            ):
+                await resp.read()
+
+        async def far_tcp_open() -> None:
+            async with tcp_open.get(f"http://127.0.0.1:{far_tcp}/health") as resp:
+                await resp.read()
+
+        offsets: list[float] = []
+        far_cases = (far_full, far_resumed_get, far_resumed_post, far_h3_open, far_tcp_new, far_tcp_open)
+        for _ in range(args.far_samples):
+            for name, case in zip(far, far_cases, strict=True):
+                await asyncio.sleep(2 * delay)  # let session tickets and closes settle
+                offsets.clear()
+                t0 = time.perf_counter()
+                await case()
+                elapsed = offsets[0] if offsets else time.perf_counter() - t0
+                far[name].append(elapsed * 1000)
+        await far_resumer.aclose()
+        await far_open.aclose()
+        await tcp_open.close()
+        tcp_server.close()
+        udp_transport.close()
+        results["far"] = far
+
         # 3. throughput: N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 connections.
         throughput: dict[str, dict[int, float]] = {"h3 (1 connection)": {}, "h1.1 (N connections)": {}}
         for concurrency in args.concurrency:
@@ -288,6 +427,14 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     for name, samples in results["setup"].items():
         p50, mean, p99 = pct(samples, 0.5), statistics.fmean(samples), pct(samples, 0.99)
         print(f"| {name} | {p50:.2f} ms | {mean:.2f} ms | {p99:.2f} ms |")
+    print(
+        f"\n## The same over a link with {args.rtt_ms:g} ms RTT (delaying relays), {args.far_samples} each\n"
+    )
+    print("| case | p50 | mean | p50 in RTTs |")
+    print("|---|---:|---:|---:|")
+    for name, samples in results["far"].items():
+        p50, mean = pct(samples, 0.5), statistics.fmean(samples)
+        print(f"| {name} | {p50:.1f} ms | {mean:.1f} ms | {p50 / args.rtt_ms:.2f} |")
     resumed, handshakes = results["resumed_count"]
     print(f"\n(resumed {resumed} of {handshakes} HTTP/3 handshakes in the resumption series)")
     print(f"\n## Throughput through the proxy, 1 KB chat requests, {args.seconds:g} s per cell (req/s)\n")
@@ -310,6 +457,8 @@ def main() -> int:
     parser.add_argument("--handshakes", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--rtt-ms", type=float, default=40.0, help="round-trip time of the emulated link")
+    parser.add_argument("--far-samples", type=int, default=20)
     parser.add_argument("--role", choices=["upstream", "proxy"], help=argparse.SUPPRESS)
     parser.add_argument("--ports", help=argparse.SUPPRESS)
     parser.add_argument("--tls", nargs=2, help=argparse.SUPPRESS)
@@ -322,7 +471,7 @@ def main() -> int:
             run_proxy(ports[0], ports[1], ports[2], *args.tls)
         return 0
     if args.quick:
-        args.requests, args.warmup, args.handshakes, args.seconds = 400, 40, 10, 1.0
+        args.requests, args.warmup, args.handshakes, args.seconds, args.far_samples = 400, 40, 10, 1.0, 5
 
     from m2m.transport.tls import dev_certificate
 
