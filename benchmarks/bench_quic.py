@@ -14,7 +14,8 @@ Measured:
    cancels out;
 2. connection setup: a new connection plus one ``GET /health`` over HTTP/3 with a full handshake,
    with session resumption (0-RTT GET), with resumption for a POST (waits for the handshake), and a
-   new HTTP/1.1 connection (plain TCP, no TLS) for reference;
+   new HTTP/1.1 connection (plain TCP, no TLS) for reference; on loopback, and again through
+   relays that delay every datagram / TCP chunk to emulate a link with ``--rtt-ms`` round trips;
 3. throughput of N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 keep-alive
    connections, through the proxy.
 
