@@ -3,11 +3,12 @@
     python benchmarks/bench_security.py [FILE.jsonl ...] [--threshold 0.8] [--misses N]
 
 Each input line is ``{"text": ..., "label": 0|1, "source": ...}`` (label 1 = injection, jailbreak
-or exfiltration attempt). Rows are also summed per split: "holdout" rows (``split_of``, a hash of
-the text) were kept out of rule tuning and out of the classifier's training. Without files it
-reads ../shared/security/prompts.jsonl and tests/security/data/own.jsonl. Prints, per file and source, the detection rate on label 1 and the
+or exfiltration attempt). Without files it reads ../shared/security/prompts.jsonl and
+tests/security/data/own.jsonl. Prints, per file and source, the detection rate on label 1 and the
 false-positive rate on label 0 at the default threshold and at the threshold that gives 1% false
 positives over the file, then microseconds per KB of text scanned (best of ``--repeat`` passes).
+Rows are also summed per split: "holdout" rows (``split_of``, a hash of the text) were kept out
+of rule tuning and out of the classifier's training.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from m2m.security.normalize import WORD
 __all__ = ["MODEL_CHARS", "Model", "features", "load", "predict"]
 
 MODEL_CHARS = 4096  # head + tail read by the classifier
+SMOOTH = 8  # pseudo-features in the length norm: a few words are weak evidence, not a verdict
 
 
 def features(folded: str, tokens: list[str] | None = None) -> set[str]:
@@ -53,7 +54,7 @@ class Model:
         if not feats:
             return self.bias
         total = sum(map(self.weights.get, feats, itertools.repeat(0.0)))
-        return self.bias + total / math.sqrt(len(feats))
+        return self.bias + total / math.sqrt(len(feats) + SMOOTH)
 
     def predict(self, folded: str, tokens: list[str] | None = None) -> float:
         z = self.scale * self.margin(folded, tokens) + self.shift

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 __all__ = ["WORD", "View", "decode_payloads", "fold", "tokens", "views"]
 
-WORD = re.compile(r"[a-z0-9_']{1,40}")
+WORD = re.compile(r"[a-z0-9_]{1,40}(?:'[a-z]{1,3})?")  # "don't" and "you're" stay whole
 
 # Zero-width, joiners, soft hyphen, word joiner, BOM, Mongolian vowel separator, bidi embeddings,
 # overrides and isolates (Trojan Source, CVE-2021-42574), invisible operators, tag characters.

@@ -122,6 +122,17 @@ _SECRET_STRICT = (
     r"recipe|sauce|garden|santa|service|life|success|societ\w{0,4}|history|world|agent|lair|passage|about|"
     r"ingredients?|weapon|code of|behind)\b))"
 )
+# What follows "password" in questions about the user's own accounts and security practice.
+_NOT_ACCOUNT = (
+    r"(?! (?:manager|managers|policy|policies|requirements?|reset|resets|hash|hashing|strength|field|"
+    r"rules|generator|recovery|protected|length|complexity|change|expiry|expiration|for my|for the|to my|"
+    r"of my|on my|i |you (?:gave|told) me|of the (?:wifi|router|network|account)|requirement))"
+)
+_REVEAL_STRICT = (
+    r"(?:repeat|print|output|reveal|show|display|tell|give|write|list|share|say|recite|dump|leak|"
+    r"spell|type|copy|paste|expose|disclose|return|echo|quote|what is|what's|whats|what are|what were|"
+    r"what was|(?:respond|reply|answer)(?: only)? with)"
+)
 _SECRET_WORDS = (
     "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden key"
 )
@@ -231,6 +242,16 @@ RULES: tuple[Rule, ...] = (
          r"important|attention|update|reveal|this|all|disregard|forget|assistant|disable|enable|grant|"
          r"bypass|unlock|turn off|remove|provide|print|output|give)",
          _words("system admin developer sysadmin"), group="fake_message"),
+    Rule(P, "fake_system_message", 0.62,
+         r"\b(?:important |urgent |new |critical )?(?:system|security|policy|admin|developer|openai) (?:update|notice|"
+         r"alert|message|announcement|override|directive) ?:",
+         _words("update notice alert message announcement override directive"), group="fake_notice", lead=False,
+         back=40, fwd=3),
+    Rule(P, "role_confusion", 0.72,
+         r"\b(?:the |this )?(?:assistant|ai|model|chatbot|bot|you) (?:is|are) now (?:allowed|permitted|authori[sz]ed|"
+         r"free|able|cleared|unlocked|required) to\b",
+         _words("allowed permitted authorized authorised free able cleared unlocked required"), group="unlock",
+         lead=False, back=40, fwd=5),
     Rule(P, "fake_system_message", 0.7,
          r"\b(?:system|admin|administrator|developer|root|sudo|god|maintenance|debug|emergency|security) "
          r"(?:override|overrides|mode activated|mode enabled|access granted|authorization|command|"
@@ -250,8 +271,8 @@ RULES: tuple[Rule, ...] = (
          _words("access privileges permissions permission rights clearance level"), group="privilege",
          lead=False, back=60, fwd=5),
     Rule(P, "delimiter_injection", 0.62,
-         r"(?:%%%|===|---|\*\*\*|###|>>>|\$\$\$|@@@|&&&|///|\+\+\+) ?(?:end|begin|start|stop|new|user|"
-         r"system|prompt|ignore|instructions?|input)\b|\bend of (?:the )?(?:user |system )?(?:input|prompt|"
+         r"(?:%%%|===|---|\*\*\*|###|>>>|\$\$\$|@@@|&&&|///|\+\+\+) ?(?:end|begin|stop|ignore|system prompt|"
+         r"new instructions|end of)\b|\bend of (?:the )?(?:user |system )?(?:input|prompt|"
          r"instructions|ambiguity|context|document|message|text|data|conversation|session)\b(?: ?(?:%%%|===|"
          r"---|\*\*\*|###|\]|>|\)|\.|:))",
          ("%%%", "===", "---", "***", "###", ">>>", "$$$", "@@@", "&&&", "///", "+++", "end"),
@@ -285,13 +306,37 @@ RULES: tuple[Rule, ...] = (
          _words("prompt instructions preprompt message pre"), group="extraction", lead=False, back=80,
          fwd=50),
     Rule(P, "prompt_extraction", 0.9,
-         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
+         rf"\b{_REVEAL_STRICT}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
          r"instructions?|prompt|content|sentences?|lines?|messages?|tokens?|characters?|everything|"
          r"conversation|context|stuff|information|rules)"
          r" (?:above|before this|before that|so far|prior to this|preceding|previously given|you (?:were|have "
          r"been|got|received) (?:given|told|provided)|given to you|you received|at the (?:start|beginning|top))",
          _words("above far prior preceding previously received beginning"),
          group="extraction", lead=False, back=90, fwd=40),
+    Rule(P, "prompt_extraction", 0.88,
+         rf"\b{_REVEAL_STRICT}(?: out| back)?\b.{{0,30}}?\b(?:(?:the |all (?:the |of the |your )?|your |those |these )"
+         r"(?:above|previous|prior|preceding|earlier|initial|original|first|hidden|secret|system)|above|previous|"
+         r"prior|preceding|earlier|initial|original) (?:instructions|prompt|text|directions|directives|rules|"
+         r"message|messages|words|guidelines|context)\b",
+         _words("above previous prior preceding earlier initial original first hidden secret system"),
+         group="extraction", lead=False, back=70, fwd=30),
+    Rule(P, "prompt_extraction", 0.85,
+         rf"\b{_REVEAL_STRICT}(?: out| back)?\b.{{0,10}}?\b(?:all|every|each)(?: of)? (?:the |your )?(?:instructions|"
+         r"rules|directives|guidelines)\b|\b(?:repeat|print|output|recite|dump|reveal|show) (?:back )?the "
+         r"(?:instructions|prompt|rules|directives) (?:given|provided|received|you got|you have)\b",
+         _words("instructions rules directives guidelines prompt"), group="extraction", lead=False, back=45,
+         fwd=30),
+    Rule(P, "code_insertion", 0.6,
+         r"\b(?:incorporate|include|embed|embedding|integrate|integrating|insert|add|use|utilize|employ|inclusion of|"
+         r"make)\b.{0,40}?\b(?:following|subsequent|below|this|these) (?:code|snippet|block|section|excerpt|"
+         r"script|lines?)\b",
+         _words("following subsequent below"), group="code_insertion", lead=False, back=60, fwd=30),
+    Rule(P, "dangerous_code", 0.5,
+         r"\b(?:subprocess\.(?:call|popen|run)|os\.system|pexpect\.spawn|socket\.socket|requests\.(?:post|get)|"
+         r"while true|psutil\.process|\.terminate\(\)|win32clipboard|pyperclip|rm -rf|shutil\.rmtree|"
+         r"\.disable\(\)|os\.dup2)\b",
+         _words("subprocess os pexpect socket requests while psutil terminate win32clipboard pyperclip rm "
+                "shutil disable"), group="dangerous_code", lead=False, back=20, fwd=30),
     Rule(P, "prompt_extraction", 0.88,
          r"\b(?:begin|beginning|start|starting|starts|prefix|preceded)(?:ing)? (?:your (?:reply|response|answer) )?"
          r"with (?:the (?:text|words?|phrase|sentence) )?[\"'“]?(?:you are|your instructions|i am|"
@@ -304,14 +349,11 @@ RULES: tuple[Rule, ...] = (
          r"trained) (?:to|not to|before|earlier|initially|originally)|\bwhat (?:is|was) written (?:above|before)",
          _words("instructions prompt text words rules what"), group="extraction"),
     Rule(P, "secret_extraction", 0.85,
-         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) {_SECRET_STRICT}\b"
-         r"(?! (?:manager|policy|policies|requirements?|reset|resets|hash|hashing|strength|field|"
-         r"rules|generator|recovery|for my|for the|to my|of my|on my|i |you (?:gave|told) me|of the (?:wifi|"
-         r"router|network|account))\b)",
+         rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) {_SECRET_STRICT}\b{_NOT_ACCOUNT}",
          _words(_SECRET_WORDS), group="secret", lead=False, back=70, fwd=50),
     Rule(P, "secret_extraction", 0.6,
-         rf"\b(?:the|your|ur) (?:{_SECRET})\b",
-         _words(_SECRET_WORDS), group="secret_mention", lead=False, back=12, fwd=25),
+         rf"\b(?:the|your|ur) {_SECRET_STRICT}\b{_NOT_ACCOUNT}",
+         _words(_SECRET_WORDS), group="secret_mention", lead=False, back=12, fwd=45),
     Rule(P, "secret_extraction", 0.9,
          r"\bit\b.{0,25}?\b(?:backwards?|in reverse|reversed|letter by letter|character by character|"
          r"one (?:letter|character) at a time|with (?:spaces|dashes|hyphens|dots|commas|a space) (?:between|"
@@ -339,8 +381,8 @@ RULES: tuple[Rule, ...] = (
                 "length rhymes rhyming"),
          group="secret_obfuscated", requires=_words(_SECRET_WORDS)),
     Rule(P, "secret_extraction", 0.86,
-         r"\b(?:word|password|secret|phrase|code|name)s? (?:that )?(?:you are|you're|you were|you've been|you have "
-         r"been|you are being) (?:not allowed|forbidden|told not|instructed not|asked not|not supposed|"
+         r"\b(?:word|password|secret|phrase|code|name)s? (?:(?:that )?(?:you are|you're|you were|you've been|you have "
+         r"been|you are being)|(?:are|were|have) you(?: been)?) (?:not allowed|forbidden|told not|instructed not|asked not|not supposed|"
          r"supposed not|programmed not|protecting|guarding|hiding|keeping secret|sworn)",
          _words("allowed forbidden told instructed asked supposed programmed protecting guarding hiding "
                 "keeping sworn"), group="secret", lead=False, back=45, fwd=20),
@@ -506,7 +548,7 @@ RULES: tuple[Rule, ...] = (
          _words("now going pretend act role roleplay called stay break breaking remain game simulate hypothetical "
                 "fictional freed liberated unleashed released unlocked"), group="persona", lead=False,
          back=40, fwd=45),
-    Rule(J, "hypothetical_evasion", 0.78,
+    Rule(J, "hypothetical_evasion", 0.82,
          r"\b(?:hypothetical(?:ly)?|fictional(?:ly)?|in theory|theoretically|for (?:purely )?(?:educational|"
          r"research|academic|scientific) purposes(?: only)?|for science|just (?:a|for) (?:story|game|joke|"
          r"fun)|imaginary scenario)\b.{0,50}?\b(?:how (?:would|could|to|do|can)|step[- ]by[- ]step|steps|"
@@ -567,7 +609,7 @@ RULES: tuple[Rule, ...] = (
     Rule(D, "secret_file", 0.86,
          r"\b(?:cat|read|open|print|show|display|send|upload|exfiltrate|output|dump|type|give|tell|get|fetch|"
          r"copy|leak|email|post|contents? of|include|attach|paste|reveal|list|load|access)\b.{0,40}?"
-         r"(?:~/\.ssh\b|\.ssh/id_|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|/etc/(?:passwd|shadow|sudoers)\b|"
+         r"(?:~/\.ssh\b(?![^ ]{0,40}\.pub\b)|\.ssh/id_\w{1,10}\b(?!\.pub)|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|/etc/(?:passwd|shadow|sudoers)\b|"
          r"\.aws/credentials|\.netrc\b|\.git-credentials|(?:the|your|my|their) \.env\b|\.env file|"
          r"/proc/self/environ|\.bash_history|\.htpasswd|\bprivate (?:ssh )?keys?\b)",
          _words("ssh id_rsa id_dsa id_ecdsa id_ed25519 etc passwd shadow sudoers aws netrc credentials env "

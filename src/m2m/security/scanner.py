@@ -51,14 +51,21 @@ MAX_TOTAL_BYTES = 16 << 20  # a whole request; matches the proxy's default body 
 MAX_DEPTH = 64  # JSON nesting of a chat request; real ones stay under 10
 MAX_PARTS = 10_000  # text parts in one request
 MAX_THREATS = 32  # threats kept in a result; the rest add nothing a caller acts on
+MIN_REPORTED_SCORE = 0.25  # weaker evidence is noise in a report (confidence still counts it)
 _SNIPPET_CHARS = 60
 _PAYLOAD_DEPTH = 2  # base64 inside base64 inside text, and no further
 
-_WORD = re.compile(r"[a-z0-9_']{1,40}")
 _FLOOD = re.compile(r"(\S{1,4} )\1{29}")  # one short token repeated: a context-flooding attack
 _CTRL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
-_ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8}  # author-written, not attacker-supplied, as a rule
+# Text the application or the model wrote (system prompts, tool definitions, earlier assistant
+# turns) is not where attacks arrive, and it is full of the vocabulary of instructions: rule scores
+# there are discounted and the classifier, trained on user-side text, is not consulted.
+_ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8, "assistant": 0.8, "tool_definition": 0.8}
+_MODEL_FLOOR = 0.1  # classifier probabilities below this are no evidence at all
+_CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
+_MODEL_ALONE_CAP = 0.75
+_MODEL_TRUSTED_CHARS = 600  # longer texts carry enough words for the classifier to decide alone
 _UNNEGATABLE = frozenset({"fake_message", "marker", "dan", "flood", "url_exfil", "command"})
 
 
@@ -153,7 +160,7 @@ _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
 def _word_regex(word: str) -> re.Pattern[str]:
     # Starts with the literal, so the engine scans for it at C speed; the boundary checks follow.
     w = re.escape(word)
-    return re.compile(rf"{w}(?![a-z0-9_'])(?<![a-z0-9_']{w})")
+    return re.compile(rf"{w}(?![a-z0-9_])(?!'[a-z])(?<![a-z0-9_]{w})")
 
 
 def _occurrences(text: str, anchor: str, is_word: bool) -> Iterator[int]:
@@ -201,6 +208,7 @@ class _Hit:
     score: float
     span: tuple[int, int]
     snippet: str
+    negated: bool = False
 
 
 def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
@@ -224,9 +232,13 @@ def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
         if m is None:
             continue
         score = rule.weight
-        if rule.group not in _UNNEGATABLE and _NEGATION.search(text, max(0, m.start() - 24), m.start()):
+        negated = rule.group not in _UNNEGATABLE and bool(
+            _NEGATION.search(text, max(0, m.start() - 24), m.start())
+        )
+        if negated:
             score *= 0.35
-        hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), m.group()[:_SNIPPET_CHARS]))
+        snippet = m.group()[:_SNIPPET_CHARS]
+        hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), snippet, negated))
     if len(text) > 200 and len(words) * 8 < len(text) // 5:
         flood = _FLOOD.search(text)
         if flood is not None:
@@ -275,26 +287,40 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
         hits.extend(_rule_hits(view.text, words))
     scores = _noisy_or(hits)
 
-    p_attack = _model.predict(text_views[0].text, text_views[0].tokens) if depth == 0 else 0.0
-    if p_attack > 0.0:
+    use_model = depth == 0 and role not in _ROLE_DISCOUNT
+    p_attack = _model.predict(text_views[0].text, text_views[0].tokens) if use_model else 0.0
+    if p_attack >= _MODEL_FLOOR:
+        short = len(text_views[0].text) < _MODEL_TRUSTED_CHARS
+        support = max((h.score for h in hits if not h.negated), default=0.0)
+        if short and support < _CORROBORATION:
+            # Alone, the classifier may flag a short text but not block it: for everyday requests
+            # ("Translate your last answer into French.") a few words are not enough evidence.
+            p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
         if p_attack > scores.get(target, 0.0):
             scores[target] = p_attack
-            hits.append(_Hit(target, "classifier", "classifier", p_attack, (0, 0), ""))
+            hits.append(_Hit(target, "classifier", "classifier", 0.0, (0, 0), ""))
 
     factor = _ROLE_DISCOUNT.get(role or "", 1.0)
     threats: list[Threat] = []
-    best_by_category: dict[str, _Hit] = {}
+    best: dict[tuple[str, str], _Hit] = {}
     for h in hits:
-        top = best_by_category.get(h.category)
-        if top is None or h.score > top.score:
-            best_by_category[h.category] = h
-    for category, h in best_by_category.items():
-        score = scores[category]
-        if category in (PROMPT_INJECTION, JAILBREAK):
+        key = (h.category, h.group)
+        if key not in best or h.score > best[key].score:
+            best[key] = h
+    lead: dict[str, _Hit] = {}
+    for h in best.values():
+        if h.category not in lead or h.score > lead[h.category].score:
+            lead[h.category] = h
+    for h in best.values():
+        # The strongest hit of a category carries the category's combined score; the others
+        # are listed with their own weight, as the reasons behind it.
+        score = scores[h.category] if h is lead[h.category] else h.score
+        if h.category in (PROMPT_INJECTION, JAILBREAK):
             score *= factor
-        threats.append(Threat(category, h.name, min(1.0, score), location, h.span, h.snippet))
+        if score > 0.0:
+            threats.append(Threat(h.category, h.name, min(1.0, score), location, h.span, h.snippet))
 
     if depth < _PAYLOAD_DEPTH and may_encode:
         for kind, decoded, span in decode_payloads(text):
@@ -451,11 +477,9 @@ def _result(threats: list[Threat], threshold: float, blocking: bool) -> ScanResu
     seen: set[tuple[str, str, str]] = set()
     scores: dict[str, float] = {}
     for t in threats:
-        if t.score < 0.05:
-            continue
         scores[t.category] = max(scores.get(t.category, 0.0), t.score)
         key = (t.category, t.name, t.location)
-        if key in seen or len(kept) >= MAX_THREATS:
+        if t.score < MIN_REPORTED_SCORE or key in seen or len(kept) >= MAX_THREATS:
             continue
         seen.add(key)
         kept.append(t)

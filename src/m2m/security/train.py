@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from m2m.security.model import Model, features
+from m2m.security.model import SMOOTH, Model, features
 from m2m.security.normalize import fold
 
 __all__ = ["split_of", "train"]
@@ -44,6 +44,24 @@ def _load(paths: list[Path]) -> list[tuple[str, int]]:
     return rows
 
 
+def rule_score(text: str) -> float:
+    """The rules' own score for ``text`` (the classifier left out)."""
+    from m2m.security.normalize import views
+    from m2m.security.scanner import _noisy_or, _rule_hits
+
+    hits = []
+    for view in views(text):
+        hits.extend(_rule_hits(view.text, set(view.tokens)))
+    return max(_noisy_or(hits).values(), default=0.0)
+
+
+def ordinary_request(text: str, label: int) -> bool:
+    """A positive that is an ordinary request out of context ("Suggest weekend getaways near San
+    Francisco.", a payload of an indirect-injection set): short and without any sign of an attack.
+    Trained on, such rows teach the model to flag everyday chat turns, so they are left out."""
+    return label == 1 and len(text) < 200 and rule_score(text) < 0.3
+
+
 def _request_texts(path: Path) -> list[str]:
     texts = []
     for line in path.read_text("utf-8").splitlines():
@@ -58,14 +76,14 @@ def _request_texts(path: Path) -> list[str]:
 
 
 def _fit(
-    docs: list[list[int]], y: Any, weights: Any, n_feat: int, l2: float, epochs: int
+    docs: list[list[int]], sizes: list[int], y: Any, weights: Any, n_feat: int, l2: float, epochs: int
 ) -> tuple[Any, float]:
     import numpy as np
 
     lengths = np.array([len(d) for d in docs])
     flat = np.concatenate([np.array(d, dtype=np.int64) for d in docs])
     owner = np.repeat(np.arange(len(docs)), lengths)
-    norm = 1.0 / np.sqrt(np.maximum(lengths, 1))
+    norm = 1.0 / np.sqrt(np.array(sizes, dtype=float) + SMOOTH)
     w = np.zeros(n_feat)
     b = 0.0
     step = 0.05
@@ -113,6 +131,7 @@ def train(
             counts[f] = counts.get(f, 0) + 1
     vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= min_count))}
     docs = [[vocab[f] for f in fs if f in vocab] for fs in feats]
+    sizes = [len(fs) for fs in feats]
     # Each text's norm counts all of its features, as at inference, not just those in the vocabulary.
     y = np.array([lab for _, lab in rows], dtype=float)
     pos = y.sum()
@@ -123,12 +142,12 @@ def train(
     for k in range(folds):
         tr = np.where(order != k)[0]
         te = np.where(order == k)[0]
-        w, b = _fit([docs[i] for i in tr], y[tr], weights[tr], len(vocab), l2, epochs)
+        w, b = _fit([docs[i] for i in tr], [sizes[i] for i in tr], y[tr], weights[tr], len(vocab), l2, epochs)
         for i in te:
-            oof[i] = b + w[docs[i]].sum() / math.sqrt(max(len(feats[i]), 1))
+            oof[i] = b + w[docs[i]].sum() / math.sqrt(sizes[i] + SMOOTH)
     scale, shift = _platt(list(oof), [int(v) for v in y])
 
-    w, b = _fit(docs, y, weights, len(vocab), l2, epochs)
+    w, b = _fit(docs, sizes, y, weights, len(vocab), l2, epochs)
     inv = {i: f for f, i in vocab.items()}
     keep = {inv[int(i)]: float(w[i]) for i in np.nonzero(np.abs(w) > 1e-3)[0]}
     model = Model(keep, float(b), scale, shift)
@@ -152,10 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=300)
     args = ap.parse_args(argv)
     rows = [(t, lab) for t, lab in _load(args.files) if split_of(t) == "tune"]
+    dropped = [t for t, lab in rows if ordinary_request(t, lab)]
+    rows = [(t, lab) for t, lab in rows if not ordinary_request(t, lab)]
     for path in args.benign_requests:
         rows.extend((t, 0) for t in _request_texts(path) if split_of(t) == "tune")
     model, meta = train(rows, epochs=args.epochs)
     meta["sources"] = [p.name for p in [*args.files, *args.benign_requests]]
+    meta["dropped_ordinary_requests"] = len(dropped)
     meta["held_out"] = "texts with split_of(text) == 'holdout' were not trained on"
     args.out.write_text(model.to_json(meta), "utf-8")
     print(json.dumps(meta, indent=2))
