@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from m2m.codec.delta import BINARY_MAGIC, parse_delta
 from m2m.errors import DecodeError, DeltaBaseUnknownError
+from m2m.proxy import stateful
 from m2m.proxy.sse import SSEParser
 from m2m.proxy.stateful import (
     DELTA_HEADER,
@@ -19,6 +20,7 @@ from m2m.proxy.stateful import (
     StreamEventDecoder,
     StreamEventEncoder,
     offers_stream,
+    use_stream,
 )
 
 AUTH = [("authorization", "Bearer sk-test")]
@@ -197,3 +199,15 @@ async def test_buffered_response_replays_its_body() -> None:
     assert await resp.read() == b'{"a":1}'
     assert [c async for c in resp.aiter_bytes()] == [b'{"a":1}']
     await resp.aclose()
+
+
+def test_stream_contexts_are_bounded_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stateful, "MAX_LIVE_STREAMS", StreamEventEncoder.live + 2)
+    first, second = StreamEventEncoder(), StreamEventEncoder()
+    assert not use_stream("zstream")  # full: the next stream gets the stateless encoding
+    first.finish()
+    assert use_stream("zstream")
+    third = StreamEventEncoder()
+    assert not use_stream("zstream")
+    del second, third  # a stream cut by an error or a disconnect never calls finish()
+    assert use_stream("zstream") and not use_stream("zstd")

@@ -49,6 +49,7 @@ __all__ = [
     "StreamEventDecoder",
     "StreamEventEncoder",
     "offers_stream",
+    "use_stream",
 ]
 
 DELTA_HEADER = "x-m2m-delta"
@@ -59,6 +60,9 @@ SERVER_CACHE_BYTES = 256 * 1024 * 1024
 # The client side only needs the last turns of the conversations it is carrying right now.
 CLIENT_CACHE_ENTRIES = 256
 CLIENT_CACHE_BYTES = 64 * 1024 * 1024
+# zstream contexts alive at once per process (about 128 KiB each): past this, new streams get the
+# stateless per-event encoding, so memory stays bounded however many streams are open or stalled.
+MAX_LIVE_STREAMS = 1024
 # A delta this much smaller than the JSON is sent without first computing the stateless form:
 # no stateless format comes near it on chat requests, and computing one costs milliseconds.
 _CLEAR_WIN = 0.1
@@ -82,20 +86,46 @@ def offers_stream(accept: str | None) -> bool:
     return False
 
 
+def use_stream(accept: str | None) -> bool:
+    """True when a streamed response to a request with this ``X-M2M-Accept`` should be ``zstream``:
+    the peer offers it and this process has room for one more stream context."""
+    return offers_stream(accept) and StreamEventEncoder.live < MAX_LIVE_STREAMS
+
+
 class StreamEventEncoder:
-    """Server side of a ``zstream`` response: one per stream (``wire.EventEncoder`` + ``finish``)."""
+    """Server side of a ``zstream`` response: one per stream (``wire.EventEncoder`` + ``finish``).
+
+    ``live`` counts the encoders alive in this process; each holds about 128 KiB of deflate state
+    until the stream ends (normally, by error or by a client going away).
+    """
 
     __slots__ = ("_encoder",)
+    live = 0
 
     def __init__(self) -> None:
-        self._encoder = StreamEncoder()
+        self._encoder: StreamEncoder | None = StreamEncoder()
+        StreamEventEncoder.live += 1
 
     def encode(self, event: Event) -> bytes:
+        assert self._encoder is not None
         return self._encoder.encode(event.raw)
 
     def finish(self) -> bytes:
         """The end-of-stream event; send it only when the upstream stream ended normally."""
-        return self._encoder.close()
+        assert self._encoder is not None
+        tail = self._encoder.close()
+        self._release()
+        return tail
+
+    def _release(self) -> None:
+        if self._encoder is not None:
+            self._encoder = None
+            StreamEventEncoder.live -= 1
+
+    def __del__(self) -> None:
+        # A stream that ended by error or disconnect never calls finish(); the relay drops the
+        # encoder then, and CPython frees it at once.
+        self._release()
 
 
 class StreamEventDecoder:
