@@ -283,3 +283,22 @@ async def test_ports_in_use_are_config_errors(dev_cert: tuple[Path, Path]) -> No
         with pytest.raises(ConfigError, match=r"proxy\.port: cannot listen on"):
             async with serving(lambda: create_app(busy_tcp), busy_tcp):
                 pass
+
+
+async def test_body_over_the_limit_is_413_and_the_connection_lives_on(
+    fake_server: tuple[FakeUpstream, BackgroundServer], dev_cert: tuple[Path, Path]
+) -> None:
+    config = config_for(
+        fake_server[1].url + "/v1",
+        dev_cert,
+        **{"proxy.transport.transport": "quic", "proxy.max_body_bytes": 4096},
+    )
+    async with serving(lambda: create_app(config), config) as servers, raw_client(servers.h3.port) as client:
+        big = json.dumps({**CHAT, "messages": [{"role": "user", "content": "x" * 300_000}]}).encode()
+        status, _, raw = await client.response(
+            client.send_request("POST", "/v1/chat/completions", [(b"content-type", b"application/json")], big)
+        )
+        assert status == 413
+        assert json.loads(raw)["error"]["code"] == "payload_too_large"
+        status, _, _ = await client.response(client.send_request("GET", "/health"))
+        assert status == 200

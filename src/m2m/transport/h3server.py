@@ -151,9 +151,12 @@ class _Request:
         self.disconnected = asyncio.Event()
         self.response_started = False
         self.response_ended = False
+        self.body_complete = False
         self.task: asyncio.Task[None] | None = None
 
     def feed(self, data: bytes, ended: bool) -> None:
+        if ended:
+            self.body_complete = True
         if data or ended:
             self.body.put_nowait({"type": "http.request", "body": data, "more_body": not ended})
 
@@ -294,7 +297,13 @@ class _H3ServerProtocol(QuicConnectionProtocol):
             self.transmit()
 
     def finished(self, stream_id: int) -> None:
-        self.requests.pop(stream_id, None)
+        request = self.requests.pop(stream_id, None)
+        if request is not None and not request.body_complete:
+            # The response is complete but the request body is not (e.g. a 413): ask the peer to
+            # stop sending it rather than read and drop the rest (RFC 9114 §4.1.2).
+            with contextlib.suppress(Exception):
+                self._quic.stop_stream(stream_id, ErrorCode.H3_NO_ERROR)
+                self.transmit_soon()
 
     def quic_event_received(self, event: QuicEvent) -> None:
         try:
