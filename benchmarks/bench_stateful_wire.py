@@ -89,6 +89,7 @@ class CountingRelay:
         self.target_port = target_port
         self.up = 0  # client -> server
         self.down = 0  # server -> client
+        self.up_head = bytearray()  # the first bytes sent upward since the last reset
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -103,6 +104,13 @@ class CountingRelay:
 
     def reset(self) -> None:
         self.up = self.down = 0
+        self.up_head.clear()
+
+    @property
+    def up_body(self) -> int:
+        """Upward bytes after the first HTTP head (one request per window)."""
+        end = self.up_head.find(b"\r\n\r\n")
+        return self.up - (end + 4) if end >= 0 else self.up
 
     def stop(self) -> None:
         if self._stop is not None:
@@ -133,6 +141,8 @@ class CountingRelay:
                 while chunk := await src.read(65536):
                     if upward:
                         self.up += len(chunk)
+                        if len(self.up_head) < 8192:
+                            self.up_head += chunk[:8192]
                     else:
                         self.down += len(chunk)
                     dst.write(chunk)
@@ -156,12 +166,14 @@ class Tally:
     count: int = 0
     up: int = 0
     down: int = 0
+    body: int = 0
     times: list[float] = field(default_factory=list)
 
-    def add(self, up: int, down: int, seconds: float) -> None:
+    def add(self, up: int, down: int, body: int, seconds: float) -> None:
         self.count += 1
         self.up += up
         self.down += down
+        self.body += body
         self.times.append(seconds)
 
 
@@ -177,7 +189,7 @@ def run_traffic(
     def book(kind: str, t0: float) -> None:
         elapsed = time.perf_counter() - t0
         time.sleep(0.002)  # let the relay count the last bytes it forwarded
-        tallies[kind].add(relay.up, relay.down, elapsed)
+        tallies[kind].add(relay.up, relay.down, relay.up_body, elapsed)
         relay.reset()
 
     with httpx.Client(base_url=base_url, timeout=60, headers={"authorization": "Bearer sk-bench"}) as client:
@@ -251,9 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| path | streams B (both ways) | /plain | ms/stream | first turns B | /plain "
-        "| later turns B | /plain | later: requests B | /plain | ms/first turn | ms/later turn |"
+        "| later turns B | /plain | later: requests B | /plain | later: request bodies B | /plain "
+        "| ms/first turn | ms/later turn |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for path, t in rows:
         s_, f_, l_ = t["stream"], t["first"], t["later"]
         ps, pf, pl = plain["stream"], plain["first"], plain["later"]
@@ -262,9 +275,15 @@ def main(argv: list[str] | None = None) -> int:
             f"| {statistics.mean(s_.times) * 1000:.1f} "
             f"| {f_.up + f_.down} | {(f_.up + f_.down) / (pf.up + pf.down):.3f} "
             f"| {l_.up + l_.down} | {(l_.up + l_.down) / (pl.up + pl.down):.3f} "
-            f"| {l_.up} | {l_.up / pl.up:.3f} "
+            f"| {l_.up} | {l_.up / pl.up:.3f} | {l_.body} | {l_.body / pl.body:.3f} "
             f"| {statistics.median(f_.times) * 1000:.2f} | {statistics.median(l_.times) * 1000:.2f} |"
         )
+    direct_ms = statistics.mean(plain["stream"].times) * 1000
+    per_stream = n_events / len(files)
+    print(f"\nadded time per stream event, A+B together vs direct (mean over {len(files)} streams):")
+    for path, t in rows[1:]:
+        added = (statistics.mean(t["stream"].times) * 1000 - direct_ms) / per_stream
+        print(f"  {path}: {added * 1000:.0f} us/event")
     return 0
 
 
