@@ -228,3 +228,33 @@ async def test_upstream_restart_is_survived_by_reconnecting(dev_cert: tuple[Path
             await second.close(grace=0.1)
     finally:
         await client.aclose()
+
+
+async def test_keepalive_pings_hold_an_idle_connection_open(
+    listener: H3Listener, dev_cert: tuple[Path, Path]
+) -> None:
+    options = H3Options(ca_file=str(dev_cert[0]), idle_timeout=0.6, keepalive_interval=0.15, keepalive_for=5)
+    client = H3Upstream(options=options)
+    try:
+        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read()
+        await asyncio.sleep(1.5)  # well past the idle timeout
+        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read()
+        assert client.handshakes == 1
+    finally:
+        await client.aclose()
+
+
+async def test_without_recent_use_the_connection_idles_out(
+    listener: H3Listener, dev_cert: tuple[Path, Path]
+) -> None:
+    options = H3Options(
+        ca_file=str(dev_cert[0]), idle_timeout=0.5, keepalive_interval=0.1, keepalive_for=0.05
+    )
+    client = H3Upstream(options=options)
+    try:
+        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read()
+        await asyncio.sleep(1.5)
+        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read()
+        assert client.handshakes == 2
+    finally:
+        await client.aclose()

@@ -54,6 +54,8 @@ _HOP_BY_HOP = frozenset(
 # Shorter than the server's 60 s idle timeout, so this side notices an idle connection is gone
 # before it would send a request into a connection the server already forgot.
 _IDLE_TIMEOUT = 30.0
+_KEEPALIVE_INTERVAL = 10.0
+_KEEPALIVE_FOR = 300.0
 _MAX_STREAM_DATA = 4 * 1024 * 1024
 _MAX_DATA = 16 * 1024 * 1024
 _CLOSED_STATES = frozenset(
@@ -67,6 +69,10 @@ class H3Options:
     ca_file: str | None = None
     allow_0rtt_unsafe: bool = False
     idle_timeout: float = _IDLE_TIMEOUT
+    # PING this often while the connection was used within keepalive_for seconds, so an agent that
+    # pauses between calls does not pay a new handshake (and a POST's extra round trip) each time.
+    keepalive_interval: float = _KEEPALIVE_INTERVAL
+    keepalive_for: float = _KEEPALIVE_FOR
 
 
 def _options_from_config(config: Any) -> H3Options:
@@ -118,6 +124,8 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         self.dead: BaseException | None = None
         self.may_send_early = False
         self._flush_scheduled = False
+        self.last_used = self._loop.time()
+        self.keepalive: asyncio.Task[None] | None = None
 
     def quic_event_received(self, event: QuicEvent) -> None:
         if isinstance(event, HandshakeCompleted):
@@ -205,6 +213,8 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         self.transmit()
 
     def release(self) -> None:
+        if self.keepalive is not None:
+            self.keepalive.cancel()
         if self._transport is not None:
             self._transport.close()
 
@@ -354,7 +364,19 @@ class H3Upstream:
         protocol.may_send_early = resuming
         self.handshakes += 1
         protocol.handshake.add_done_callback(self._count_resumption)
+        protocol.keepalive = loop.create_task(self._keepalive(protocol))
         return protocol
+
+    async def _keepalive(self, protocol: _H3ClientProtocol) -> None:
+        options = self.options
+        loop = asyncio.get_running_loop()
+        while protocol.dead is None and not protocol._closed.is_set():
+            await asyncio.sleep(options.keepalive_interval)
+            if loop.time() - protocol.last_used > options.keepalive_for:
+                return  # let an unused connection idle out
+            if protocol.dead is None and not protocol._closed.is_set():
+                protocol._quic.send_ping(0)
+                protocol.transmit()
 
     def _count_resumption(self, future: asyncio.Future[HandshakeCompleted]) -> None:
         if not future.cancelled() and future.exception() is None and future.result().session_resumed:
@@ -413,6 +435,7 @@ class H3Upstream:
         try:
             async with asyncio.timeout(timeout):
                 protocol = await self.connection(host, port)
+                protocol.last_used = protocol._loop.time()
                 early_ok = protocol.may_send_early and (
                     method in SAFE_METHODS or self.options.allow_0rtt_unsafe
                 )
