@@ -187,3 +187,27 @@ async def test_session_ticket_is_single_use(listener: H3Listener) -> None:
         async with raw_client(listener.port, session_ticket=ticket) as client:  # type: ignore[arg-type]
             await client.response(client.send_request("GET", "/x"))
     assert listener.stats.resumed == 1
+
+
+async def test_0rtt_post_runs_at_once_only_when_explicitly_allowed(dev_cert: tuple[object, object]) -> None:
+    from h3util import make_app
+
+    from m2m.transport.h3server import start_h3
+
+    listener = await start_h3(
+        make_app(AppLog()),
+        host="127.0.0.1",
+        port=0,
+        certfile=str(dev_cert[0]),
+        keyfile=str(dev_cert[1]),
+        allow_0rtt_unsafe=True,
+    )
+    try:
+        ticket = await _ticket(listener.port)
+        async with raw_client(listener.port, session_ticket=ticket, wait_connected=False) as client:  # type: ignore[arg-type]
+            status, _, body = await client.response(client.send_request("POST", "/p", body=b"replayable"))
+        assert (status, body) == (200, b"replayable")
+        assert listener.stats.early_requests == 1
+        assert listener.stats.deferred_requests == 0
+    finally:
+        await listener.close(grace=0.1)
