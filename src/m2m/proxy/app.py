@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from m2m import __version__
 from m2m.config import Config
 from m2m.errors import M2MError, PayloadTooLargeError, RequestError
-from m2m.proxy import adapters, wire
+from m2m.proxy import adapters, stateful, wire
 from m2m.proxy.sse import SSEParser, encode_event
 from m2m.proxy.upstream import Upstream, UpstreamResponse, make_upstream
 from m2m.stats import FLUSH_SECONDS, Stats
@@ -50,6 +50,7 @@ _HOP_BY_HOP = frozenset(
         "upgrade",
         "host",
         "content-length",
+        "expect",  # the proxy has read (or is streaming) the body already
     }
 )
 _JSON = b"application/json"
@@ -84,6 +85,16 @@ class ProxyApp:
         self._accept = (
             adapters.accept_header(proxy.compression.formats)
             if self._client_role and proxy.compression.responses
+            else None
+        )
+        # Conversation deltas (m2m.proxy.stateful): the server side resolves them, the client
+        # role sends them once its peer says it keeps bases.
+        self._delta_server = stateful.DeltaServer(
+            cache_entries=proxy.delta.cache_entries, ttl_seconds=proxy.delta.ttl_seconds
+        )
+        self._delta_client = (
+            stateful.DeltaClient(cache_entries=proxy.delta.cache_entries, ttl_seconds=proxy.delta.ttl_seconds)
+            if self._client_role and proxy.compression.requests
             else None
         )
         self._security = proxy.security if proxy.security.enabled else None
@@ -267,7 +278,14 @@ class ProxyApp:
         marked: bool,
         accept: str | None,
     ) -> int:
-        body = wire.decode_request_body(raw, max_bytes=self._max_body) if marked else raw
+        peer = self._delta_server.exchange(headers) if marked else None
+        delta_body = self._delta_server.decode(raw, headers, max_bytes=self._max_body) if marked else None
+        if delta_body is not None:
+            body = delta_body
+        else:
+            body = wire.decode_request_body(raw, max_bytes=self._max_body) if marked else raw
+        if peer is not None:
+            peer.remember_request(body)
         request = _parse_json(body)
         if self._security is not None:
             self._scan(request)
@@ -280,8 +298,9 @@ class ProxyApp:
 
         out_headers = _forward_headers(headers, self._auth, chat=True)
         sent_body = body
+        exchange = self._delta_client.exchange(out_headers, body) if self._delta_client else None
         if self._client_role:
-            sent_body, out_headers = self._encode_for_peer(body, out_headers)
+            sent_body, out_headers = self._encode_for_peer(body, out_headers, exchange)
         url = self._root + _target(scope)
 
         upstream = self._get_upstream()
@@ -289,6 +308,8 @@ class ProxyApp:
         try:
             call = asyncio.ensure_future(
                 upstream.request("POST", url, out_headers, sent_body, timeout=self._timeout)
+                if exchange is None
+                else self._send_to_peer(upstream, url, out_headers, sent_body, exchange)
             )
             # Count while the upstream works on the request: the task has sent it by now or will
             # as soon as this returns to the loop.
@@ -300,6 +321,7 @@ class ProxyApp:
                 call.cancel()
                 raise
             meta = _Meta(tokens, tokens, len(body), len(sent_body))
+            meta.peer, meta.exchange = peer, exchange
             if stream and _is_event_stream(resp.headers) and resp.status < 300:
                 return await self._relay_stream(send, resp, started, meta, accept, watch)
             try:
@@ -330,19 +352,50 @@ class ProxyApp:
         self.stats.record_scan(flagged=not result.safe, blocked=False)
 
     def _encode_for_peer(
-        self, body: bytes, headers: list[tuple[str, str]]
+        self, body: bytes, headers: list[tuple[str, str]], exchange: stateful.ClientExchange | None = None
     ) -> tuple[bytes, list[tuple[str, str]]]:
         compression = self.config.proxy.compression
         headers = [h for h in headers if h[0] != "content-type"]
         if compression.requests:
-            body = wire.encode_request_body(body)
+            full = body
+            body = (
+                exchange.encode(lambda: wire.encode_request_body(full))
+                if exchange
+                else wire.encode_request_body(body)
+            )
             headers.append(("content-type", wire.CONTENT_TYPE))
             headers.append((wire.PROTOCOL, wire.PROTOCOL_VERSION))
         else:
             headers.append(("content-type", "application/json"))
         if self._accept:
             headers.append((wire.ACCEPT, self._accept))
+        if exchange is not None:
+            headers.extend(exchange.request_headers())
         return body, headers
+
+    async def _send_to_peer(
+        self,
+        upstream: Upstream,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        exchange: stateful.ClientExchange,
+    ) -> UpstreamResponse:
+        """Send to the m2m peer; a delta whose base the peer lacks (409) is resent in full."""
+        resp = await upstream.request("POST", url, headers, body, timeout=self._timeout)
+        if exchange.sent_delta and resp.status == 409:
+            try:
+                payload = await resp.read()
+            finally:
+                await resp.aclose()
+            if not exchange.base_unknown(resp.status, payload):
+                return stateful.BufferedResponse(resp.status, resp.headers, payload)
+            full = wire.encode_request_body(exchange.full)
+            resp = await upstream.request("POST", url, headers, full, timeout=self._timeout)
+        if resp.status < 300:
+            exchange.sent()
+        exchange.learn(resp.status, resp.headers)
+        return resp
 
     async def _respond_json(
         self,
@@ -362,6 +415,12 @@ class ProxyApp:
             assert decoder is not None
             standard = decoder.decode_body(payload)
             headers = _replace_content_type(_without(headers, wire.ENCODING.encode()), _JSON)
+        if status < 300:
+            if meta.exchange is not None:
+                meta.exchange.reply_json(standard)
+            if meta.peer is not None:
+                meta.peer.reply_json(standard)
+                headers.extend(meta.peer.response_headers())
         sent = standard
         if accept and status < 300:
             codec = wire.choose_response_codec(accept, stream=False)
@@ -412,6 +471,9 @@ class ProxyApp:
         headers = _without(headers, b"x-accel-buffering")
         headers.append((b"x-accel-buffering", b"no"))
         headers.extend(meta.headers())
+        if meta.peer is not None:
+            headers.extend(meta.peer.response_headers())
+        replies = [r for r in (meta.peer, meta.exchange) if r is not None]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         self.stats.record(
             status,
@@ -443,9 +505,21 @@ class ProxyApp:
                         wire_bytes += len(out)
                     else:
                         wire_bytes += upstream_side
+                for reply in replies:
+                    for original in standard if decoder is not None else [e.raw for e in events]:
+                        reply.feed_event(original)
                 await send({"type": "http.response.body", "body": out, "more_body": True})
             if parser.in_event():
                 raise _MidStreamClose("upstream closed the stream in the middle of an event")
+            if decoder is not None:
+                decoder.finish()
+            for reply in replies:
+                reply.stream_done()
+            if encoder is not None:
+                tail = encoder.finish()
+                if tail:
+                    wire_bytes += len(tail)
+                    await send({"type": "http.response.body", "body": tail, "more_body": True})
         except asyncio.CancelledError:
             raise
         except (M2MError, _MidStreamClose) as exc:
@@ -533,9 +607,12 @@ class ProxyApp:
 class _Meta:
     """Token and byte figures of one chat request, for headers and stats."""
 
-    __slots__ = ("bytes_original", "bytes_sent", "tokens_original", "tokens_sent")
+    __slots__ = ("bytes_original", "bytes_sent", "exchange", "peer", "tokens_original", "tokens_sent")
 
     def __init__(self, tokens_original: int, tokens_sent: int, bytes_original: int, bytes_sent: int) -> None:
+        # Delta state of this request: as the peer's server (peer), as its client (exchange).
+        self.peer: stateful.ServerExchange | None = None
+        self.exchange: stateful.ClientExchange | None = None
         self.tokens_original = tokens_original
         self.tokens_sent = tokens_sent
         self.bytes_original = bytes_original

@@ -1,10 +1,12 @@
 """The upstream HTTP client: the one place where transport failures become m2m errors.
 
-``Upstream`` / ``UpstreamResponse`` are the protocol every transport implements (aiohttp over
-TCP here; HTTP/3 in :mod:`m2m.transport.h3client`). Whatever the transport raises — refused,
-reset, DNS failure, a read that stalls past the timeout — leaves this module as
-:class:`~m2m.errors.UpstreamUnavailableError` (502) or :class:`~m2m.errors.UpstreamTimeoutError`
-(504), both while waiting for the response head and while reading its body.
+``Upstream`` / ``UpstreamResponse`` are the protocol every transport implements:
+:class:`m2m.proxy.h1client.H1Upstream` (HTTP/1.1, the default), :class:`AiohttpUpstream`
+(fallback) and HTTP/3 in :mod:`m2m.transport.h3client`; :func:`make_upstream` picks one.
+Whatever the transport raises — refused, reset, DNS failure, a read that stalls past the
+timeout — leaves this module as :class:`~m2m.errors.UpstreamUnavailableError` (502) or
+:class:`~m2m.errors.UpstreamTimeoutError` (504), both while waiting for the response head and
+while reading its body.
 """
 
 from __future__ import annotations
@@ -159,4 +161,8 @@ def make_upstream(config: Config) -> Upstream:
 
         upstream: Upstream = H3Upstream(config)
         return upstream
-    return AiohttpUpstream()
+    try:
+        from m2m.proxy.h1client import H1Upstream
+    except ImportError:  # httptools missing (it ships wheels for every supported platform)
+        return AiohttpUpstream()
+    return H1Upstream()

@@ -1,0 +1,212 @@
+"""The HTTP/1.1 upstream client against raw servers that misbehave on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.proxy.h1client import H1Upstream
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def serve(handler: Handler) -> tuple[asyncio.Server, str]:
+    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(run, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    chunked = False
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+        if name.lower() == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return head, body
+            body += chunk[:-2]
+    return head, await reader.readexactly(length) if length else b""
+
+
+def response(body: bytes, *, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n%b\r\n%b" % (len(body), extra, body)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[H1Upstream]:
+    upstream = H1Upstream()
+    yield upstream
+    await upstream.aclose()
+
+
+async def test_keep_alive_reuses_one_connection(client: H1Upstream) -> None:
+    connections = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:
+            try:
+                head, body = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                break
+            writer.write(response(body[::-1], extra=b"x-echo: yes\r\n"))
+            await writer.drain()
+        writer.close()
+
+    server, url = await serve(handler)
+    async with server:
+        for i in range(5):
+            resp = await client.request("POST", url + "/v1/x?q=1", [("a", "b")], b"abc%d" % i, timeout=5)
+            assert resp.status == 200
+            assert ("x-echo", "yes") in resp.headers
+            assert await resp.read() == (b"abc%d" % i)[::-1]
+            await resp.aclose()
+    assert connections == 1
+
+
+async def test_stale_keep_alive_connection_is_retried(client: H1Upstream) -> None:
+    served = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal served
+        await read_request(reader)
+        served += 1
+        writer.write(response(b"ok"))
+        await writer.drain()
+        writer.close()  # keep-alive advertised, but the server drops the idle connection
+
+    server, url = await serve(handler)
+    async with server:
+        for _ in range(3):
+            resp = await client.request("GET", url, [], b"", timeout=5)
+            assert await resp.read() == b"ok"
+            await resp.aclose()
+            await asyncio.sleep(0.05)
+    assert served == 3
+
+
+async def test_streamed_upload_is_chunked_and_bodies_may_end_at_eof(client: H1Upstream) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, body = await read_request(reader)
+        assert b"transfer-encoding: chunked" in head.lower()
+        writer.write(b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n" + body)  # no length: ends at EOF
+        await writer.drain()
+        writer.close()
+
+    async def parts() -> AsyncIterator[bytes]:
+        for i in range(10):
+            yield b"part%d;" % i
+
+    server, url = await serve(handler)
+    async with server:
+        resp = await client.request("PUT", url, [], parts(), timeout=5)
+        assert await resp.read() == b"".join(b"part%d;" % i for i in range(10))
+        await resp.aclose()
+
+
+async def test_refused_timeout_and_cut_responses(client: H1Upstream) -> None:
+    server, url = await serve(lambda r, w: asyncio.sleep(0))
+    server.close()
+    await server.wait_closed()
+    with pytest.raises(UpstreamUnavailableError, match="cannot connect"):
+        await client.request("GET", url, [], b"", timeout=5)
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+
+    server, url = await serve(silent)
+    async with server:
+        with pytest.raises(UpstreamTimeoutError):
+            await client.request("GET", url, [], b"", timeout=0.2)
+
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part")
+        await writer.drain()
+        writer.close()
+
+    server, url = await serve(cut)
+    async with server:
+        resp = await client.request("GET", url, [], b"", timeout=5)
+        with pytest.raises(UpstreamUnavailableError, match="mid-response"):
+            await resp.read()
+        await resp.aclose()
+
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"SPDY/9 what\r\n\r\n")
+        await writer.drain()
+        await reader.read()
+
+    server, url = await serve(garbage)
+    async with server:
+        with pytest.raises(UpstreamUnavailableError, match="invalid HTTP response"):
+            await client.request("GET", url, [], b"", timeout=5)
+
+
+async def test_streamed_response_arrives_in_pieces(client: H1Upstream) -> None:
+    release = asyncio.Event()
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+        await writer.drain()
+        await release.wait()
+        writer.write(b"6\r\nsecond\r\n0\r\n\r\n")
+        await writer.drain()
+        await reader.read()
+
+    server, url = await serve(handler)
+    async with server:
+        resp = await client.request("POST", url, [], b"{}", timeout=5)
+        chunks = resp.aiter_bytes()
+        assert await chunks.__anext__() == b"first"  # before the server sent the rest
+        release.set()
+        assert [c async for c in chunks] == [b"second"]
+        await resp.aclose()
+
+
+async def test_head_and_interim_responses(client: H1Upstream) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        if head.startswith(b"HEAD"):
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n")
+        else:
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n" + response(b"after 100"))
+        await writer.drain()
+        await reader.read()
+
+    server, url = await serve(handler)
+    async with server:
+        resp = await client.request("HEAD", url, [], b"", timeout=5)
+        assert resp.status == 200 and ("content-length", "1234") in resp.headers
+        assert await resp.read() == b""
+        await resp.aclose()
+        resp = await client.request("POST", url, [], b"x", timeout=5)
+        assert resp.status == 200
+        assert await resp.read() == b"after 100"
+        await resp.aclose()
