@@ -70,7 +70,7 @@ async def test_keep_alive_reuses_one_connection(client: H1Upstream) -> None:
         connections += 1
         while True:
             try:
-                head, body = await read_request(reader)
+                _head, body = await read_request(reader)
             except asyncio.IncompleteReadError:
                 break
             writer.write(response(body[::-1], extra=b"x-echo: yes\r\n"))
