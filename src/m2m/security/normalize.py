@@ -51,13 +51,17 @@ _CONFUSABLE_PAIRS = {
     "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
     "ᴋ": "k", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
     "ʏ": "y", "ᴢ": "z", "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ß": "ss", "æ": "ae", "œ": "oe",
+    # capitals, mapped before lowercasing: Greek "Ν" lowercases to "ν", which reads as "v"
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
+    "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h",
+    "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x", "У": "y", "Ѕ": "s", "І": "i", "Ј": "j", "Ԛ": "q",
+    "Ԝ": "w",
     # punctuation look-alikes
     "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
 }  # fmt: skip
 _CONFUSABLES: dict[int, str | None] = {ord(k): v for k, v in _CONFUSABLE_PAIRS.items()}
 _CONFUSABLES.update(_INVISIBLE)
-# Uppercase forms fold through str.lower() first, so only lowercase keys are needed.
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{1,4096}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -100,9 +104,12 @@ def fold(text: str) -> str:
     ASCII, lowercase, whitespace collapsed to single spaces."""
     if text.isascii():
         return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         # Only the non-ASCII runs need the per-character work; most text is ASCII around them.
+        text = _NON_ASCII_RUN.sub(_fold_run, text)
+    text = text.lower()
+    if not text.isascii():
         text = _NON_ASCII_RUN.sub(_fold_run, text)
     return " ".join(text.split())
 

@@ -186,7 +186,7 @@ RULES: tuple[Rule, ...] = (
          r"you're) (?:ever )?(?:told|instructed|asked|programmed|trained|supposed|meant|designed|not allowed)",
          _words("forget ignore disregard"), group="override"),
     Rule(P, "instruction_override", 0.7,
-         rf"\b(?:{_PRIOR}|your|that|this|the|those|these|all|any) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:hereby )?(?:void|null|cancel+ed|"
+         rf"\b(?:{_PRIOR}|your|that|this|the|those|these|all|any) {_INSTR} (?:are|is|were|have been|has been) (?:now )?(?:hereby )?(?:void|null|cancell?ed|"
          r"revoked|obsolete|outdated|invalid|overridden|suspended|lifted|removed|deleted|replaced|no longer)",
          _words("void null canceled cancelled revoked obsolete outdated invalid overridden suspended lifted "
                 "removed deleted replaced longer"), group="override", lead=False, back=90, fwd=12),
