@@ -396,7 +396,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    parser.add_argument("--synthetic", type=int, default=1000)
+    parser.add_argument("--synthetic", type=int, default=100)
     args = parser.parse_args()
     train = [json.loads(p.text) for p in load(args.corpus) if not p.held_out] if args.corpus.is_dir() else []
     docs = synthetic(args.synthetic) + train

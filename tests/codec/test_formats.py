@@ -133,4 +133,4 @@ def test_auto_never_loses_to_none() -> None:
         assert len(compress(text, binary=True)) <= len(compress(text, "none", binary=True))
 
 
-GOLDEN_ZD = "#ZD1~0RSK<wJ-f40U5Ob0C+TSA}m{5I4mMaX(C-+T>$`+#m0a"
+GOLDEN_ZD = "#ZD1~5g;h7002;XIV>VbX(C-+eFE@+y$&C`rZ52"

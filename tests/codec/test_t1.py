@@ -52,6 +52,10 @@ def test_golden_wires() -> None:
     assert decompress('#T1|[1,"1e5"]') == "1e5"
     assert decompress('#T1|{"a":[1,"-0"],"b":[1,"1.10"]}') == '{"a":-0,"b":1.10}'
     assert decompress('#T1|{"k":"v"}') == '{"k":"v"}'
+    # Shape ids are append-only: this wire must decode the same way forever.
+    text = '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}'
+    assert compress(text, "t1") == '#T1|{"model":"gpt-4o","messages":[[9,"Hi"]]}'
+    assert decompress('#T1|{"model":"gpt-4o","messages":[[9,"Hi"]]}') == text
 
 
 def test_shapes_save_tokens_on_a_response() -> None:

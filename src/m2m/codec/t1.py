@@ -165,16 +165,15 @@ def _unblob(v: list[Any], limits: Limits) -> str:
 def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs: bool = False) -> Any:
     """The T1 form of a parsed JSON value (``_Literal`` numbers allowed)."""
     by_keys = _table()[0]
+    # Only these types change; testing the type inline saves a call per scalar.
+    visit = {dict, list, _Literal, str} if blobs else {dict, list, _Literal}
 
     def enc(v: Any, depth: int) -> Any:
         t = type(v)
-        if t is str:
-            if blobs and len(v) >= _BLOB_MIN:
-                return _blob(v) or v
-            return v
         if t is dict:
             if depth >= max_depth:
                 raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
+            depth += 1
             candidates = by_keys.get(tuple(v))
             if candidates is not None:
                 values = list(v.values())
@@ -184,15 +183,22 @@ def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs
                         if type(x) is not type(f) or x != f:
                             break
                     else:
-                        return [sid, *[enc(values[i], depth + 1) for i in slots]]
-            return {k: enc(x, depth + 1) for k, x in v.items()}
+                        out = [sid]
+                        for i in slots:
+                            x = values[i]
+                            out.append(enc(x, depth) if type(x) in visit else x)
+                        return out
+            return {k: enc(x, depth) if type(x) in visit else x for k, x in v.items()}
         if t is list:
             if depth >= max_depth:
                 raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
-            out = [enc(x, depth + 1) for x in v]
+            depth += 1
+            out = [enc(x, depth) if type(x) in visit else x for x in v]
             if out and type(out[0]) is int:
                 out.insert(0, ESCAPE)
             return out
+        if t is str:
+            return _blob(v) or v if len(v) >= _BLOB_MIN else v
         if t is _Literal:
             return [NUMBER, v.text]
         return v
@@ -201,33 +207,32 @@ def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs
 
 
 def decode_value(
-    value: Any, limits: Limits = DEFAULT_LIMITS, nonce: str = "", *, count: bool = True
-) -> tuple[Any, list[str]]:
-    """The JSON value of a T1 form, and the literal numbers.
+    value: Any, limits: Limits = DEFAULT_LIMITS, *, count: bool = True
+) -> tuple[Any, list[str], str]:
+    """The JSON value of a T1 form, its literal numbers and their nonce.
 
-    Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``; the caller picks
-    a random nonce and swaps the literals into the dumped text. ``count=False`` skips the element
-    budget when the caller has bounded it already.
+    Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``, for the
+    caller to swap into the dumped text. ``count=False`` skips the element budget when the caller
+    has bounded it already.
     """
     shapes = _table()[1]
     max_depth = limits.max_depth
     budget = [limits.max_elements if count else -1]
     literals: list[str] = []
+    nonce: list[str] = []
 
     def dec(v: Any, depth: int) -> Any:
-        t = type(v)
-        if t is not list and t is not dict:
-            return v
         if depth >= max_depth:
             raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
         if budget[0] >= 0:
             budget[0] -= len(v) + 1
             if budget[0] < 0:
                 raise LimitExceededError(f"t1: more than {limits.max_elements} JSON values")
-        if t is dict:
-            return {k: dec(x, depth + 1) for k, x in v.items()}
+        depth += 1
+        if type(v) is dict:
+            return {k: dec(x, depth) if type(x) is list or type(x) is dict else x for k, x in v.items()}
         if not v or type(v[0]) is not int:
-            return [dec(x, depth + 1) for x in v]
+            return [dec(x, depth) if type(x) is list or type(x) is dict else x for x in v]
         code = v[0]
         if code >= FIRST_SHAPE:
             try:
@@ -240,20 +245,24 @@ def decode_value(
                 budget[0] -= len(keys)
             values = template.copy()
             for i, x in zip(slots, v[1:], strict=True):
-                values[i] = dec(x, depth + 1) if type(x) is list or type(x) is dict else x
+                values[i] = dec(x, depth) if type(x) is list or type(x) is dict else x
             return dict(zip(keys, values, strict=True))
         if code == ESCAPE:
-            return [dec(x, depth + 1) for x in v[1:]]
+            return [dec(x, depth) if type(x) is list or type(x) is dict else x for x in v[1:]]
         if code == NUMBER:
             if len(v) != 2 or type(v[1]) is not str or not _NUMBER_RE.fullmatch(v[1]):
                 raise DecodeError("t1: malformed number literal")
+            if not nonce:
+                nonce.append(secrets.token_hex(8))
             literals.append(v[1])
-            return f"\x00{nonce}{len(literals) - 1}\x00"
+            return f"\x00{nonce[0]}{len(literals) - 1}\x00"
         if code == BLOB:
             return _unblob(v, limits)
         raise DecodeError(f"t1: unknown code {code}")
 
-    return dec(value, 0), literals
+    if type(value) is list or type(value) is dict:
+        value = dec(value, 0)
+    return value, literals, nonce[0] if nonce else ""
 
 
 # An integer with a minus sign and no digits after its zero: json.loads would give back 0.
@@ -301,10 +310,9 @@ def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS) -> str:
         raise LimitExceededError("t1: JSON nested too deeply") from exc
     except ValueError as exc:
         raise DecodeError(f"t1: payload is not valid JSON ({exc})") from exc
-    nonce = secrets.token_hex(8)
     # Each value of the payload is at least one character and yields at most MAX_SHAPE_KEYS values.
     count = len(payload) * MAX_SHAPE_KEYS > limits.max_elements
-    value, literals = decode_value(tree, limits, nonce, count=count)
+    value, literals, nonce = decode_value(tree, limits, count=count)
     out = _dumps(value)
     if literals:
         out = re.sub(rf'"\\u0000{nonce}(\d+)\\u0000"', lambda m: literals[int(m.group(1))], out)

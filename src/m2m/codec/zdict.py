@@ -1,22 +1,25 @@
 """``zstd`` (``zd``): zstd with a dictionary trained on LLM API JSON, shipped in the package.
 
 Long base64 runs inside JSON strings (images, PDFs, audio) are cut out before compression and
-carried as raw bytes (a third smaller than their base64, which no compressor reaches), then put
-back exactly. The rest, the *skeleton*, is one zstd frame made with the dictionary whose id is in
-the frame header, so a later dictionary gets a new id and old payloads keep decoding.
+carried as raw bytes (a quarter smaller than their base64, which no compressor reaches), then put
+back exactly. Minified JSON is compressed in its T1 form when that decodes to exactly the input
+(shapes take keys and implied values out first). The rest, the *skeleton*, is one magic-less zstd
+frame made with the dictionary named in the header, so a later dictionary gets a new id and old
+payloads keep decoding.
 
 Text forms: ``#ZD1|<base64>`` and ``#ZD1~<base85>`` (Python's RFC 1924 alphabet: no quote,
 backslash, comma or slash, so it sits in a JSON string untouched). Binary: ``0xC1 'M' 'Z' 1``.
 
 Container (after the prefix, before base64/base85)::
 
-    flags:u8  nblobs:varint  { offset:varint kind:u8 size:varint }*  skeleton_len:varint
-    skeleton zstd frame  blob bytes...
+    head:u8                       bits 0-3 flags, bits 4-7 dictionary id (0 = none)
+    [ nblobs:varint { offset:varint kind:u8 size:varint }* frame_len:varint ]   if FLAG_BLOBS
+    frame                         zstd frame without magic, content size in its header
+    blob bytes...
 
-``offset`` is where the blob's base64 goes back into the skeleton, counted in bytes from the end of
-the previous blob's insertion point; ``kind`` 0 = raw bytes, 1 = a zstd frame of them. Flag bit 0:
-the restored text is a T1 payload (used only when it decodes to exactly the input, i.e. minified
-JSON), which takes the keys and implied values out before compression.
+Flags: 1 = the skeleton is a T1 payload, 2 = blobs follow. ``offset`` is where a blob's base64 goes
+back into the skeleton, in bytes from the previous insertion point; ``kind`` 0 = raw bytes, 1 = a
+(standard) zstd frame of them.
 """
 
 from __future__ import annotations
@@ -31,27 +34,23 @@ from importlib import resources
 import zstandard
 
 from m2m.codec import t1
-from m2m.codec._wire import (
-    b64decode,
-    b64encode,
-    b85decode,
-    b85encode,
-    check_size,
-    magic,
-    utf8,
-    zstd_decompress,
-)
+from m2m.codec._wire import b64decode, b64encode, b85decode, b85encode, check_size, magic, utf8
 from m2m.codec.format import Format, Options
 from m2m.codec.limits import Limits
 from m2m.errors import DecodeError
 
-__all__ = ["FORMAT", "pack", "unpack"]
+__all__ = ["FLAG_T1", "FORMAT", "pack", "pack_text", "text_form", "unpack"]
 
 PREFIX_B64 = "#ZD1|"
 PREFIX_B85 = "#ZD1~"
 MAGIC = magic(b"Z", 1)
-DICTIONARIES = {1: "m2m_v1.zdict"}  # dictionary id in the zstd frame -> file in m2m/data
+DICTIONARIES = {1: "m2m_v1.zdict"}  # id in the container head -> file in m2m/data
 CURRENT_DICT = 1
+
+FLAG_T1 = 1
+FLAG_BLOBS = 2
+_FLAGS = FLAG_T1 | FLAG_BLOBS
+_FORMAT = zstandard.FORMAT_ZSTD1_MAGICLESS
 
 # base64 in a JSON string: after a quote or a data URL's "base64,", up to the closing quote.
 _BLOB_RE = re.compile(rb'(?<=[",])[A-Za-z0-9+/]{256,}={0,2}(?=")')
@@ -70,9 +69,10 @@ def _dict_bytes(dict_id: int) -> bytes:
     return resources.files("m2m.data").joinpath(name).read_bytes()
 
 
-def _dict(dict_id: int) -> zstandard.ZstdCompressionDict:
-    # A fresh object per user: precompute_compress binds one level to the object.
-    return zstandard.ZstdCompressionDict(_dict_bytes(dict_id), dict_type=zstandard.DICT_TYPE_FULLDICT)
+def _params(level: int) -> zstandard.ZstdCompressionParameters:
+    return zstandard.ZstdCompressionParameters.from_level(
+        level, format=_FORMAT, write_content_size=True, write_dict_id=False, write_checksum=False
+    )
 
 
 def _level(size: int) -> int:
@@ -86,11 +86,12 @@ def _compressor(level: int) -> zstandard.ZstdCompressor:
         cache = _local.cctx = {}
     cctx = cache.get(level)
     if cctx is None:
-        zdict = _dict(CURRENT_DICT)
-        zdict.precompute_compress(level=level)
-        cctx = cache[level] = zstandard.ZstdCompressor(
-            level=level, dict_data=zdict, write_content_size=True, write_checksum=False
+        # A fresh dictionary object per level: precompute_compress binds one level to it.
+        zdict = zstandard.ZstdCompressionDict(
+            _dict_bytes(CURRENT_DICT), dict_type=zstandard.DICT_TYPE_FULLDICT
         )
+        zdict.precompute_compress(compression_params=_params(level))
+        cctx = cache[level] = zstandard.ZstdCompressor(dict_data=zdict, compression_params=_params(level))
     return cctx
 
 
@@ -100,7 +101,12 @@ def _decompressor(dict_id: int) -> zstandard.ZstdDecompressor:
         cache = _local.dctx = {}
     dctx = cache.get(dict_id)
     if dctx is None:
-        dctx = cache[dict_id] = zstandard.ZstdDecompressor(dict_data=_dict(dict_id) if dict_id else None)
+        zdict = (
+            zstandard.ZstdCompressionDict(_dict_bytes(dict_id), dict_type=zstandard.DICT_TYPE_FULLDICT)
+            if dict_id
+            else None
+        )
+        dctx = cache[dict_id] = zstandard.ZstdDecompressor(dict_data=zdict, format=_FORMAT)
     return dctx
 
 
@@ -126,13 +132,9 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
             raise DecodeError("zstd: varint too long in container header")
 
 
-FLAG_T1 = 1
-
-
 def pack(raw: bytes, flags: int = 0) -> bytes:
     """The container for ``raw`` (UTF-8 text; a T1 payload when ``flags`` has FLAG_T1)."""
     skeleton = bytearray()
-    header = bytearray([flags])
     blobs: list[tuple[int, int, bytes]] = []
     last = 0
     mark = 0
@@ -156,23 +158,58 @@ def pack(raw: bytes, flags: int = 0) -> bytes:
         mark = len(skeleton)
     skeleton += raw[last:]
     frame = _compressor(_level(len(skeleton))).compress(bytes(skeleton))
-    _varint(len(blobs), header)
-    for offset, kind, stored in blobs:
-        _varint(offset, header)
-        header.append(kind)
-        _varint(len(stored), header)
-    _varint(len(frame), header)
-    header += frame
+    out = bytearray([CURRENT_DICT << 4 | flags | (FLAG_BLOBS if blobs else 0)])
+    if blobs:
+        _varint(len(blobs), out)
+        for offset, kind, stored in blobs:
+            _varint(offset, out)
+            out.append(kind)
+            _varint(len(stored), out)
+        _varint(len(frame), out)
+    out += frame
     for _, _, stored in blobs:
-        header += stored
-    return bytes(header)
+        out += stored
+    return bytes(out)
+
+
+def _frame(frame: bytes, dict_id: int, limits: Limits) -> bytes:
+    try:
+        size = zstandard.get_frame_parameters(frame, format=_FORMAT).content_size
+    except zstandard.ZstdError as exc:
+        raise DecodeError("zstd: corrupt zstd frame header") from exc
+    check_size(size, limits, "zstd")
+    try:
+        # Our frames always carry their size; 0 may also mean "unknown", so cap the buffer.
+        return _decompressor(dict_id).decompress(frame, max_output_size=max(size, 1), allow_extra_data=False)
+    except zstandard.ZstdError as exc:
+        raise DecodeError(f"zstd: corrupt or truncated zstd frame ({exc})") from exc
+
+
+def _blob(stored: bytes, limits: Limits) -> bytes:
+    try:
+        size = zstandard.frame_content_size(stored)
+    except zstandard.ZstdError as exc:
+        raise DecodeError("zstd: corrupt blob frame header") from exc
+    if size < 0:
+        raise DecodeError("zstd: blob frame without a content size")
+    check_size(size, limits, "zstd")
+    try:
+        return zstandard.ZstdDecompressor().decompress(stored, max_output_size=size, allow_extra_data=False)
+    except zstandard.ZstdError as exc:
+        raise DecodeError(f"zstd: corrupt or truncated blob ({exc})") from exc
 
 
 def unpack(data: bytes, limits: Limits) -> bytes:
     if not data:
         raise DecodeError("zstd: empty payload")
-    if data[0] & ~FLAG_T1:
-        raise DecodeError(f"zstd: unsupported container flags {data[0]:#x}")
+    head = data[0]
+    flags, dict_id = head & 0x0F, head >> 4
+    if flags & ~_FLAGS:
+        raise DecodeError(f"zstd: unsupported container flags {flags:#x}")
+    if dict_id and dict_id not in DICTIONARIES:
+        raise DecodeError(f"zstd: unknown dictionary id {dict_id}")
+    if not flags & FLAG_BLOBS:
+        return _finish(_frame(data[1:], dict_id, limits), flags, limits)
     nblobs, pos = _read_varint(data, 1)
     if nblobs > len(data):
         raise DecodeError("zstd: blob count larger than the payload")
@@ -190,23 +227,15 @@ def unpack(data: bytes, limits: Limits) -> bytes:
     end = pos + frame_len
     if end + sum(size for _, _, size in table) != len(data):
         raise DecodeError("zstd: payload length does not match its header (truncated or padded)")
-    frame = data[pos:end]
-    try:
-        params = zstandard.get_frame_parameters(frame)
-    except zstandard.ZstdError as exc:
-        raise DecodeError("zstd: corrupt zstd frame header") from exc
-    skeleton = zstd_decompress(frame, _decompressor(params.dict_id), limits, "zstd")
-    if not table:
-        return _finish(skeleton, data[0], limits)
+    skeleton = _frame(data[pos:end], dict_id, limits)
     out = bytearray()
     total = len(skeleton)
     mark = 0
     pos = end
-    plain = _decompressor(0)
     for offset, kind, size in table:
         stored = data[pos : pos + size]
         pos += size
-        blob = stored if kind == _BLOB_KIND_RAW else zstd_decompress(stored, plain, limits, "zstd blob")
+        blob = stored if kind == _BLOB_KIND_RAW else _blob(stored, limits)
         total += (len(blob) + 2) // 3 * 4
         check_size(total, limits, "zstd")
         if mark + offset > len(skeleton):
@@ -215,7 +244,7 @@ def unpack(data: bytes, limits: Limits) -> bytes:
         out += base64.b64encode(blob)
         mark += offset
     out += skeleton[mark:]
-    return _finish(bytes(out), data[0], limits)
+    return _finish(bytes(out), flags, limits)
 
 
 def _finish(text: bytes, flags: int, limits: Limits) -> bytes:
@@ -231,14 +260,14 @@ def pack_text(text: str) -> bytes:
     return pack(text.encode("utf-8"))
 
 
-def encode(text: str, opts: Options) -> str:
-    return text_form(pack_text(text))
-
-
 def text_form(packed: bytes) -> str:
     if len(packed) <= _B85_MAX:
         return PREFIX_B85 + b85encode(packed)
     return PREFIX_B64 + b64encode(packed)
+
+
+def encode(text: str, opts: Options) -> str:
+    return text_form(pack_text(text))
 
 
 def encode_binary(text: str, opts: Options) -> bytes:
