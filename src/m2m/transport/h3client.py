@@ -432,6 +432,7 @@ class H3Upstream:
 
         protocol: _H3ClientProtocol | None = None
         stream_id: int | None = None
+        answered = False
         try:
             async with asyncio.timeout(timeout):
                 protocol = await self.connection(host, port)
@@ -465,22 +466,18 @@ class H3Upstream:
                     protocol.h3.send_data(stream_id, b"", end_stream=True)
                     protocol.transmit_soon()
                 raw_headers = await stream.headers
+                answered = True
         except TimeoutError:
-            if protocol is not None and stream_id is not None:
-                protocol.cancel(stream_id)
             raise UpstreamTimeoutError(
-                f"HTTP/3 upstream {host}:{port} did not answer within {timeout:g} s"
+                f"HTTP/3 upstream {host}:{port} did not answer within {timeout} s"
             ) from None
-        except asyncio.CancelledError:
-            if protocol is not None and stream_id is not None:
-                protocol.cancel(stream_id)
-            raise
-        except UpstreamUnavailableError:
-            raise
         except (ConnectionError, OSError) as exc:
-            if protocol is not None and stream_id is not None:
-                protocol.cancel(stream_id)
             raise UpstreamUnavailableError(f"HTTP/3 upstream {host}:{port} failed: {exc}") from exc
+        finally:
+            # Whatever stopped this request before the answer (time-out, cancellation, a failing
+            # request body), the upstream must stop working on it too.
+            if not answered and protocol is not None and stream_id is not None:
+                protocol.cancel(stream_id)
         return H3Response(protocol, stream_id, stream, raw_headers, timeout)
 
     async def disconnect(self) -> None:

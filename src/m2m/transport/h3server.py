@@ -171,9 +171,9 @@ class _Request:
         self.task.add_done_callback(options.tasks.discard)
 
     async def receive(self) -> dict[str, Any]:
-        if not self.body.empty() or not self.disconnected.is_set():
-            if not self.body.empty():
-                return self.body.get_nowait()
+        if not self.body.empty():
+            return self.body.get_nowait()
+        if not self.disconnected.is_set():
             getter = asyncio.ensure_future(self.body.get())
             waiter = asyncio.ensure_future(self.disconnected.wait())
             try:
