@@ -211,3 +211,31 @@ def test_stream_contexts_are_bounded_per_process(monkeypatch: pytest.MonkeyPatch
     assert not use_stream("zstream")
     del second, third  # a stream cut by an error or a disconnect never calls finish()
     assert use_stream("zstream") and not use_stream("zstd")
+
+
+def test_delta_refused_by_a_peer_that_cannot_read_deltas_is_resent() -> None:
+    client = DeltaClient()
+    client.peer_keeps_bases = True
+    turn1, turn2 = request(LONG_Q), request(LONG_Q, LONG_A, "More?")
+    client.exchange(AUTH, turn1).sent()  # type: ignore[union-attr]
+    ex = client.exchange(AUTH, turn2)
+    assert ex is not None
+    ex.encode(lambda: full(turn2))
+    assert ex.sent_delta
+    # An older m2m replica behind the same balancer: it does not know the format at all.
+    old_peer = json.dumps({"error": {"message": "unknown format", "code": "m2m_unknown_format"}}).encode()
+    assert ex.base_unknown(400, old_peer)
+    assert not client.peer_keeps_bases
+    assert ex.encode(lambda: full(turn2)) == full(turn2)
+    bad_json = json.dumps({"error": {"message": "bad", "code": "invalid_request"}}).encode()
+    client.exchange(AUTH, turn1).sent()  # type: ignore[union-attr]
+    client.peer_keeps_bases = True
+    ex2 = client.exchange(AUTH, turn2)
+    assert ex2 is not None and ex2.encode(lambda: full(turn2)).startswith(BINARY_MAGIC)
+    assert not ex2.base_unknown(400, bad_json)  # an ordinary 400 is the upstream's answer
+
+
+def test_stream_encoder_finish_is_once() -> None:
+    encoder = StreamEventEncoder()
+    assert encoder.finish().startswith(b"data: #S1|")
+    assert encoder.finish() == b""

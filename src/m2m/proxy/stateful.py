@@ -35,11 +35,12 @@ from m2m.codec.delta import (
 )
 from m2m.codec.stream import FORMAT_NAME as STREAM_FORMAT
 from m2m.codec.stream import StreamDecoder, StreamEncoder, is_stream_payload
-from m2m.errors import DecodeError, DeltaBaseUnknownError
+from m2m.errors import DecodeError, DeltaBaseUnknownError, UnknownFormatError
 from m2m.proxy.sse import Event
 
 __all__ = [
     "DELTA_HEADER",
+    "REFUSED_STATUSES",
     "STREAM_FORMAT",
     "BufferedResponse",
     "ClientExchange",
@@ -60,6 +61,8 @@ SERVER_CACHE_BYTES = 256 * 1024 * 1024
 # The client side only needs the last turns of the conversations it is carrying right now.
 CLIENT_CACHE_ENTRIES = 256
 CLIENT_CACHE_BYTES = 64 * 1024 * 1024
+# Statuses of a peer refusing a delta; the request is then sent again in full (see base_unknown).
+REFUSED_STATUSES = (400, 409)
 # zstream contexts alive at once per process (about 128 KiB each): past this, new streams get the
 # stateless per-event encoding, so memory stays bounded however many streams are open or stalled.
 MAX_LIVE_STREAMS = 1024
@@ -111,8 +114,10 @@ class StreamEventEncoder:
         return self._encoder.encode(event.raw)
 
     def finish(self) -> bytes:
-        """The end-of-stream event; send it only when the upstream stream ended normally."""
-        assert self._encoder is not None
+        """The end-of-stream event (once; later calls give nothing); send it only when the
+        upstream stream ended normally."""
+        if self._encoder is None:
+            return b""
         tail = self._encoder.close()
         self._release()
         return tail
@@ -316,14 +321,18 @@ class ClientExchange:
             self._client.peer_keeps_bases = (_header(headers, DELTA_HEADER) or "").strip() == "1"
 
     def base_unknown(self, status: int, body: bytes) -> bool:
-        """True when the peer refused the delta for want of its base (then resend ``full``)."""
-        if not self.sent_delta or status != DeltaBaseUnknownError.status:
+        """True when the peer refused the delta (then resend ``full``): it lacks the base (409
+        ``m2m_delta_base_unknown``), or it is an m2m peer that cannot read deltas at all (400
+        ``m2m_unknown_format``, e.g. an older replica behind the same load balancer)."""
+        if not self.sent_delta or status not in REFUSED_STATUSES:
             return False
         try:
             code = json.loads(body)["error"]["code"]
         except (ValueError, KeyError, TypeError):
             return False
-        if code != DeltaBaseUnknownError.code:
+        if (status, code) == (UnknownFormatError.status, UnknownFormatError.code):
+            self._client.peer_keeps_bases = False  # until a peer says otherwise again
+        elif (status, code) != (DeltaBaseUnknownError.status, DeltaBaseUnknownError.code):
             return False
         assert self.base_hash is not None
         self._client.encoder.forget(self.base_hash, scope=self.scope)
