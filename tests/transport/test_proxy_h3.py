@@ -302,3 +302,19 @@ async def test_body_over_the_limit_is_413_and_the_connection_lives_on(
         assert json.loads(raw)["error"]["code"] == "payload_too_large"
         status, _, _ = await client.response(client.send_request("GET", "/health"))
         assert status == 200
+
+
+async def test_m2m_negotiation_over_h3(proxy_b: Servers, fake: FakeUpstream) -> None:
+    from m2m.codec import compress, decompress
+
+    wire = compress(json.dumps(CHAT), "brotli")
+    assert isinstance(wire, str)
+    headers = [(b"x-m2m-protocol", b"1"), (b"x-m2m-accept", b"zstd"), (b"content-type", b"text/plain")]
+    status, got, raw = await h3_exchange(
+        proxy_b.h3.port, "POST", "/v1/chat/completions", wire.encode(), headers
+    )
+    assert status == 200
+    # The upstream saw standard JSON; the H3 client got the response in the negotiated format.
+    assert json.loads(fake.requests[-1].body) == CHAT
+    assert got[b"x-m2m-encoding"] == b"zstd"
+    assert json.loads(decompress(raw))["object"] == "chat.completion"
