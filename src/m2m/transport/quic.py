@@ -199,6 +199,7 @@ async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, async
         date_header=False,
         timeout_keep_alive=75,
         backlog=2048,
+        timeout_graceful_shutdown=int(_SHUTDOWN_GRACE),  # an endless SSE stream must not block shutdown
     )
     server = uvicorn.Server(uv_config)
     sock = _bind_tcp(s.host, s.port)
@@ -292,9 +293,17 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
 async def _serve_until_signal(app_or_factory: Any, config: Any) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def first_signal() -> None:
+        stop.set()
+        # A second Ctrl-C interrupts the graceful shutdown (default handlers: KeyboardInterrupt).
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+    for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, first_signal)
     async with serving(app_or_factory, config) as servers:
         uv_task = None
         if servers._uvicorn is not None:
