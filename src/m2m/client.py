@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from m2m.errors import M2MError
-from m2m.proxy import adapters, wire
+from m2m.proxy import adapters, stateful, wire
 from m2m.proxy.sse import SSEParser
 
 __all__ = ["AsyncM2MTransport", "M2MTransport", "async_httpx_client", "httpx_client"]
@@ -35,20 +35,46 @@ class _Codec:
         self.accept = adapters.accept_header(tuple(formats or ()))
         self.compress_requests = compress_requests
         self.algorithm = algorithm
+        # Later turns of a conversation go as deltas once the proxy says it keeps bases.
+        self.deltas = stateful.DeltaClient() if compress_requests else None
+
+    def exchange(self, request: httpx.Request, body: bytes) -> stateful.ClientExchange | None:
+        return self.deltas.exchange(request.headers.multi_items(), body) if self.deltas else None
+
+    @staticmethod
+    def refused(response: httpx.Response, payload: bytes, exchange: stateful.ClientExchange | None) -> bool:
+        """True when the proxy lacked the base of our delta (409): send the request again."""
+        return exchange is not None and exchange.base_unknown(response.status_code, payload)
+
+    @staticmethod
+    def settled(response: httpx.Response, exchange: stateful.ClientExchange | None) -> None:
+        if exchange is not None:
+            if response.status_code < 300:
+                exchange.sent()
+            exchange.learn(response.status_code, response.headers.multi_items())
 
     @staticmethod
     def applies(request: httpx.Request) -> bool:
         return request.method == "POST" and request.url.path.endswith("/chat/completions")
 
-    def encode_request(self, request: httpx.Request, body: bytes) -> httpx.Request:
+    def encode_request(
+        self, request: httpx.Request, body: bytes, exchange: stateful.ClientExchange | None = None
+    ) -> httpx.Request:
         headers = [
             (k, v)
             for k, v in request.headers.multi_items()
             if k.lower() not in ("content-length", "content-type")
         ]
         if self.compress_requests:
-            body = wire.encode_request_body(body, algorithm=self.algorithm)
+            full = body
+            body = (
+                exchange.encode(lambda: wire.encode_request_body(full, algorithm=self.algorithm))
+                if exchange is not None
+                else wire.encode_request_body(body, algorithm=self.algorithm)
+            )
             headers += [("content-type", wire.CONTENT_TYPE), (wire.PROTOCOL, wire.PROTOCOL_VERSION)]
+            if exchange is not None:
+                headers += exchange.request_headers()
         else:
             headers.append(("content-type", "application/json"))
         headers.append((wire.ACCEPT, self.accept))
@@ -81,10 +107,17 @@ def _decoding_error(exc: M2MError, request: httpx.Request) -> httpx.DecodingErro
 
 
 class _DecodedStream(httpx.SyncByteStream):
-    def __init__(self, raw: httpx.SyncByteStream, decoder: wire.EventDecoder, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        raw: httpx.SyncByteStream,
+        decoder: wire.EventDecoder,
+        request: httpx.Request,
+        exchange: stateful.ClientExchange | None = None,
+    ) -> None:
         self._raw = raw
         self._decoder = decoder
         self._request = request
+        self._exchange = exchange
 
     def __iter__(self) -> Iterator[bytes]:
         parser = SSEParser()
@@ -92,7 +125,14 @@ class _DecodedStream(httpx.SyncByteStream):
             for chunk in self._raw:
                 events = parser.feed(chunk)
                 if events:
-                    yield b"".join(self._decoder.decode(e) for e in events)
+                    decoded = [self._decoder.decode(e) for e in events]
+                    if self._exchange is not None:
+                        for event in decoded:
+                            self._exchange.feed_event(event)
+                    yield b"".join(decoded)
+            self._decoder.finish()  # a stream cut between proxy and app is an error, not an end
+            if self._exchange is not None:
+                self._exchange.stream_done()
         except M2MError as exc:
             raise _decoding_error(exc, self._request) from exc
 
@@ -102,11 +142,16 @@ class _DecodedStream(httpx.SyncByteStream):
 
 class _AsyncDecodedStream(httpx.AsyncByteStream):
     def __init__(
-        self, raw: httpx.AsyncByteStream, decoder: wire.EventDecoder, request: httpx.Request
+        self,
+        raw: httpx.AsyncByteStream,
+        decoder: wire.EventDecoder,
+        request: httpx.Request,
+        exchange: stateful.ClientExchange | None = None,
     ) -> None:
         self._raw = raw
         self._decoder = decoder
         self._request = request
+        self._exchange = exchange
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         parser = SSEParser()
@@ -114,7 +159,14 @@ class _AsyncDecodedStream(httpx.AsyncByteStream):
             async for chunk in self._raw:
                 events = parser.feed(chunk)
                 if events:
-                    yield b"".join(self._decoder.decode(e) for e in events)
+                    decoded = [self._decoder.decode(e) for e in events]
+                    if self._exchange is not None:
+                        for event in decoded:
+                            self._exchange.feed_event(event)
+                    yield b"".join(decoded)
+            self._decoder.finish()  # a stream cut between proxy and app is an error, not an end
+            if self._exchange is not None:
+                self._exchange.stream_done()
         except M2MError as exc:
             raise _decoding_error(exc, self._request) from exc
 
@@ -139,7 +191,16 @@ class M2MTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not self._codec.applies(request):
             return self._inner.handle_request(request)
-        response = self._inner.handle_request(self._codec.encode_request(request, request.read()))
+        original = request.read()
+        exchange = self._codec.exchange(request, original)
+        response = self._inner.handle_request(self._codec.encode_request(request, original, exchange))
+        if exchange is not None and exchange.sent_delta and response.status_code in stateful.REFUSED_STATUSES:
+            payload = response.read()
+            response.close()
+            if not self._codec.refused(response, payload, exchange):
+                return httpx.Response(response.status_code, headers=response.headers, content=payload)
+            response = self._inner.handle_request(self._codec.encode_request(request, original, exchange))
+        self._codec.settled(response, exchange)
         decoder = self._codec.decoder(response)
         if decoder is None:
             return response
@@ -147,7 +208,7 @@ class M2MTransport(httpx.BaseTransport):
         headers = self._codec.decoded_headers(response, stream=stream)
         if stream:
             assert isinstance(response.stream, httpx.SyncByteStream)
-            body_stream = _DecodedStream(response.stream, decoder.event_decoder(), request)
+            body_stream = _DecodedStream(response.stream, decoder.event_decoder(), request, exchange)
             return httpx.Response(
                 response.status_code, headers=headers, stream=body_stream, extensions=response.extensions
             )
@@ -157,6 +218,8 @@ class M2MTransport(httpx.BaseTransport):
             raise _decoding_error(exc, request) from exc
         finally:
             response.close()
+        if exchange is not None and response.status_code < 300:
+            exchange.reply_json(body)
         return httpx.Response(
             response.status_code, headers=headers, content=body, extensions=response.extensions
         )
@@ -183,7 +246,17 @@ class AsyncM2MTransport(httpx.AsyncBaseTransport):
         if not self._codec.applies(request):
             return await self._inner.handle_async_request(request)
         body = await request.aread()
-        response = await self._inner.handle_async_request(self._codec.encode_request(request, body))
+        exchange = self._codec.exchange(request, body)
+        response = await self._inner.handle_async_request(self._codec.encode_request(request, body, exchange))
+        if exchange is not None and exchange.sent_delta and response.status_code in stateful.REFUSED_STATUSES:
+            payload = await response.aread()
+            await response.aclose()
+            if not self._codec.refused(response, payload, exchange):
+                return httpx.Response(response.status_code, headers=response.headers, content=payload)
+            response = await self._inner.handle_async_request(
+                self._codec.encode_request(request, body, exchange)
+            )
+        self._codec.settled(response, exchange)
         decoder = self._codec.decoder(response)
         if decoder is None:
             return response
@@ -191,7 +264,7 @@ class AsyncM2MTransport(httpx.AsyncBaseTransport):
         headers = self._codec.decoded_headers(response, stream=stream)
         if stream:
             assert isinstance(response.stream, httpx.AsyncByteStream)
-            body_stream = _AsyncDecodedStream(response.stream, decoder.event_decoder(), request)
+            body_stream = _AsyncDecodedStream(response.stream, decoder.event_decoder(), request, exchange)
             return httpx.Response(
                 response.status_code, headers=headers, stream=body_stream, extensions=response.extensions
             )
@@ -201,6 +274,8 @@ class AsyncM2MTransport(httpx.AsyncBaseTransport):
             raise _decoding_error(exc, request) from exc
         finally:
             await response.aclose()
+        if exchange is not None and response.status_code < 300:
+            exchange.reply_json(decoded)
         return httpx.Response(
             response.status_code, headers=headers, content=decoded, extensions=response.extensions
         )

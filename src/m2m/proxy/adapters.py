@@ -72,8 +72,10 @@ def accept_header(formats: Sequence[str]) -> str:
     if formats:
         return ", ".join(formats)
     from m2m.codec.negotiation import PREFERENCE
+    from m2m.codec.stream import FORMAT_NAME as STREAM_FORMAT
 
-    return ", ".join(PREFERENCE)
+    # zstream first: for SSE it beats every stateless format; the codec's negotiation skips it.
+    return ", ".join((STREAM_FORMAT, *PREFERENCE))
 
 
 # -- tokenizer / models ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from m2m.errors import DecodeError
-from m2m.proxy import adapters
+from m2m.proxy import adapters, stateful
 from m2m.proxy.sse import Event, reencode
 
 __all__ = [
@@ -47,9 +47,17 @@ CONTENT_TYPE = "application/vnd.m2m"
 class EventEncoder(Protocol):
     def encode(self, event: Event) -> bytes: ...
 
+    def finish(self) -> bytes:
+        """Bytes to send after the last event when the upstream stream ended normally."""
+        ...
+
 
 class EventDecoder(Protocol):
     def decode(self, event: Event) -> bytes: ...
+
+    def finish(self) -> None:
+        """Called when the peer's stream ends; raises if it ended too early."""
+        ...
 
 
 # -- requests -----------------------------------------------------------------------------------
@@ -86,6 +94,9 @@ class _DataEventEncoder:
         assert isinstance(wire, str)
         return reencode(event, wire)
 
+    def finish(self) -> bytes:
+        return b""
+
 
 class ResponseCodec:
     """Encodes responses for a peer that asked for ``algorithm``."""
@@ -109,10 +120,24 @@ class ResponseCodec:
         return _DataEventEncoder(self.algorithm)
 
 
+class _StreamCodec(ResponseCodec):
+    """``zstream``: one compression context for the whole SSE stream (see m2m.proxy.stateful)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(stateful.STREAM_FORMAT, binary=False)
+
+    def event_encoder(self) -> EventEncoder:
+        return stateful.StreamEventEncoder()
+
+
 def choose_response_codec(accept: str | None, *, stream: bool) -> ResponseCodec | None:
     """The codec for a response to a request carrying ``X-M2M-Accept: accept``."""
     if not accept:
         return None
+    if stream and stateful.use_stream(accept):
+        return _StreamCodec()
     # SSE is a text protocol: each event needs the text form.
     choice = adapters.negotiate(accept, binary_ok=not stream)
     if choice is None:
@@ -135,6 +160,9 @@ class _DataEventDecoder:
             return event.raw
         return reencode(event, adapters.decompress(event.data, max_decoded_bytes=self._max_bytes))
 
+    def finish(self) -> None:
+        return None
+
 
 class ResponseDecoder:
     """Decodes responses a peer encoded as ``X-M2M-Encoding: encoding``."""
@@ -149,6 +177,8 @@ class ResponseDecoder:
         return adapters.decompress(body, max_decoded_bytes=self.max_bytes).encode()
 
     def event_decoder(self) -> EventDecoder:
+        if self.encoding.lower() == stateful.STREAM_FORMAT:
+            return stateful.StreamEventDecoder(max_bytes=self.max_bytes)
         return _DataEventDecoder(self.max_bytes)
 
 
