@@ -60,6 +60,7 @@ _BUFFER_PASSTHROUGH = 256 * 1024
 
 
 _MONITOR_THRESHOLD = 0.8
+_WATCH_AFTER = 0.05  # seconds before a request starts listening for its client's disconnect
 
 
 class _ClientGone(Exception):
@@ -383,7 +384,7 @@ class ProxyApp:
     ) -> UpstreamResponse:
         """Send to the m2m peer; a delta whose base the peer lacks (409) is resent in full."""
         resp = await upstream.request("POST", url, headers, body, timeout=self._timeout)
-        if exchange.sent_delta and resp.status == 409:
+        if exchange.sent_delta and resp.status in stateful.REFUSED_STATUSES:
             try:
                 payload = await resp.read()
             finally:
@@ -512,14 +513,13 @@ class ProxyApp:
             if parser.in_event():
                 raise _MidStreamClose("upstream closed the stream in the middle of an event")
             if decoder is not None:
-                decoder.finish()
+                decoder.finish()  # a peer's stream that was cut is an error, not an end
             for reply in replies:
-                reply.stream_done()
-            if encoder is not None:
-                tail = encoder.finish()
-                if tail:
-                    wire_bytes += len(tail)
-                    await send({"type": "http.response.body", "body": tail, "more_body": True})
+                reply.stream_done()  # before the end marker: the peer's next turn may build on it
+            tail = encoder.finish() if encoder is not None else b""
+            if tail:
+                wire_bytes += len(tail)
+                await send({"type": "http.response.body", "body": tail, "more_body": True})
         except asyncio.CancelledError:
             raise
         except (M2MError, _MidStreamClose) as exc:
@@ -633,25 +633,43 @@ class _MidStreamClose(Exception):
 
 
 class _DisconnectWatch:
-    """Cancels the handler's task when the client goes away, so the upstream request is dropped."""
+    """Cancels the handler's task when the client goes away, so the upstream request is dropped.
 
-    __slots__ = ("_owner", "_task", "fired")
+    Listening for the disconnect takes a task; most answers come back before it would matter, so
+    the task starts only once a request has been running for ``_WATCH_AFTER`` seconds.
+    """
+
+    __slots__ = ("_owner", "_receive", "_stopped", "_task", "_timer", "fired")
 
     def __init__(self, receive: Receive) -> None:
         self.fired = False
+        self._stopped = False
         self._owner = asyncio.current_task()
-        self._task: asyncio.Task[None] | None = asyncio.ensure_future(self._watch(receive))
+        self._receive = receive
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
+            _WATCH_AFTER, self._start
+        )
 
-    async def _watch(self, receive: Receive) -> None:
+    def _start(self) -> None:
+        self._timer = None
+        if not self._stopped:
+            self._task = asyncio.ensure_future(self._watch())
+
+    async def _watch(self) -> None:
         while True:
-            message = await receive()
+            message = await self._receive()
             if message["type"] == "http.disconnect":
                 break
-        if self._task is not None and self._owner is not None:
+        if not self._stopped and self._owner is not None:
             self.fired = True
             self._owner.cancel()
 
     def stop(self) -> None:
+        self._stopped = True
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
