@@ -235,6 +235,7 @@ def test_later_turns_travel_as_deltas(
             resp = client.post(a.url + "/v1/chat/completions", content=body, headers=AUTH)
             assert resp.status_code == 200
             assert fake.requests[-1].body == body
+            assert not any(name.startswith("x-m2m") for name in fake.requests[-1].headers)
             sent.append(bytes(relay.up).split(b"\r\n\r\n", 1)[1])
     stateless = [len(compress(b.decode(), "auto", binary=True)) for b in conversation_bodies()]
     assert not sent[0].startswith(DELTA)
