@@ -35,6 +35,7 @@ import httpx
 from m2m.config import load
 from m2m.proxy.app import create_app
 from m2m.proxy.server import BackgroundServer
+from m2m.proxy.sse import SSEParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_stateful import long_conversations, minified, sse_events
@@ -52,6 +53,7 @@ class ReplayUpstream:
     def __init__(self, streams: dict[str, list[bytes]], answers: dict[str, bytes]) -> None:
         self.streams = streams
         self.answers = answers
+        self.sent_at: list[float] = []  # send times of the events of the last paced stream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -72,7 +74,12 @@ class ReplayUpstream:
             start = {"type": "http.response.start", "status": 200}
             start["headers"] = [(b"content-type", b"text/event-stream")]
             await send(start)
-            for event in self.streams[name]:
+            pace = float(headers.get("x-replay-pace", "0"))
+            self.sent_at = []
+            for event in self.streams[name][: int(headers.get("x-replay-events", "100000"))]:
+                if pace:
+                    await asyncio.sleep(pace)
+                    self.sent_at.append(time.perf_counter())
                 await send({"type": "http.response.body", "body": event, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
@@ -177,6 +184,36 @@ class Tally:
         self.times.append(seconds)
 
 
+PACED_EVENTS = 60
+PACE_SECONDS = 0.01
+
+
+def paced_delays(base_url: str, upstream: ReplayUpstream, name: str, rounds: int = 3) -> list[float]:
+    """Per event: arrival at the app minus the upstream's send time (same process, same clock)."""
+    delays: list[float] = []
+    headers = {
+        "authorization": "Bearer sk-bench",
+        "x-replay-stream": name,
+        "x-replay-pace": str(PACE_SECONDS),
+        "x-replay-events": str(PACED_EVENTS),
+    }
+    body = minified({"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True})
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        for _ in range(rounds):
+            arrived: list[float] = []
+            parser = SSEParser()
+            with client.stream("POST", "/v1/chat/completions", content=body, headers=headers) as resp:
+                for chunk in resp.iter_raw():
+                    now = time.perf_counter()
+                    arrived.extend(now for _ in parser.feed(chunk))
+            assert len(arrived) == len(upstream.sent_at) == PACED_EVENTS, (
+                len(arrived),
+                len(upstream.sent_at),
+            )
+            delays.extend(a - s for a, s in zip(arrived, upstream.sent_at, strict=True))
+    return delays
+
+
 def run_traffic(
     base_url: str,
     relay: CountingRelay,
@@ -232,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     conversations += [list(c) for c in long_conversations(args.corpus, args.conversations, args.turns, False)]
 
     answers = {f"{k}-{t}": r for k, c in enumerate(conversations) for t, (_, r) in enumerate(c)}
-    upstream = BackgroundServer(ReplayUpstream(events, answers)).start()
+    replay = ReplayUpstream(events, answers)
+    upstream = BackgroundServer(replay).start()
     servers: list[BackgroundServer] = [upstream]
     relays: list[CountingRelay] = []
     rows: list[tuple[str, dict[str, Tally]]] = []
@@ -241,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         relays.append(direct_relay)
         url = f"http://127.0.0.1:{direct_relay.port}"
         rows.append(("direct (plain)", run_traffic(url, direct_relay, files, conversations)))
+        paced_name = max(events, key=lambda n: len(events[n]))
+        delays = [("direct (plain)", paced_delays(url, replay, paced_name))]
         stateless = {"proxy__compression__formats": "zstd,brotli,t1,none", "proxy__delta__cache_entries": 0}
         for path, a_settings in (("A-B stateless", stateless), ("A-B stateful", {})):
             b = proxy(upstream.url + "/v1")
@@ -249,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             servers += [b, a]
             relays.append(relay)
             rows.append((path, run_traffic(a.url, relay, files, conversations)))
+            delays.append((path, paced_delays(a.url, replay, paced_name)))
     finally:
         for relay in relays:
             relay.stop()
@@ -284,6 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     for path, t in rows[1:]:
         added = (statistics.mean(t["stream"].times) * 1000 - direct_ms) / per_stream
         print(f"  {path}: {added * 1000:.0f} us/event")
+    print(
+        f"\npaced stream ({PACED_EVENTS} events of {paced_name}, {PACE_SECONDS * 1000:.0f} ms apart, "
+        "3 rounds): upstream send -> app receive, per event"
+    )
+    print("\n| path | p50 ms | p99 ms | added p50 ms vs direct |")
+    print("|---|---:|---:|---:|")
+    base = statistics.median(delays[0][1])
+    for path, values in delays:
+        values = sorted(values)
+        p50, p99 = statistics.median(values), values[int(len(values) * 0.99) - 1]
+        print(f"| {path} | {p50 * 1000:.2f} | {p99 * 1000:.2f} | {(p50 - base) * 1000:.2f} |")
     return 0
 
 
