@@ -211,3 +211,19 @@ async def test_0rtt_post_runs_at_once_only_when_explicitly_allowed(dev_cert: tup
         assert listener.stats.deferred_requests == 0
     finally:
         await listener.close(grace=0.1)
+
+
+async def test_garbage_datagrams_are_ignored(listener: H3Listener) -> None:
+    import random
+    import socket
+
+    rng = random.Random(5)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for size in (1, 7, 40, 1199, 1200, 1350):
+            for first in (0x00, 0x40, 0xC0, 0xFF):  # short header, fixed bit, Initial-like, all set
+                payload = bytes([first]) + rng.randbytes(size - 1)
+                sock.sendto(payload, ("127.0.0.1", listener.port))
+    await asyncio.sleep(0.1)
+    async with raw_client(listener.port) as client:
+        status, _, _ = await client.response(client.send_request("GET", "/still-here"))
+    assert status == 200
