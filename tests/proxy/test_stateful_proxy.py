@@ -396,3 +396,20 @@ def test_m2m_client_reports_a_cut_stream(b_behind_relay: tuple[ProxyApp, Relay])
     relay.cut_after = 1500
     with m2m.client.httpx_client(relay.url, headers=AUTH) as client, pytest.raises(httpx.HTTPError):
         client.post("/v1/chat/completions", content=STREAM_REQUEST, headers={"x-replay": "1"})
+
+
+def test_peer_without_a_delta_cache_never_gets_deltas(
+    proxy_server: Callable[..., BackgroundServer], replay: BackgroundServer, fake: FakeUpstream
+) -> None:
+    b = proxy_server(replay.url + "/v1", proxy__delta__cache_entries=0)
+    relay = Relay(b.port)
+    try:
+        a = proxy_server(relay.url + "/v1", proxy__upstream_protocol="m2m")
+        with httpx.Client(timeout=10) as client:
+            for body in conversation_bodies():
+                resp = client.post(a.url + "/v1/chat/completions", content=body, headers=AUTH)
+                assert resp.status_code == 200 and fake.requests[-1].body == body
+                assert "x-m2m-delta" not in resp.headers
+        assert DELTA not in relay.up and b"x-m2m-delta: 1\r\n" not in bytes(relay.down).lower()
+    finally:
+        relay.close()
