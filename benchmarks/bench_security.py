@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -29,6 +30,37 @@ DEFAULT_FILES = (
     ROOT.parent / "shared" / "security" / "prompts.jsonl",
     ROOT / "tests/security/data/own.jsonl",
 )
+
+
+# The peer: a scanner of the kind issue 4 describes (about 20 case-insensitive regexes, each run
+# over the whole text, any hit blocks), measured on the same texts in the same run.
+NAIVE_PATTERNS = [
+    r"ignore (?:all )?(?:previous|prior|above) (?:instructions|prompts)",
+    r"disregard (?:all )?(?:previous|prior) (?:instructions|rules)",
+    r"forget (?:everything|all) (?:you|previous)",
+    r"you are now",
+    r"act as (?:if|a|an)",
+    r"pretend (?:to be|you are)",
+    r"\bDAN\b",
+    r"do anything now",
+    r"developer mode",
+    r"jailbreak",
+    r"no (?:restrictions|filters|limits)",
+    r"system prompt",
+    r"reveal (?:your|the) (?:instructions|prompt)",
+    r"<\|im_start\|>|\[INST\]",
+    r"### ?system",
+    r"\$[A-Za-z_]+",
+    r"process\.env|os\.environ",
+    r"/etc/passwd|\.ssh/id_rsa",
+    r"api[_ ]?key",
+    r"password",
+]
+NAIVE = [re.compile(p, re.IGNORECASE) for p in NAIVE_PATTERNS]
+
+
+def naive_scan(text: str) -> float:
+    return 1.0 if any(r.search(text) for r in NAIVE) else 0.0
 
 
 def load(path: Path) -> list[dict[str, object]]:
@@ -55,8 +87,14 @@ def rate(flags: list[bool]) -> str:
     return f"{100.0 * sum(flags) / len(flags):6.1f}%" if flags else "     -"
 
 
-def report(path: Path, rows: list[dict[str, object]], threshold: float, misses: int) -> None:
-    scores = [scan(str(r["text"]), threshold=threshold).confidence for r in rows]
+def report(
+    path: Path, rows: list[dict[str, object]], threshold: float, misses: int, peer: bool = False
+) -> None:
+    if peer:
+        scores = [naive_scan(str(r["text"])) for r in rows]
+        path = path.with_name(f"{path.name} -- peer: 20 naive regexes")
+    else:
+        scores = [scan(str(r["text"]), threshold=threshold).confidence for r in rows]
     benign = [s for s, r in zip(scores, rows, strict=True) if r["label"] == 0]
     t1 = threshold_for_fp(benign, 0.01)
     print(f"\n## {path.name} ({len(rows)} rows)  thresholds: default {threshold:.2f}, 1% FP {t1:.3f}\n")
@@ -89,16 +127,23 @@ def report(path: Path, rows: list[dict[str, object]], threshold: float, misses: 
                 print(f"  {s:.2f} [{r.get('source')}] {text}")
 
 
-def speed(texts: list[str], repeat: int) -> tuple[float, float]:
-    """(microseconds per KB, microseconds per scan), best of ``repeat`` passes."""
+def speed(texts: list[str], repeat: int, fn: object = scan) -> tuple[float, float]:
+    """(microseconds per KB, microseconds per scan) of CPU time, best of ``repeat`` passes."""
     kb = sum(len(t.encode("utf-8")) for t in texts) / 1024.0
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         for t in texts:
-            scan(t)
-        best = min(best, time.perf_counter() - start)
+            fn(t)  # type: ignore[operator]
+        best = min(best, time.process_time() - start)
     return best * 1e6 / kb, best * 1e6 / len(texts)
+
+
+def _documents(texts: list[str], size: int = 64 * 1024) -> list[str]:
+    """The same texts joined into documents of ``size`` characters: cost per KB without the
+    per-call overhead that dominates short prompts."""
+    joined = "\n\n".join(texts)
+    return [joined[i : i + size] for i in range(0, len(joined), size)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,21 +152,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--misses", type=int, default=0, help="print up to N misses and false positives")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--peer", action="store_true", help="also evaluate the naive 20-regex scanner")
     args = ap.parse_args(argv)
     files = args.files or [p for p in DEFAULT_FILES if p.exists()]
     all_texts: list[str] = []
     for path in files:
         rows = load(path)
         report(path, rows, args.threshold, args.misses)
+        if args.peer:
+            report(path, rows, args.threshold, 0, peer=True)
         all_texts.extend(str(r["text"]) for r in rows)
     if all_texts:
-        per_kb, per_scan = speed(all_texts, args.repeat)
         sizes = [len(t.encode("utf-8")) for t in all_texts]
-        print(
-            f"\nspeed: {per_kb:.1f} us/KB, {per_scan:.1f} us/scan over {len(all_texts)} texts "
-            f"(median {statistics.median(sizes):.0f} B), best of {args.repeat}, "
-            f"Python {sys.version.split()[0]}"
-        )
+        docs = _documents(all_texts)
+        print(f"\nspeed (CPU time, best of {args.repeat}, Python {sys.version.split()[0]}):\n")
+        print("| input | scanner | us/KB | us/scan |")
+        print("|---|---|---:|---:|")
+        label = f"{len(all_texts)} prompts (median {statistics.median(sizes):.0f} B)"
+        for name, fn in (("m2m scan", scan), ("peer: 20 naive regexes", naive_scan)):
+            per_kb, per_scan = speed(all_texts, args.repeat, fn)
+            print(f"| {label} | {name} | {per_kb:.1f} | {per_scan:.1f} |")
+        for name, fn in (("m2m scan", scan), ("peer: 20 naive regexes", naive_scan)):
+            per_kb, per_scan = speed(docs, args.repeat, fn)
+            print(f"| {len(docs)} documents of 64 KB | {name} | {per_kb:.1f} | {per_scan:.1f} |")
     return 0
 
 

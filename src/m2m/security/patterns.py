@@ -83,7 +83,7 @@ _IGNORE_LEAD = (
 _IGNORE_ANCHORS = (
     "ignore ignoring ignored disregard disregarding forget forgetting overlook bypass override "
     "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
-    "following obey obeying mind nevermind attention listen listening aside throw"
+    "obey mind nevermind attention listen aside throw"
 )
 _DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our|about)"
 _DET_THEIRS = r"(?:all|any|every|each|of|the|your|its|these|those|that|this|other|such|and|ur|thy|about)"
@@ -333,9 +333,9 @@ RULES: tuple[Rule, ...] = (
          _words("following subsequent below"), group="code_insertion", lead=False, back=60, fwd=30),
     Rule(P, "dangerous_code", 0.5,
          r"\b(?:subprocess\.(?:call|popen|run)|os\.system|pexpect\.spawn|socket\.socket|requests\.(?:post|get)|"
-         r"while true|psutil\.process|\.terminate\(\)|win32clipboard|pyperclip|rm -rf|shutil\.rmtree|"
+         r"while true\b|psutil\.process|\.terminate\(\)|win32clipboard|pyperclip|rm -rf|shutil\.rmtree|"
          r"\.disable\(\)|os\.dup2)\b",
-         _words("subprocess os pexpect socket requests while psutil terminate win32clipboard pyperclip rm "
+         _words("subprocess os pexpect socket requests true psutil terminate win32clipboard pyperclip rm "
                 "shutil disable"), group="dangerous_code", lead=False, back=20, fwd=30),
     Rule(P, "prompt_extraction", 0.88,
          r"\b(?:begin|beginning|start|starting|starts|prefix|preceded)(?:ing)? (?:your (?:reply|response|answer) )?"
@@ -346,8 +346,13 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "prompt_extraction", 0.86,
          r"\b(?:instructions|prompt|text|words|rules) (?:so far|above this line|you were given|you have been "
          r"given|you got|given to you)|\bwhat (?:were|are|was) you (?:told|instructed|programmed|asked|"
-         r"trained) (?:to|not to|before|earlier|initially|originally)|\bwhat (?:is|was) written (?:above|before)",
-         _words("instructions prompt text words rules what"), group="extraction"),
+         r"trained) (?:to|not to|before|earlier|initially|originally)",
+         _words("instructions prompt text words rules"), group="extraction"),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\bwhat (?:were|are|was) you (?:told|instructed|programmed|asked|trained) (?:to|not to|before|earlier|"
+         r"initially|originally)|\bwhat (?:is|was) written (?:above|before)",
+         _words("told instructed programmed asked trained written"), group="extraction", lead=False, back=20,
+         fwd=25),
     Rule(P, "secret_extraction", 0.85,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) {_SECRET_STRICT}\b{_NOT_ACCOUNT}",
          _words(_SECRET_WORDS), group="secret", lead=False, back=70, fwd=50),
@@ -564,7 +569,8 @@ RULES: tuple[Rule, ...] = (
     Rule(J, "hypothetical_evasion", 0.55,
          rf"\bhow would an? (?:{_AI}|version of you|you) (?:without|with no|that has no|free from|that "
          r"ignores|not bound by) .{0,20}?(?:ethics|morals|restrictions|filters|guidelines|rules|limits)",
-         _words("how"), group="hypothetical"),
+         _words("ethics morals restrictions filters guidelines rules limits"), group="hypothetical", lead=False,
+         back=90, fwd=5),
     Rule(J, "compliance_forcing", 0.62,
          r"\b(?:start|begin|prefix|open)(?:s|ning)? (?:your|each|every|all) (?:responses?|replies|reply|"
          r"answers?|outputs?|messages?) with [\"'“]?(?:sure|absolutely|of course|certainly|yes|okay|"
@@ -579,7 +585,7 @@ RULES: tuple[Rule, ...] = (
     Rule(D, "env_access", 0.45,
          r"\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bgetenv\(|\bprintenv\b|\bsystem\.getenv\b|"
          r"\benv(?:iron)?\[|/proc/self/environ|\$env:|\bset \| ?(?:findstr|grep)|\benv \| ?grep\b",
-         _words("env environ getenv printenv set"), group="env_mention", lead=False, back=20, fwd=30),
+         _words("env environ getenv printenv findstr grep"), group="env_mention", lead=False, back=20, fwd=30),
     Rule(D, "env_exfiltration", 0.84,
          r"\b(?:run|execute|exec|call|type|invoke)\b.{0,15}?\b(?:printenv|env|set|export -p|get-childitem env:|"
          r"gci env:)(?: command)?\b.{0,40}?\b(?:show|send|print|output|paste|give|tell|return|display|share)\b",
@@ -637,7 +643,7 @@ RULES: tuple[Rule, ...] = (
          r"https?://[^\s)\"'<>]{1,200}?[?&][a-z_]{1,30}=(?:\{\{?|\[|<|%7b|\$\{?)[ a-z_]{0,30}(?:secret|password|"
          r"passwd|key|token|data|history|conversation|chat|prompt|email|info|memory|context|message|user|"
          r"summary|base64|answer|response|creds|credentials|address|name|phone|ssn)",
-         ("http",), group="url_exfil"),
+         ("http", "https"), group="url_exfil"),
     Rule(D, "url_exfiltration", 0.8,
          r"\b(?:render|display|show|include|append|embed|output|insert|add|print|create|generate|make|write)"
          r"(?:s|ing)? (?:this |the following |an? |the )?(?:markdown |html |hidden |invisible |tracking )?"

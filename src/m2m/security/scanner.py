@@ -14,7 +14,6 @@ unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or m
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -154,42 +153,66 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
 
 
 _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
+_ANCHOR_WORDS = frozenset(_WORD_INDEX)
+_ASCII_SUBSTRINGS = tuple((k, v) for k, v in _SUBSTRING_INDEX if k.isascii())
 
 
-@functools.cache
-def _word_regex(word: str) -> re.Pattern[str]:
-    # Starts with the literal, so the engine scans for it at C speed; the boundary checks follow.
-    w = re.escape(word)
-    return re.compile(rf"{w}(?![a-z0-9_])(?!'[a-z])(?<![a-z0-9_]{w})")
+# Every ASCII byte that cannot be part of a word becomes a space, so " word " finds whole words
+# with a plain byte search (apostrophes too: anchors such as "don't" are searched as "don t").
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_SPACE_NON_WORD = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
 
 
-def _occurrences(text: str, anchor: str, is_word: bool) -> Iterator[int]:
-    if is_word:
-        for m in _word_regex(anchor).finditer(text):
-            yield m.start()
-        return
-    size = len(anchor)
-    i = text.find(anchor)
-    while i >= 0:
-        yield i
-        i = text.find(anchor, i + size)
+class _Locator:
+    """Positions of anchors in one text, each anchor searched once."""
+
+    __slots__ = ("cache", "padded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # One byte per character ("?" for non-ASCII ones), so byte offsets are text offsets.
+        self.padded = b" " + text.encode("ascii", "replace").translate(_SPACE_NON_WORD) + b" "
+        self.cache: dict[str, list[int]] = {}
+
+    def find(self, anchor: str, is_word: bool) -> list[int]:
+        found = self.cache.get(anchor)
+        if found is None:
+            found = self.cache[anchor] = self._search(anchor, is_word)
+        return found
+
+    def _search(self, anchor: str, is_word: bool) -> list[int]:
+        found: list[int] = []
+        if not is_word:
+            i = self.text.find(anchor)
+            while i >= 0:
+                found.append(i)
+                i = self.text.find(anchor, i + 1)
+            return found
+        # Index i of b" word " in the padded copy is index i of "word" in the text.
+        needle = (" " + anchor.replace("'", " ") + " ").encode("ascii")
+        i = self.padded.find(needle)
+        while i >= 0:
+            found.append(i)
+            i = self.padded.find(needle, i + 1)
+        return found
 
 
-def _find(rule: Rule, text: str, anchor: str, is_word: bool) -> re.Match[str] | None:
-    n = len(text)
+def _find(rule: Rule, text: str, spots: list[tuple[int, int]]) -> re.Match[str] | None:
+    """First match of ``rule`` near the anchor occurrences ``spots`` (position, length), sorted."""
     if rule.lead:
-        for pos in _occurrences(text, anchor, is_word):
+        for pos, _size in spots:
             m = rule.regex.match(text, pos)
             if m is not None:
                 return m
         return None
     # Windows around the occurrences, merged where they overlap, each searched once: the work is
-    # bounded by the text length however often the anchor repeats.
+    # bounded by the text length however often the anchors repeat.
+    n = len(text)
     start = end = -1
-    for pos in _occurrences(text, anchor, is_word):
-        lo, hi = max(0, pos - rule.back), min(n, pos + len(anchor) + rule.fwd)
+    for pos, size in spots:
+        lo, hi = max(0, pos - rule.back), min(n, pos + size + rule.fwd)
         if lo <= end:
-            end = hi
+            end = max(end, hi)
             continue
         if end > start:
             m = rule.regex.search(text, start, end)
@@ -213,22 +236,24 @@ class _Hit:
 
 def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
     tried: dict[int, tuple[Rule, list[tuple[str, bool]]]] = {}
-    for word in words:
-        for rule in _WORD_INDEX.get(word, ()):
+    for word in words & _ANCHOR_WORDS:
+        for rule in _WORD_INDEX[word]:
             tried.setdefault(id(rule), (rule, []))[1].append((word, True))
-    for sub, rules in _SUBSTRING_INDEX:
+    for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
         if sub in text:
             for rule in rules:
                 tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
     hits: list[_Hit] = []
+    locator = _Locator(text)
     for rule, anchors in tried.values():
         if rule.requires and words.isdisjoint(rule.requires):
             continue
-        m = None
+        spots: list[tuple[int, int]] = []
         for anchor, is_word in anchors:
-            m = _find(rule, text, anchor, is_word)
-            if m is not None:
-                break
+            spots.extend((pos, len(anchor)) for pos in locator.find(anchor, is_word))
+        if len(anchors) > 1:
+            spots.sort()
+        m = _find(rule, text, spots)
         if m is None:
             continue
         score = rule.weight
