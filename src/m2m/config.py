@@ -12,7 +12,7 @@ File: ``--config FILE``, else ``~/.m2m/config.toml`` when it exists. Sections::
     [proxy.transport]    transport (tcp|quic|both), quic_port, cert, key,
                          upstream_transport (tcp|quic), upstream_insecure, upstream_ca,
                          allow_0rtt_post
-    [proxy.delta]        cache_entries, ttl_seconds
+    [proxy.delta]        cache_entries, ttl_seconds, max_bytes
     [tokenizer]          llama3_vocab
 
 Environment: ``M2M_<SECTION>_<KEY>`` where SECTION is the innermost section name, e.g.
@@ -89,6 +89,8 @@ class TransportConfig:
 class DeltaConfig:
     cache_entries: int = 1024
     ttl_seconds: float = 600.0
+    # Total bytes of requests and replies kept for deltas per process (server side).
+    max_bytes: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.transport.allow_0rtt_post": _bool,
     "proxy.delta.cache_entries": _int_range(0, None),
     "proxy.delta.ttl_seconds": _float_range(0.0, None),
+    "proxy.delta.max_bytes": _int_range(1, None),
     "tokenizer.llama3_vocab": _optional_text,
 }
 

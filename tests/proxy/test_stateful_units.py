@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -239,3 +240,11 @@ def test_stream_encoder_finish_is_once() -> None:
     encoder = StreamEventEncoder()
     assert encoder.finish().startswith(b"data: #S1|")
     assert encoder.finish() == b""
+
+
+def test_delta_cache_bounds_come_from_config(app_for: Any) -> None:
+    app = app_for(proxy__delta__cache_entries=7, proxy__delta__ttl_seconds=30, proxy__delta__max_bytes=4096)
+    cache = app._delta_server.cache
+    assert cache is not None
+    assert (cache.max_entries, cache.ttl_seconds, cache.max_bytes) == (7, 30.0, 4096)
+    assert app_for(proxy__delta__cache_entries=0)._delta_server.cache is None
