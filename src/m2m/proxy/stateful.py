@@ -9,9 +9,11 @@ Both are negotiated; a peer that does not offer them gets the stateless formats.
 - Deltas: a client that keeps bases marks its requests ``X-M2M-Delta: 1``; a server that keeps a
   :class:`~m2m.codec.delta.DeltaCache` caches those requests (and the reply it sent to each) and
   says so with ``X-M2M-Delta: 1`` on its responses. Only after that does the client send a request
-  body as a ``#D1|`` delta. An unknown base is a 409 with code ``m2m_delta_base_unknown``; the
-  client then resends the same request in full, so correctness never depends on the cache, on which
-  replica answers or on a restart.
+  body as a delta (the binary form of :mod:`m2m.codec.delta`), and only when it is smaller than
+  the stateless encoding. An unknown base is a 409 with code ``m2m_delta_base_unknown`` (and a
+  peer too old to read deltas answers 400 ``m2m_unknown_format``); the client then resends the
+  same request in full, so correctness never depends on the cache, on which replica answers or on
+  a restart.
 
 Caches are scoped by the request's Authorization value (hashed), so one caller's requests never
 serve as another caller's base.
@@ -55,8 +57,8 @@ __all__ = [
 
 DELTA_HEADER = "x-m2m-delta"
 _DELTA_HEADER_B = DELTA_HEADER.encode()
-# Requests and replies kept per server process, beyond the entry count of [proxy.delta]: a few
-# long agent conversations with tool schemas are hundreds of KiB each.
+# Default byte bound of the server's cache ([proxy.delta] max_bytes): a long agent conversation
+# with tool schemas is hundreds of KiB per turn.
 SERVER_CACHE_BYTES = 256 * 1024 * 1024
 # The client side only needs the last turns of the conversations it is carrying right now.
 CLIENT_CACHE_ENTRIES = 256
