@@ -326,6 +326,15 @@ RULES: tuple[Rule, ...] = (
          r"(?:instructions|prompt|rules|directives) (?:given|provided|received|you got|you have)\b",
          _words("instructions rules directives guidelines prompt"), group="extraction", lead=False, back=45,
          fwd=30),
+    Rule(P, "prompt_extraction", 0.86,
+         rf"\b{_REVEAL_STRICT}(?: out| back)?\b (?:me )?(?:everything|all(?: the)?(?: text| words| content)?|the (?:whole |full |entire )?"
+         r"(?:text|content|contents)) (?:in|from|of|inside) (?:your (?:context(?: window)?|memory|prompt|"
+         r"conversation history|instructions)|the context window)\b|"
+         rf"\b{_REVEAL_STRICT}(?: out| back)?\b (?:me )?(?:all |the |every )?(?:text|words|content|lines|everything) "
+         r"(?:before|above|preceding|prior to) (?:[\"'“]|(?:the )?(?:user|human|my (?:first )?message|this (?:line|message)|"
+         r"the (?:first )?user message))",
+         _words("context memory prompt history instructions before above preceding prior"), group="extraction",
+         lead=False, back=60, fwd=50),
     Rule(P, "code_insertion", 0.6,
          r"\b(?:incorporate|include|embed|embedding|integrate|integrating|insert|add|use|utilize|employ|inclusion of|"
          r"make)\b.{0,40}?\b(?:following|subsequent|below|this|these) (?:code|snippet|block|section|excerpt|"
