@@ -142,7 +142,7 @@ def _blob(text: str) -> list[Any] | None:
     if sys.byteorder == "big":
         units.byteswap()
     words = _words()[0]
-    return [BLOB, head, len(body) // 4 * 3 - body.count("="), "".join([words[u] for u in units])]
+    return [BLOB, head, len(body) // 4 * 3 - body.count("="), "".join(map(words.__getitem__, units))]
 
 
 def _unblob(v: list[Any], limits: Limits) -> str:
@@ -152,7 +152,9 @@ def _unblob(v: list[Any], limits: Limits) -> str:
     check_size(nbytes * 4 // 3, limits, "t1")
     index = _words()[1]
     try:
-        units = array.array("H", [index[w] for w in text.split(" ")[1:]])
+        parts = text.split(" ")
+        del parts[0]
+        units = array.array("H", map(index.__getitem__, parts))
     except KeyError as exc:
         raise DecodeError(f"t1: attachment word {exc} not in the alphabet") from exc
     if text[:1] != " " or not 0 <= len(units) * 2 - nbytes <= 1:
@@ -329,12 +331,15 @@ def exact_payload(text: str) -> str | None:
     if len(text) > EXACT_MAX or text[:1] not in ("{", "["):
         return None
     try:
-        payload = encode_text(text)
-        if decode_text(payload) != text:
-            return None
+        value = _loads(text, "t1")
+        try:
+            minified = _dumps(value) == text
+        except TypeError:  # a kept number literal: check the slow way
+            payload = _dumps(encode_value(value))
+            return payload if decode_text(payload) == text else None
+        return _dumps(encode_value(value)) if minified else None
     except CodecError:
         return None
-    return payload
 
 
 def encode(text: str, opts: Options) -> str:
