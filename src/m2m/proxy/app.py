@@ -59,6 +59,11 @@ _JSON = b"application/json"
 _BUFFER_PASSTHROUGH = 256 * 1024
 
 
+try:  # optional accelerator: 3-4x faster parsing of request bodies
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    _fast_loads = json.loads  # type: ignore[assignment]
+
 _MONITOR_THRESHOLD = 0.8
 _WATCH_AFTER = 0.05  # seconds before a request starts listening for its client's disconnect
 
@@ -91,7 +96,9 @@ class ProxyApp:
         # Conversation deltas (m2m.proxy.stateful): the server side resolves them, the client
         # role sends them once its peer says it keeps bases.
         self._delta_server = stateful.DeltaServer(
-            cache_entries=proxy.delta.cache_entries, ttl_seconds=proxy.delta.ttl_seconds
+            cache_entries=proxy.delta.cache_entries,
+            ttl_seconds=proxy.delta.ttl_seconds,
+            max_bytes=proxy.delta.max_bytes,
         )
         self._delta_client = (
             stateful.DeltaClient(cache_entries=proxy.delta.cache_entries, ttl_seconds=proxy.delta.ttl_seconds)
@@ -307,20 +314,14 @@ class ProxyApp:
         upstream = self._get_upstream()
         watch = _DisconnectWatch(receive)
         try:
-            call = asyncio.ensure_future(
+            # Counted before sending: with the per-text cache this costs a few microseconds, less
+            # than running the upstream call as a separate task to overlap the two.
+            tokens = adapters.count_prompt_tokens(request)
+            resp = await (
                 upstream.request("POST", url, out_headers, sent_body, timeout=self._timeout)
                 if exchange is None
                 else self._send_to_peer(upstream, url, out_headers, sent_body, exchange)
             )
-            # Count while the upstream works on the request: the task has sent it by now or will
-            # as soon as this returns to the loop.
-            await asyncio.sleep(0)
-            tokens = adapters.count_prompt_tokens(request)
-            try:
-                resp = await call
-            except asyncio.CancelledError:
-                call.cancel()
-                raise
             meta = _Meta(tokens, tokens, len(body), len(sent_body))
             meta.peer, meta.exchange = peer, exchange
             if stream and _is_event_stream(resp.headers) and resp.status < 300:
@@ -732,7 +733,26 @@ def _m2m_request_headers(headers: list[tuple[bytes, bytes]]) -> tuple[bool, str 
     return marked, accept
 
 
+# A client sends the same headers on every request (same SDK, same key), so the filtered list is
+# cached per distinct header set. Bounded: cleared when full.
+_FORWARD_CACHE_ENTRIES = 1024
+_forward_cache: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
+
 def _forward_headers(
+    headers: list[tuple[bytes, bytes]], auth: str | None, *, chat: bool
+) -> list[tuple[str, str]]:
+    key = (chat, auth, *headers)
+    cached = _forward_cache.get(key)
+    if cached is None:
+        cached = _filter_headers(headers, auth, chat=chat)
+        if len(_forward_cache) >= _FORWARD_CACHE_ENTRIES:
+            _forward_cache.clear()
+        _forward_cache[key] = cached
+    return list(cached)
+
+
+def _filter_headers(
     headers: list[tuple[bytes, bytes]], auth: str | None, *, chat: bool
 ) -> list[tuple[str, str]]:
     drop = _HOP_BY_HOP
@@ -809,7 +829,10 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
 
 def _parse_json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body)
+        try:
+            value = _fast_loads(body)
+        except ValueError:  # orjson refuses what json accepts (integers over 64 bits): ask json
+            value = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise RequestError(f"request body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):

@@ -41,6 +41,7 @@ def _uvicorn_options(log_level: str) -> dict[str, Any]:
         "access_log": False,  # the proxy logs method, path, status and latency itself (debug level)
         "server_header": False,  # the upstream's Server and Date headers pass through instead
         "date_header": False,
+        "proxy_headers": False,  # client addresses are not used; skips a middleware per request
         "log_level": log_level,
         "timeout_keep_alive": 75,  # longer than typical load-balancer idle timeouts (60 s)
         "backlog": 2048,
