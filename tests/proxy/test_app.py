@@ -304,3 +304,22 @@ def test_prompt_token_count_matches_the_tokenizer() -> None:
         request = json.loads(line)
         expected = count_chat_tokens(request["messages"], model=request.get("model"))
         assert count_prompt_tokens(request) == int(expected)
+
+
+async def test_optimize_drops_model_defaults_only_when_enabled(
+    client_for: Callable[..., httpx.AsyncClient], fake: FakeUpstream
+) -> None:
+    request = {**CHAT, "temperature": 1, "top_p": 1, "n": 1, "seed": 7}
+    body = json.dumps(request).encode()
+    r = await client_for().post("/v1/chat/completions", content=body)
+    assert r.status_code == 200
+    assert fake.requests[-1].body == body  # off by default: byte-for-byte
+    r = await client_for(proxy__optimize=True).post("/v1/chat/completions", content=body)
+    assert r.status_code == 200
+    assert json.loads(fake.requests[-1].body) == {**CHAT, "seed": 7}
+    assert int(r.headers["x-m2m-bytes-sent"]) < int(r.headers["x-m2m-bytes-original"]) == len(body)
+    assert r.headers["x-m2m-tokens-original"] == r.headers["x-m2m-tokens-sent"]  # the prompt is untouched
+    # an unknown model is left alone
+    unknown = json.dumps({**request, "model": "no-such-model-x"}).encode()
+    await client_for(proxy__optimize=True).post("/v1/chat/completions", content=unknown)
+    assert fake.requests[-1].body == unknown

@@ -295,6 +295,7 @@ class ProxyApp:
         if peer is not None:
             peer.remember_request(body)
         request = _parse_json(body)
+        standard_len = len(body)  # the request in standard JSON, before --optimize
         if self._security is not None:
             self._scan(request)
         if self._optimize:
@@ -322,7 +323,7 @@ class ProxyApp:
                 if exchange is None
                 else self._send_to_peer(upstream, url, out_headers, sent_body, exchange)
             )
-            meta = _Meta(tokens, tokens, len(body), len(sent_body))
+            meta = _Meta(tokens, tokens, standard_len, len(sent_body))
             meta.peer, meta.exchange = peer, exchange
             if stream and _is_event_stream(resp.headers) and resp.status < 300:
                 return await self._relay_stream(send, resp, started, meta, accept, watch)
