@@ -71,6 +71,7 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"}
 )
+_LEET_DIGIT = re.compile(r"[013457]")  # cheap first test: most texts have none of these digits
 _LEET_SIGN = re.compile(r"[a-z][013457][a-z]|\b[0134][a-z]{2}|[a-z]{2}[013457]\b")
 
 # Letter spacing and separators: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
@@ -184,12 +185,13 @@ def views(text: str) -> list[View]:
         if folded_unescaped != first.text:
             out.append(_view("escaped", folded_unescaped))
     words = set(first.tokens)
-    leety = [w for w in words if not w.isalpha() and _LEET_SIGN.search(w)]
-    if leety:
+    joined = " ".join(words)
+    if _LEET_DIGIT.search(joined) and _LEET_SIGN.search(joined):
+        leety = [w for w in words if _LEET_SIGN.search(w)]
         leet = _around(first.text, leety).translate(_LEET)
         if leet != first.text:
             out.append(_view("leet", leet))
-    if sum(1 for w in words if len(w) == 1) >= 4:
+    if len(words) - len({w for w in words if len(w) > 1}) >= 4:
         despaced = _despace(unescaped if unescaped is not None else text)
         if despaced is not None:
             out.append(_view("spaced", fold(despaced)))

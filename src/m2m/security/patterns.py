@@ -133,9 +133,9 @@ _REVEAL_STRICT = (
     r"spell|type|copy|paste|expose|disclose|return|echo|quote|what is|what's|whats|what are|what were|"
     r"what was|(?:respond|reply|answer)(?: only)? with)"
 )
-_SECRET_WORDS = (
-    "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden key"
-)
+# Anchors for the secret nouns: every phrase of _SECRET has one of these words ("secret key" has
+# "secret"), so the common words "key" and "word" need not be anchors.
+_SECRET_WORDS = "password passwords passcode passphrase pass pword pw secret magic codeword keyword hidden"
 _LIMITS = (
     r"(?:restrictions?|restraints|filters?|filtering|censorship|censoring|limits|limitations?|"
     r"ethics|morals|morality|guidelines|rules|boundaries|boundary|polic(?:y|ies)|safeguards|"
@@ -636,13 +636,14 @@ RULES: tuple[Rule, ...] = (
          r"users'? |customer |employee )(?:[a-z]{1,12} )?(?:api[ _-]?keys?|access tokens?|secret keys?|"
          r"credentials|private keys?|auth(?:entication)? tokens?|bearer tokens?|session (?:tokens|cookies)|"
          r"passwords|ssh keys?|aws keys?|tokens|credit card numbers|social security numbers|ssns?)\b",
-         _words("key keys api api_key apikey tokens token credentials passwords cookies ssn ssns card "
-                "security"), group="credentials", lead=False, back=110, fwd=30),
+         _words("api api_key apikey secret private access tokens token credentials passwords cookies ssn ssns "
+                "credit social auth bearer session ssh aws"), group="credentials", lead=False, back=110, fwd=30),
     Rule(D, "credential_request", 0.85,
          r"\b(?:your|the assistant'?s|the model'?s|the system'?s|the server'?s|the application'?s|the app'?s) "
          r"(?:own )?(?:openai |api |secret |private |access )?(?:api[ _-]?key|secret key|access token|"
          r"credentials|private key|auth token|bearer token)\b",
-         _words("key api_key apikey token credentials"), group="credentials", lead=False, back=60, fwd=10),
+         _words("api api_key apikey secret private access token auth bearer credentials"), group="credentials",
+         lead=False, back=60, fwd=20),
     Rule(D, "markdown_exfiltration", 0.93,
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?[?&/=](?:\{|\[|<|%7b|\$|\{\{)|"
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?(?:secret|password|passwd|token|api_?key|"

@@ -155,6 +155,8 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
 _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
 _ANCHOR_WORDS = frozenset(_WORD_INDEX)
 _ASCII_SUBSTRINGS = tuple((k, v) for k, v in _SUBSTRING_INDEX if k.isascii())
+# One pass tells whether any substring anchor can be present at all.
+_SUBSTRING_GATE = re.compile("|".join(sorted({re.escape(k[:2]) for k, _ in _SUBSTRING_INDEX})))
 
 
 # Every ASCII byte that cannot be part of a word becomes a space, so " word " finds whole words
@@ -239,11 +241,18 @@ def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
     for word in words & _ANCHOR_WORDS:
         for rule in _WORD_INDEX[word]:
             tried.setdefault(id(rule), (rule, []))[1].append((word, True))
-    for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
-        if sub in text:
-            for rule in rules:
-                tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
+    if _SUBSTRING_GATE.search(text):
+        for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
+            if sub in text:
+                for rule in rules:
+                    tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
     hits: list[_Hit] = []
+    if len(text) > 200 and len(words) * 8 < len(text) // 5:
+        flood = _FLOOD.search(text)
+        if flood is not None:
+            hits.append(_Hit(PROMPT_INJECTION, "token_flood", "flood", 0.5, flood.span(), ""))
+    if not tried:
+        return hits
     locator = _Locator(text)
     for rule, anchors in tried.values():
         if rule.requires and words.isdisjoint(rule.requires):
@@ -264,10 +273,6 @@ def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
             score *= 0.35
         snippet = m.group()[:_SNIPPET_CHARS]
         hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), snippet, negated))
-    if len(text) > 200 and len(words) * 8 < len(text) // 5:
-        flood = _FLOOD.search(text)
-        if flood is not None:
-            hits.append(_Hit(PROMPT_INJECTION, "token_flood", "flood", 0.5, flood.span(), ""))
     return hits
 
 
@@ -308,7 +313,7 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
     may_encode = False
     for view in text_views:
         words = set(view.tokens)
-        may_encode = may_encode or any(len(w) >= 20 for w in words)
+        may_encode = may_encode or max(map(len, words), default=0) >= 20
         hits.extend(_rule_hits(view.text, words))
     scores = _noisy_or(hits)
 
