@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +212,46 @@ async def test_head_and_interim_responses(client: H1Upstream) -> None:
         assert resp.status == 200
         assert await resp.read() == b"after 100"
         await resp.aclose()
+
+
+async def test_https_upstream_verified_against_a_ca_file(tmp_path: Path) -> None:
+    from m2m.transport.tls import dev_certificate
+
+    cert, key = dev_certificate(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(response(b"over tls"))
+        await writer.drain()
+        await reader.read()
+
+    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError, ssl.SSLError):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(run, "127.0.0.1", 0, ssl=server_ctx)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        trusted = H1Upstream(ca_file=str(cert))
+        try:
+            resp = await trusted.request("GET", f"https://localhost:{port}/v1/models", [], b"", timeout=5)
+            assert await resp.read() == b"over tls"
+            await resp.aclose()
+        finally:
+            await trusted.aclose()
+        untrusted = H1Upstream()
+        try:
+            with pytest.raises(
+                UpstreamUnavailableError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"
+            ):
+                await untrusted.request("GET", f"https://localhost:{port}/", [], b"", timeout=5)
+        finally:
+            await untrusted.aclose()

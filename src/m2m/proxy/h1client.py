@@ -257,11 +257,29 @@ class _Response:
 class H1Upstream:
     """HTTP/1.1 (http and https) upstream with a keep-alive pool per host."""
 
-    def __init__(self, *, max_idle: int = MAX_IDLE) -> None:
+    def __init__(
+        self, *, max_idle: int = MAX_IDLE, ca_file: str | None = None, insecure: bool = False
+    ) -> None:
         self._idle: dict[_Key, list[_Connection]] = {}
         self._max_idle = max_idle
+        self._ca_file = ca_file
+        self._insecure = insecure
         self._ssl: ssl.SSLContext | None = None
         self._closed = False
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            try:
+                context = ssl.create_default_context(cafile=self._ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise UpstreamUnavailableError(
+                    f"cannot load the upstream CA file {self._ca_file}: {exc}"
+                ) from None
+            if self._insecure:  # explicit opt-in for development certificates
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._ssl = context
+        return self._ssl
 
     def _put(self, conn: _Connection) -> None:
         idle = self._idle.setdefault(conn.key, [])
@@ -273,11 +291,7 @@ class H1Upstream:
     async def _connect(self, key: _Key, timeout: float) -> _Connection:
         scheme, host, port = key
         loop = asyncio.get_running_loop()
-        ssl_context = None
-        if scheme == "https":
-            if self._ssl is None:
-                self._ssl = ssl.create_default_context()
-            ssl_context = self._ssl
+        ssl_context = self._ssl_context() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
                 _, protocol = await loop.create_connection(

@@ -165,4 +165,5 @@ def make_upstream(config: Config) -> Upstream:
         from m2m.proxy.h1client import H1Upstream
     except ImportError:  # httptools missing (it ships wheels for every supported platform)
         return AiohttpUpstream()
-    return H1Upstream()
+    transport = config.proxy.transport
+    return H1Upstream(ca_file=transport.upstream_ca, insecure=transport.upstream_insecure)
