@@ -1,10 +1,20 @@
 """``scan``: text or chat request in, ``ScanResult`` out. Pure: no I/O, no globals that change.
 
-Scoring. Every rule hit is evidence with a weight (``patterns.RULES``); within a category, hits of
-one group count once and groups combine as independent evidence, ``1 - prod(1 - w)``. For prompt
-injection and jailbreak the shipped linear model (``model.py``) adds a probability learnt from
-labelled prompts; the category score is the larger of the two. A request's confidence is the
-largest category score over all of its parts, so one poisoned tool result is enough.
+What is read. A text is read in up to five views (``normalize.views``): folded (NFKC, invisible and
+bidi characters dropped, look-alikes and accents to ASCII, lowercase), backslash-unescaped,
+leetspeak-decoded, letter-spacing removed, and base64/hex payloads decoded (scanned as text of
+their own). A chat request is read part by part: every message content string or text part, tool
+results, tool-call arguments, tool and function definitions, ``prompt``/``input``/``instructions``.
+
+Scoring. Every rule hit is evidence with a weight (``patterns.RULES``); a hit just after a
+negation ("never reveal ...") counts a third. Within a category, hits of one group count once and
+groups combine as independent evidence, ``1 - prod(1 - w)``. The shipped classifier
+(``model.py``) gives ``p(attack)``; the injection or jailbreak score is the larger of the rules'
+score and ``p``, except that on a text under 600 characters ``p`` alone is capped at 0.75 unless
+a rule (not negated) scored at least 0.3: a few words are not enough to block on. Text written by
+the application or the model (system and developer messages, earlier assistant turns, tool
+definitions) is scored at 0.8 of the user-side weight and without the classifier. A request's
+confidence is the largest score over all of its parts, so one poisoned tool result is enough.
 
 Limits. Past ``MAX_FIELD_BYTES`` in one field or ``MAX_TOTAL_BYTES`` in all, ``scan`` raises
 :class:`~m2m.errors.PayloadTooLargeError` (HTTP 413) in every mode, monitoring included: an
