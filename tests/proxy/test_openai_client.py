@@ -143,3 +143,29 @@ def test_events_arrive_before_the_stream_ends(proxy_server: Callable[..., Backgr
             arrivals.append(time.monotonic() - start)
     # paced at 0.15 s: the first event must not wait for the last one (no buffering)
     assert arrivals[0] < arrivals[-1] - 0.3
+
+
+def test_passthrough_stream_relayed_cut_and_cancelled(
+    proxy_server: Callable[..., BackgroundServer], fake: FakeUpstream
+) -> None:
+    server = proxy_server()
+    body = {"model": "gpt-4o", "input": "hi", "messages": MESSAGES, "stream": True}
+    with httpx.Client(timeout=5) as http:
+        r = http.post(server.url + "/v1/responses", json=body)
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert r.text.endswith("data: [DONE]\n\n")
+        r = http.post(server.url + "/v1/responses", json=body, headers={"x-fake-close-after": "2"})
+        blocks = [b for b in r.text.split("\n\n") if b]
+        assert blocks[-1].startswith("event: error\ndata: ")
+        before = fake.cancelled
+        with http.stream(
+            "POST",
+            server.url + "/v1/responses",
+            json=body,
+            headers={"x-fake-pace": "0.2", "x-fake-events": "50"},
+        ) as s:
+            assert next(s.iter_bytes()).startswith(b"data: ")
+    deadline = time.monotonic() + 5
+    while fake.cancelled == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fake.cancelled == before + 1

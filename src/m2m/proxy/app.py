@@ -557,23 +557,50 @@ class ProxyApp:
                 out_headers.append(("content-length", str(length)))
         url = self._root + _target(scope)
         resp = await self._get_upstream().request(method, url, out_headers, body, timeout=self._timeout)
+        received = len(body) if isinstance(body, bytes) else 0
+        watch = _DisconnectWatch(receive)  # the request body has been sent: receive() is free
+        # SSE (e.g. /v1/responses with stream) is relayed event by event, so a failure can end it
+        # with an error event; any other body that fails midway is cut, never completed.
+        parser = SSEParser() if _is_event_stream(resp.headers) else None
+        sent = 0
         try:
             headers_out = _response_headers(resp.headers, keep_length=True)
+            if parser is not None:
+                headers_out = [*_without(headers_out, b"x-accel-buffering"), (b"x-accel-buffering", b"no")]
             await send({"type": "http.response.start", "status": resp.status, "headers": headers_out})
-            sent = 0
-            try:
-                async for chunk in resp.aiter_bytes():
-                    sent += len(chunk)
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            except M2MError as exc:
-                _log.warning("%s %s: %s", method, scope["path"], exc.message)
+            self.stats.record(
+                resp.status, time.perf_counter() - started, bytes_in=received, bytes_out=received
+            )
+            async for chunk in resp.aiter_bytes():
+                if parser is not None:
+                    events = parser.feed(chunk)
+                    if not events:
+                        continue
+                    chunk = b"".join(e.raw for e in events)
+                sent += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if parser is not None and parser.in_event():
+                raise _MidStreamClose("upstream closed the stream in the middle of an event")
+            watch.stop()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except (M2MError, _MidStreamClose) as exc:
+            error = exc if isinstance(exc, M2MError) else _upstream_cut(str(exc))
+            _log.warning("%s %s: response ended by error: %s", method, scope["path"], error.message)
+            self.stats.record(error.status, 0.0)
+            watch.stop()
+            if parser is not None:
+                await send({"type": "http.response.body", "body": _error_event(error), "more_body": False})
+            # otherwise return without completing: the server drops the connection, so the client
+            # sees a cut response instead of a short one that looks whole
+        except asyncio.CancelledError:
+            if watch.fired:
+                asyncio.current_task().uncancel()  # type: ignore[union-attr]
+                raise _ClientGone from None
+            raise
         finally:
+            watch.stop()
             await resp.aclose()
-        received = len(body) if isinstance(body, bytes) else 0
-        self.stats.record(
-            resp.status, time.perf_counter() - started, bytes_in=received + sent, bytes_out=received + sent
-        )
+            self.stats.add_bytes(sent, sent)
         return resp.status
 
     # -- helpers -------------------------------------------------------------------------------

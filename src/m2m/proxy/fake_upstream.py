@@ -11,7 +11,8 @@ them through ``extra_headers``):
 - ``x-fake-close-after: <n>``: drop the connection after ``n`` stream events.
 - ``x-fake-events: <n>``: number of content events in a stream (default 8).
 
-``GET /v1/models`` lists two models; any other path echoes the request as JSON (method, path,
+``POST /v1/responses`` answers like chat completions (a streamed route the proxy only passes
+through). ``GET /v1/models`` lists two models; any other path echoes the request as JSON (method, path,
 query, headers, body) so passthrough can be checked. ``FakeUpstream.requests`` keeps what arrived,
 ``FakeUpstream.cancelled`` counts responses the client abandoned.
 """
@@ -99,7 +100,7 @@ class FakeUpstream:
             await _send_json(send, status, error, extra=[(b"x-request-id", b"fake-req-1")])
             return
         path = scope["path"]
-        if path.endswith("/chat/completions") and scope["method"] == "POST":
+        if path.endswith(("/chat/completions", "/responses")) and scope["method"] == "POST":
             await self._chat(record, headers, receive, send)
         elif path.endswith("/models") and scope["method"] == "GET":
             await _send_json(send, 200, _models())
