@@ -106,6 +106,14 @@ _REVEAL = (
     r"echo|quote|send|read|state|explain|encode|convert|put|include|what is|what's|whats|what are|"
     r"what were|what was|(?:respond|reply|answer)(?: only)? with)"
 )
+# Rules that start with one of these verbs are tried where the verb is, when their object word is
+# present in the text at all (``requires``).
+_REVEAL_ANCHORS = _words(
+    "repeat print output reveal show display tell give write list share say recite dump leak spell "
+    "type copy paste summarize summarise translate describe provide expose disclose return echo "
+    "quote send read state explain encode convert put include what what's whats respond reply "
+    "answer"
+)
 _REVEAL_WORDS = (
     "repeat print output reveal show display tell give write list share say recite dump leak spell "
     "type copy paste summarize summarise translate describe provide expose disclose return echo "
@@ -295,37 +303,37 @@ RULES: tuple[Rule, ...] = (
          r"secret |first |own |current |underlying |)(?:system prompt|system message|system instructions|"
          r"pre-?prompt|instructions|prompt|directives|programming|rules|guidelines|configuration|"
          r"constraints)(?! (?:for|on|to|about|engineering|template|injection|format|that i|i)\b)",
-         _words("prompt prompts instructions directives programming rules guidelines configuration "
-                "constraints preprompt message pre"), group="extraction", lead=False, back=80, fwd=50),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("prompt prompts instructions directives programming rules guidelines configuration constraints preprompt message pre")),
     Rule(P, "prompt_extraction", 0.86,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|all|those|these|any|my|its) (?:full |complete |exact |entire |"
          r")(?:system prompt|system message|system instructions|initial prompt|original prompt|hidden prompt|"
          r"secret prompt|pre-?prompt|initial instructions|original instructions|hidden instructions|"
          r"secret instructions|developer instructions|developer message)(?! (?:for|on|about|engineering|"
          r"template|injection|format|that i|i)\b)",
-         _words("prompt instructions preprompt message pre"), group="extraction", lead=False, back=80,
-         fwd=50),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("prompt instructions preprompt message pre")),
     Rule(P, "prompt_extraction", 0.9,
          rf"\b{_REVEAL_STRICT}\b.{{0,40}}?\b(?:the |all |everything |any |each |every )?(?:text|words?|"
          r"instructions?|prompt|content|sentences?|lines?|messages?|tokens?|characters?|everything|"
          r"conversation|context|stuff|information|rules)"
          r" (?:above|before this|before that|so far|prior to this|preceding|previously given|you (?:were|have "
          r"been|got|received) (?:given|told|provided)|given to you|you received|at the (?:start|beginning|top))",
-         _words("above far prior preceding previously received beginning"),
-         group="extraction", lead=False, back=90, fwd=40),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("above far prior preceding previously received beginning given told provided top start")),
     Rule(P, "prompt_extraction", 0.88,
          rf"\b{_REVEAL_STRICT}(?: out| back)?\b.{{0,30}}?\b(?:(?:the |all (?:the |of the |your )?|your |those |these )"
          r"(?:above|previous|prior|preceding|earlier|initial|original|first|hidden|secret|system)|above|previous|"
          r"prior|preceding|earlier|initial|original) (?:instructions|prompt|text|directions|directives|rules|"
          r"message|messages|words|guidelines|context)\b",
-         _words("above previous prior preceding earlier initial original first hidden secret system"),
-         group="extraction", lead=False, back=70, fwd=30),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("above previous prior preceding earlier initial original first hidden secret system")),
     Rule(P, "prompt_extraction", 0.85,
          rf"\b{_REVEAL_STRICT}(?: out| back)?\b.{{0,10}}?\b(?:all|every|each)(?: of)? (?:the |your )?(?:instructions|"
          r"rules|directives|guidelines)\b|\b(?:repeat|print|output|recite|dump|reveal|show) (?:back )?the "
          r"(?:instructions|prompt|rules|directives) (?:given|provided|received|you got|you have)\b",
-         _words("instructions rules directives guidelines prompt"), group="extraction", lead=False, back=45,
-         fwd=30),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("instructions rules directives guidelines prompt")),
     Rule(P, "prompt_extraction", 0.86,
          rf"\b{_REVEAL_STRICT}(?: out| back)?\b (?:me )?(?:everything|all(?: the)?(?: text| words| content)?|the (?:whole |full |entire )?"
          r"(?:text|content|contents)) (?:in|from|of|inside) (?:your (?:context(?: window)?|memory|prompt|"
@@ -333,8 +341,8 @@ RULES: tuple[Rule, ...] = (
          rf"\b{_REVEAL_STRICT}(?: out| back)?\b (?:me )?(?:all |the |every )?(?:text|words|content|lines|everything) "
          r"(?:before|above|preceding|prior to) (?:[\"'“]|(?:the )?(?:user|human|my (?:first )?message|this (?:line|message)|"
          r"the (?:first )?user message))",
-         _words("context memory prompt history instructions before above preceding prior"), group="extraction",
-         lead=False, back=60, fwd=50),
+         _REVEAL_ANCHORS, group="extraction",
+         requires=_words("context memory prompt history instructions before above preceding prior")),
     Rule(P, "code_insertion", 0.6,
          r"\b(?:incorporate|include|embed|embedding|integrate|integrating|insert|add|use|utilize|employ|inclusion of|"
          r"make)\b.{0,40}?\b(?:following|subsequent|below|this|these) (?:code|snippet|block|section|excerpt|"
@@ -364,7 +372,8 @@ RULES: tuple[Rule, ...] = (
          fwd=25),
     Rule(P, "secret_extraction", 0.85,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:the|your|ur|this|that|thy|my|his|her) {_SECRET_STRICT}\b{_NOT_ACCOUNT}",
-         _words(_SECRET_WORDS), group="secret", lead=False, back=70, fwd=50),
+         _REVEAL_ANCHORS, group="secret",
+         requires=_words(_SECRET_WORDS)),
     Rule(P, "secret_extraction", 0.6,
          rf"\b(?:the|your|ur) {_SECRET_STRICT}\b{_NOT_ACCOUNT}",
          _words(_SECRET_WORDS), group="secret_mention", lead=False, back=12, fwd=45),
