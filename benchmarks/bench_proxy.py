@@ -412,9 +412,13 @@ def m2m_system(upstream_port: int, workers: int, extra: list[str]) -> System:
         f"http://127.0.0.1:{upstream_port}/v1",
         "--workers",
         str(workers),
+        "--config",
+        os.devnull,  # defaults, not whatever ~/.m2m/config.toml says
+        "--log-level",
+        "warning",
         *extra,
     ]
-    return System("m2m proxy", cmd=cmd, port=port, env={"M2M_CONFIG": os.devnull})
+    return System("m2m proxy", cmd=cmd, port=port)
 
 
 def litellm_system(workdir: Path, python: str | None, upstream_port: int, workers: int) -> System:
@@ -659,6 +663,47 @@ def start_upstream(procs: Procs, args: argparse.Namespace, python: str = sys.exe
     return port
 
 
+def versions(litellm_python: str | None) -> str:
+    """Versions of the load generator and the peers, for the record."""
+    out = [f"Python {sys.version.split()[0]}"]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        r = subprocess.run(
+            ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        if r.returncode == 0:
+            out.append(f"m2m at commit {r.stdout.strip()}")
+    for name, cmd in (("wrk", ["wrk", "-v"]), ("nginx", ["nginx", "-v"])):
+        exe = shutil.which(cmd[0]) or (
+            f"/usr/sbin/{cmd[0]}" if Path(f"/usr/sbin/{cmd[0]}").exists() else None
+        )
+        if exe is None:
+            continue
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            r = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True, timeout=10)
+            text = (r.stdout + r.stderr).strip().splitlines()
+            if text:
+                out.append(f"{name}: {text[0].split('/')[-1].split()[0] if '/' in text[0] else text[0]}")
+    for mod in ("uvicorn", "httptools", "uvloop", "aiohttp"):
+        with contextlib.suppress(Exception):
+            from importlib.metadata import version
+
+            out.append(f"{mod} {version(mod)}")
+    if litellm_python and Path(litellm_python).exists():
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            r = subprocess.run(
+                [litellm_python, "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            if r.returncode == 0:
+                out.append(f"litellm {r.stdout.strip()}")
+    return ", ".join(out)
+
+
 def add_common_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per wrk phase and round")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds over all systems")
@@ -718,6 +763,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = run_all(systems, procs, wrk, args, up_port, rss_for="m2m proxy")
         load1 = os.getloadavg()
         print(report(rows, args))
+        print(versions(args.litellm_python))
+        print("command: python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]))
         print(
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
             f"{time.monotonic() - t0:.0f}s; 1-min load average {load0[0]:.2f} at start, "
