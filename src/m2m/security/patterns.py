@@ -85,6 +85,7 @@ _IGNORE_ANCHORS = (
     "overwrite neglect discard abandon dismiss erase delete scrap ditch unlearn skip drop follow "
     "obey mind nevermind attention listen aside throw"
 )
+_IGNORE_LEAD_ANCHORS = _words(_IGNORE_LEAD)
 _DET = r"(?:all|any|every|each|of|the|your|my|its|these|those|that|this|other|such|and|ur|thy|our|about)"
 _DET_THEIRS = r"(?:all|any|every|each|of|the|your|its|these|those|that|this|other|such|and|ur|thy|about)"
 _PRIOR = (
@@ -166,21 +167,21 @@ RULES: tuple[Rule, ...] = (
     # ---- prompt injection: instruction override ------------------------------------------------
     Rule(P, "instruction_override", 0.94,
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} ){{1,2}}(?:{_DET} )?{_INSTR}\b",
-         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.9,
          rf"\b{_IGNORE}(?: (?:all|any|every|your|ur|thy|my|these|those)){{1,2}} (?:{_DET} )?{_INSTR}\b",
-         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.6,
          rf"\b{_IGNORE}(?: {_DET}){{0,3}} (?:{_PRIOR} )?{_INSTR}\b",
-         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.82,
          rf"\b{_IGNORE}(?: {_DET_THEIRS}){{0,3}} (?:{_PRIOR} ){{1,2}}{_INSTR_WEAK}\b",
-         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.88,
          rf"\b{_IGNORE} (?:all |everything |anything |the text |the )?(?:above|before|previous|previously|"
          r"prior|earlier|so far|preceding)(?=$|[^a-z ]| (?:and|then|but|instead|now|from|this|that|it|"
          r"please|you|just|completely|entirely|to|in|because|or|&|say|tell|print|write|give|output|respond)\b)",
-         _words(_IGNORE_ANCHORS), group="override", lead=False, back=35, fwd=110),
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.9,
          r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop) (?:about )?(?:everything|all|anything|"
          r"what(?:ever)?|all that|all of that|all the stuff)(?: that)? (?:you(?:'ve| have| were| had|'re| are)?|"
@@ -475,7 +476,11 @@ RULES: tuple[Rule, ...] = (
          r"usual |normal |standard |)(?:(?:moral|ethical|ai|openai'?s?|content|safety|legal|usual|typical|"
          r"normal|standard|built-in|programmed|imposed|artificial|preset|default|pre-?programmed|societal|"
          rf"human|such|confining|traditional|these|those) ){{0,2}}{_LIMITS}\b",
-         _words(_LIMITS_WORDS), group="no_limits", lead=False, back=110, fwd=30),
+         _words("without no zero free not unbound doesn't does don't do has have ignore ignores ignoring "
+                "bypass bypasses bypassing disable disables disabled remove removes removed lift lifts "
+                "lifted beyond break breaks breaking broken escape escaped liberated released abandon "
+                "abandons abandoned won't will never"),
+         group="no_limits", requires=_words(_LIMITS_WORDS)),
     Rule(J, "no_restrictions", 0.74,
          rf"\b(?:{_AI}|you|chatgpt|character|persona|version of you|entity)\b.{{0,40}}?\b(?:has no|have no|"
          r"without|free (?:from|of)|(?:been )?(?:freed|liberated|released|unshackled) from|not bound by|"
@@ -521,9 +526,12 @@ RULES: tuple[Rule, ...] = (
          r"apologi[sz]e|say no|say (?:that )?(?:you|it) can(?:'t|not)|add (?:any )?(?:warnings?|disclaimers?|"
          r"notes)|include (?:any )?(?:warnings?|disclaimers?|notes)|(?:give|provide) (?:any )?(?:warnings?|"
          r"disclaimers?)|censor|filter|moralize|moralise|lecture|question)\b",
-         _words("refuse refuses refusing decline declines reject rejects apologize apologise warnings "
-                "warning disclaimers disclaimer censor filter moralize moralise lecture question say"),
-         group="never_refuse", lead=False, back=60, fwd=40),
+         _words("never not won't will doesn't does don't do cannot can't must mustn't shall should "
+                "shouldn't is are without no unable"),
+         group="never_refuse",
+         requires=_words("refuse refuses refusing decline declines reject rejects apologize apologise "
+                         "warnings warning disclaimers disclaimer censor filter moralize moralise lecture "
+                         "question say")),
     Rule(J, "never_refuse", 0.72,
          r"\b(?:regardless of|no matter|irrespective of)(?: how)? (?:how |the )?(?:immoral|unethical|illegal|"
          r"dangerous|harmful|offensive|inappropriate|explicit|wrong|bad|evil|reckless|vile|legality|"
