@@ -24,6 +24,7 @@ class AppLog:
 
     scopes: list[dict[str, Any]] = field(default_factory=list)
     disconnects: int = 0
+    sent: int = 0
     cancelled: int = 0
     # Released by the test to let the paced stream send its last event.
     release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -75,6 +76,16 @@ def make_app(log: AppLog) -> Any:
                 log.cancelled += 1
                 raise
             return
+        if path == "/big":
+            # ?mb= MiB (default 16) in 64 KiB chunks; log.sent tells how far the app got.
+            size = int(scope["query_string"].partition(b"mb=")[2] or 16)
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            chunk = b"x" * 65536
+            for _ in range(size * 16):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                log.sent += len(chunk)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         if path == "/status":
             await send(
                 {
@@ -101,6 +112,12 @@ class RawH3Client(QuicConnectionProtocol):
         super().__init__(*args, **kwargs)
         self.h3 = H3Connection(self._quic)
         self.events: dict[int, asyncio.Queue[H3Event]] = {}
+
+    deaf = False  # set to drop every datagram from now on, as a vanished peer would
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        if not self.deaf:
+            super().datagram_received(data, addr)
 
     def quic_event_received(self, event: QuicEvent) -> None:
         for h3_event in self.h3.handle_event(event):
@@ -138,16 +155,16 @@ class RawH3Client(QuicConnectionProtocol):
             return await self.events[stream_id].get()
 
     async def response(self, stream_id: int, timeout: float = 5.0) -> tuple[int, dict[bytes, bytes], bytes]:
-        status, headers, body = 0, {}, b""
+        status, headers, body = 0, {}, []
         while True:
             event = await self.next_event(stream_id, timeout)
             if isinstance(event, HeadersReceived):
                 headers = dict(event.headers)
                 status = int(headers[b":status"])
             elif isinstance(event, DataReceived):
-                body += event.data
+                body.append(event.data)
             if getattr(event, "stream_ended", False):
-                return status, headers, body
+                return status, headers, b"".join(body)
 
     def reset(self, stream_id: int) -> None:
         self._quic.reset_stream(stream_id, 0x10C)  # H3_REQUEST_CANCELLED

@@ -227,3 +227,22 @@ async def test_garbage_datagrams_are_ignored(listener: H3Listener) -> None:
     async with raw_client(listener.port) as client:
         status, _, _ = await client.response(client.send_request("GET", "/still-here"))
     assert status == 200
+
+
+async def test_big_body_to_a_reader_that_stopped_acking_is_held_back(
+    listener: H3Listener, app_log: AppLog
+) -> None:
+    async with raw_client(listener.port) as client:
+        sid = client.send_request("GET", "/big")
+        assert isinstance(await client.next_event(sid), HeadersReceived)
+        client.deaf = True
+        await asyncio.sleep(1.0)
+        # The app is parked in send() instead of queueing 16 MiB for a peer that reads nothing.
+        assert 0 < app_log.sent <= 4 * 1024 * 1024
+        client.deaf = False
+
+
+async def test_big_body_arrives_whole(listener: H3Listener, app_log: AppLog) -> None:
+    async with raw_client(listener.port) as client:
+        status, _, body = await client.response(client.send_request("GET", "/big?mb=3"), timeout=30)
+    assert status == 200 and body == b"x" * (3 * 1024 * 1024)

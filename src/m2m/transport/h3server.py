@@ -76,6 +76,9 @@ _MAX_DATA = 16 * 1024 * 1024
 # Session tickets are kept this long (RFC 8446 §4.6.1 allows up to 7 days); an hour bounds how long
 # a stolen ticket is useful while still covering reconnects of a busy peer.
 _TICKET_LIFETIME = 3600
+# Unacknowledged response bytes per stream before the app's send() waits: several round trips
+# of a fast link, and far above any SSE event.
+_SEND_HIGH_WATER = 1024 * 1024
 # Capped by net.core.rmem_max / wmem_max; asking for more than allowed is harmless.
 _SOCKET_BUFFER = 4 * 1024 * 1024
 _TICKET_CAPACITY = 10_000
@@ -226,6 +229,11 @@ class _Request:
         # Flushed in this same loop iteration, so an SSE event leaves as soon as it is sent, while
         # messages of many streams sent in one iteration share packets.
         self.conn.transmit_soon()
+        if not self.response_ended:
+            # aioquic keeps every unacknowledged byte; a big body to a slow or vanished reader
+            # would pile up in memory. Wait for ACKs once too much is in flight on this stream.
+            while not self.disconnected.is_set() and self.conn.unacked(self.stream_id) > _SEND_HIGH_WATER:
+                await self.conn.progress()
 
     async def _run(self, app: ASGIApp) -> None:
         try:
@@ -274,12 +282,30 @@ class _H3ServerProtocol(QuicConnectionProtocol):
         self.deferred: list[_Request] = []
         self.peer: tuple[str, int] | None = None
         self._flush_scheduled = False
+        self._progress: asyncio.Future[None] | None = None
         options.stats.connections += 1
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         if self.peer is None:
             self.peer = (str(addr[0]), int(addr[1]))
         super().datagram_received(data, addr)
+        self._wake()
+
+    def unacked(self, stream_id: int) -> int:
+        stream = self._quic._streams.get(stream_id)
+        if stream is None:
+            return 0
+        return len(stream.sender._buffer)
+
+    async def progress(self) -> None:
+        """Wait until the next datagram from the peer (which may acknowledge data) or the end."""
+        if self._progress is None or self._progress.done():
+            self._progress = self._loop.create_future()
+        await self._progress
+
+    def _wake(self) -> None:
+        if self._progress is not None and not self._progress.done():
+            self._progress.set_result(None)
 
     def transmit_soon(self) -> None:
         if not self._flush_scheduled:
@@ -333,6 +359,7 @@ class _H3ServerProtocol(QuicConnectionProtocol):
                 self.options.stats.resets += 1
                 reset.disconnect()
         elif isinstance(event, ConnectionTerminated):
+            self._wake()
             for request in self.requests.values():
                 request.disconnect()
             self.requests.clear()
