@@ -153,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--misses", type=int, default=0, help="print up to N misses and false positives")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peer", action="store_true", help="also evaluate the naive 20-regex scanner")
+    ap.add_argument("--rules-only", action="store_true", help="leave the shipped classifier out")
     args = ap.parse_args(argv)
+    if args.rules_only:
+        from m2m.security import model
+
+        model.load = lambda: None  # type: ignore[assignment]
     files = args.files or [p for p in DEFAULT_FILES if p.exists()]
     all_texts: list[str] = []
     for path in files:

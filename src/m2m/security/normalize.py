@@ -79,7 +79,8 @@ _SPACED = re.compile(r"(?:\b[a-z][ .\-_*/|]){2,}[a-z]\b")
 _MULTISPACE = re.compile(r"[ \t]{2,}")
 _SEP = re.compile(r"[ .\-_*/|]")
 
-_ESCAPE_SIGN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\])")
+# Only escapes that can spell letters hide words; "\n" or "\"" in code and JSON do not.
+_ESCAPE_SIGN = re.compile(r"\\(?:u00[0-7][0-9a-fA-F]|x[2-7][0-9a-fA-F])")
 
 # Encoded payloads long enough to hold an instruction. Fixed-width units: linear matching.
 # One character-class run finds base64, base64url and hex candidates in a single pass.
@@ -109,14 +110,13 @@ def fold(text: str) -> str:
     if not text.isascii():
         # Only the non-ASCII runs need the per-character work; most text is ASCII around them.
         text = _NON_ASCII_RUN.sub(_fold_run, text)
-    text = text.lower()
-    if not text.isascii():
-        text = _NON_ASCII_RUN.sub(_fold_run, text)
-    return " ".join(text.split())
+    return " ".join(text.lower().split())
 
 
 def _fold_run(m: re.Match[str]) -> str:
-    run = m.group().translate(_CONFUSABLES)
+    # Capital look-alikes first (Greek "Ν" lowercases to "ν", which reads as "v"), then the
+    # lowercase ones, then accents.
+    run = m.group().translate(_CONFUSABLES).lower().translate(_CONFUSABLES)
     return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if not run.isascii() else run
 
 
@@ -136,11 +136,22 @@ def _unescape(text: str) -> str | None:
 
 def _despace(raw: str) -> str | None:
     # Two or more spaces separate words in letter-spaced text ("i g n o r e  a l l"); mark them
-    # before the single separators between letters are dropped.
+    # before the single separators between letters are dropped. Only the neighbourhood of each
+    # spaced run is kept: the rest of the text was read already.
     marked = _MULTISPACE.sub("\x01", raw.lower())
-    if not _SPACED.search(marked):
+    spans: list[tuple[int, int]] = []
+    for m in _SPACED.finditer(marked):
+        lo, hi = max(0, m.start() - _LEET_WINDOW), m.end() + _LEET_WINDOW
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        elif len(spans) < _LEET_MAX_WINDOWS:
+            spans.append((lo, hi))
+        else:
+            break
+    if not spans:
         return None
-    return _SPACED.sub(lambda m: _SEP.sub("", m.group()), marked).replace("\x01", " ")
+    parts = (_SPACED.sub(lambda m: _SEP.sub("", m.group()), marked[lo:hi]) for lo, hi in spans)
+    return " | ".join(parts).replace("\x01", " ")
 
 
 _LEET_WINDOW = 160  # characters read on each side of a leetspeak word
@@ -167,6 +178,19 @@ def _around(text: str, words: list[str]) -> str:
     return " | ".join(text[lo:hi] for lo, hi in merged)
 
 
+def _letter_run(tokens: list[str], run: int = 4) -> bool:
+    """Whether ``run`` one-letter words follow each other somewhere ("i g n o r e")."""
+    count = 0
+    for t in tokens:
+        if len(t) == 1:
+            count += 1
+            if count >= run:
+                return True
+        else:
+            count = 0
+    return False
+
+
 def _view(kind: str, folded: str) -> View:
     return View(kind, folded, WORD.findall(folded))
 
@@ -191,7 +215,7 @@ def views(text: str) -> list[View]:
         leet = _around(first.text, leety).translate(_LEET)
         if leet != first.text:
             out.append(_view("leet", leet))
-    if len(words) - len({w for w in words if len(w) > 1}) >= 4:
+    if len(words) - len({w for w in words if len(w) > 1}) >= 4 and _letter_run(first.tokens):
         despaced = _despace(unescaped if unescaped is not None else text)
         if despaced is not None:
             out.append(_view("spaced", fold(despaced)))
