@@ -258,3 +258,35 @@ async def test_without_recent_use_the_connection_idles_out(
         assert client.handshakes == 2
     finally:
         await client.aclose()
+
+
+async def test_a_refused_address_falls_back_to_the_next_one(
+    dev_cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from h3util import make_app
+
+    from m2m.transport.h3server import start_h3
+
+    cert, key = (str(p) for p in dev_cert)
+    server = await start_h3(make_app(AppLog()), host="::1", port=0, certfile=cert, keyfile=key)
+
+    async def resolve(host: str, port: int, **_: object) -> list[tuple[object, ...]]:
+        # "localhost" as many systems resolve it: IPv4 first, where nothing listens here.
+        assert host == "localhost"
+        return [
+            (socket.AF_INET, socket.SOCK_DGRAM, 17, "", ("127.0.0.1", port)),
+            (socket.AF_INET6, socket.SOCK_DGRAM, 17, "", ("::1", port, 0, 0)),
+        ]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
+    client = H3Upstream(options=H3Options(ca_file=cert))
+    try:
+        resp = await client.request("GET", f"https://localhost:{server.port}/v6", [], b"", timeout=5)
+        assert await resp.read() == b"/v6"
+        assert client.handshakes == 2
+        again = await client.request("GET", f"https://localhost:{server.port}/again", [], b"", timeout=5)
+        assert await again.read() == b"/again"
+        assert client.handshakes == 2
+    finally:
+        await client.aclose()
+        await server.close(grace=0.1)

@@ -126,6 +126,8 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         self._flush_scheduled = False
         self.last_used = self._loop.time()
         self.keepalive: asyncio.Task[None] | None = None
+        self.refused = False
+        self.next_address: int | None = None
 
     def quic_event_received(self, event: QuicEvent) -> None:
         if isinstance(event, HandshakeCompleted):
@@ -186,6 +188,7 @@ class _H3ClientProtocol(QuicConnectionProtocol):
         # ICMP port unreachable: nothing listens on that UDP port. Failing now gives a prompt 502
         # instead of waiting out the handshake timeout.
         if isinstance(exc, ConnectionRefusedError) and self.dead is None:
+            self.refused = True
             self.quic_event_received(
                 ConnectionTerminated(error_code=0, frame_type=None, reason_phrase="connection refused")
             )
@@ -296,6 +299,9 @@ class H3Upstream:
         self._connections: dict[tuple[str, int], _H3ClientProtocol] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._tickets: dict[tuple[str, int], SessionTicket] = {}
+        # Which of a host name's addresses to use: the next one after a refusal ("localhost" is
+        # 127.0.0.1 and ::1, a server often listens on only one of them).
+        self._address_index: dict[tuple[str, int], int] = {}
         self._closed = False
         self.handshakes = 0
         self.resumed = 0
@@ -339,11 +345,12 @@ class H3Upstream:
                 infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
             except OSError as exc:
                 raise UpstreamUnavailableError(f"cannot resolve HTTP/3 upstream {host}: {exc}") from exc
-            family, _, _, _, addr = infos[0]
+            addresses = [(info[0], info[4]) for info in infos]
         else:
             # An address literal needs no resolver round trip through the executor thread.
-            family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-            addr = (host, port)
+            addresses = [(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, (host, port))]
+        index = self._address_index.get(key, 0) % len(addresses)
+        family, addr = addresses[index]
         configuration = self._configuration(host, port)
         resuming = configuration.session_ticket is not None
 
@@ -362,6 +369,7 @@ class H3Upstream:
         grow_socket_buffers(transport.get_extra_info("socket"))
         protocol.connect(transport.get_extra_info("peername"))
         protocol.may_send_early = resuming
+        protocol.next_address = index + 1 if index + 1 < len(addresses) else None
         self.handshakes += 1
         protocol.handshake.add_done_callback(self._count_resumption)
         protocol.keepalive = loop.create_task(self._keepalive(protocol))
@@ -429,7 +437,28 @@ class H3Upstream:
                 h3_headers.append((lname.encode("latin-1"), value.encode("latin-1")))
         if isinstance(body, bytes | bytearray | memoryview):
             h3_headers.append((b"content-length", str(len(body)).encode()))
+        while True:
+            try:
+                return await self._request_once(host, port, method, h3_headers, body, timeout)
+            except UpstreamUnavailableError:
+                protocol = self._connections.get((host, port))
+                if protocol is None or not protocol.refused:
+                    raise
+                # Refused means the server never saw the request: another address may take it.
+                retry = protocol.next_address is not None and isinstance(body, bytes | bytearray | memoryview)
+                self._address_index[(host, port)] = protocol.next_address or 0
+                if not retry:
+                    raise
 
+    async def _request_once(
+        self,
+        host: str,
+        port: int,
+        method: str,
+        h3_headers: list[tuple[bytes, bytes]],
+        body: bytes | AsyncIterator[bytes],
+        timeout: float | None,
+    ) -> H3Response:
         protocol: _H3ClientProtocol | None = None
         stream_id: int | None = None
         answered = False
