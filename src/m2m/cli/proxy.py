@@ -93,10 +93,6 @@ def _run_proxy(args: argparse.Namespace) -> int:
     config = load(cli=_flags(args), env=os.environ, path=args.config)
     p = config.proxy
     logging.basicConfig(level=p.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if config.tokenizer.llama3_vocab:
-        from m2m.tokenizer import set_llama3_vocab
-
-        set_llama3_vocab(config.tokenizer.llama3_vocab)
 
     def ready(url: str) -> None:
         role = "m2m peer" if p.upstream_protocol == "m2m" else "OpenAI-compatible"

@@ -188,6 +188,10 @@ class ProxyApp:
                 return
 
     async def startup(self) -> None:
+        if self.config.tokenizer.llama3_vocab:
+            from m2m.tokenizer import set_llama3_vocab
+
+            set_llama3_vocab(self.config.tokenizer.llama3_vocab)
         # Load the BPE tables now, not on the first request (about 0.5 s each).
         adapters.warm_up()
         # A full collection walks the large vocabulary tables (about 20 ms, a p99 spike on a busy

@@ -15,6 +15,7 @@ connection: the upstream closed an idle connection as the request went out.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator
@@ -330,18 +331,7 @@ class H1Upstream:
     ) -> _Response:
         if self._closed:
             raise UpstreamUnavailableError("upstream client is closed")
-        parts = urlsplit(url)
-        scheme = parts.scheme
-        host = parts.hostname or ""
-        default_port = 443 if scheme == "https" else 80
-        port = parts.port or default_port
-        key = (scheme, host, port)
-        target = parts.path or "/"
-        if parts.query:
-            target = f"{target}?{parts.query}"
-        host_header = host if port == default_port else f"{host}:{port}"
-        if ":" in host and not host.startswith("["):
-            host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+        key, target, host_header = _parse_url(url)
         head = _serialize_head(method, target, host_header, headers, body)
         conn = self._acquire_idle(key)
         if conn is not None and isinstance(body, bytes):
@@ -409,6 +399,22 @@ async def _write_stream(
         await conn.drain()
     if chunked:
         transport.write(b"0\r\n\r\n")
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_url(url: str) -> tuple[_Key, str, str]:
+    """(pool key, request target, Host header) of ``url``; the proxy sends few distinct URLs."""
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    host = parts.hostname or ""
+    default_port = 443 if scheme == "https" else 80
+    port = parts.port or default_port
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+    shown = f"[{host}]" if ":" in host else host
+    host_header = shown if port == default_port else f"{shown}:{port}"
+    return (scheme, host, port), target, host_header
 
 
 def _serialize_head(

@@ -50,9 +50,15 @@ def _uvicorn_options(log_level: str) -> dict[str, Any]:
 
 def worker_app() -> Any:
     """App factory for worker processes: the parent hands the config over in ``M2M_*`` variables."""
+    import logging
+
     from m2m.proxy.app import create_app
 
-    return create_app(load(env=os.environ, path=os.devnull))
+    config = load(env=os.environ, path=os.devnull)
+    logging.basicConfig(
+        level=config.proxy.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return create_app(config)
 
 
 def _bind(host: str, port: int) -> socket.socket:
