@@ -17,7 +17,7 @@ import signal
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from m2m.errors import ConfigError, M2MError
 from m2m.transport.h3server import ASGIApp, H3Listener, start_h3
@@ -81,11 +81,11 @@ def _resolve_app(app_or_factory: Any, config: Any) -> ASGIApp:
             if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     except (TypeError, ValueError):
-        return app_or_factory  # type: ignore[no-any-return]
-    if len(params) == 3:
-        return app_or_factory  # type: ignore[no-any-return]
+        return cast(ASGIApp, app_or_factory)
+    if len(params) == 3:  # (scope, receive, send): already an ASGI app
+        return cast(ASGIApp, app_or_factory)
     app = app_or_factory(config) if len(params) == 1 else app_or_factory()
-    return app  # type: ignore[no-any-return]
+    return cast(ASGIApp, app)
 
 
 class _Lifespan:
@@ -106,10 +106,16 @@ class _Lifespan:
         except Exception as exc:
             # An app that raises on the lifespan scope does not support it (ASGI lifespan spec).
             await self._outbox.put({"type": "_raised", "error": exc})
+        else:
+            # An app that simply returns has nothing to start or stop.
+            await self._outbox.put({"type": "_returned"})
 
     async def _wait(self, expected: str) -> None:
         message = await self._outbox.get()
         kind = message["type"]
+        if kind == "_returned":
+            self._supported = False
+            return
         if kind == "_raised":
             if expected == "lifespan.startup.complete":
                 self._supported = False
