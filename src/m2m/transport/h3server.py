@@ -48,7 +48,10 @@ __all__ = [
     "MAX_FIELD_SECTION_SIZE",
     "SAFE_METHODS",
     "H3Listener",
+    "ListenerStats",
     "SessionTicketStore",
+    "grow_socket_buffers",
+    "server_configuration",
     "start_h3",
 ]
 

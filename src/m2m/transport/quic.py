@@ -23,7 +23,7 @@ from m2m.errors import ConfigError, M2MError
 from m2m.transport.h3server import ASGIApp, H3Listener, start_h3
 from m2m.transport.tls import ServerCredentials, load_server_credentials
 
-__all__ = ["Servers", "alt_svc", "serve", "serving"]
+__all__ = ["Servers", "TransportSettings", "alt_svc", "serve", "serving", "settings"]
 
 log = logging.getLogger("m2m.transport")
 
