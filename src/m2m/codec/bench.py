@@ -234,7 +234,7 @@ def summary(rows: Sequence[Row], out: TextIO) -> None:
                 f"(mean {_mean(r.token_ratios):.3f})",
                 file=out,
             )
-    for method in ("t1", "zstd", "auto"):
+    for method in ("json.loads+dumps", "t1", "zstd", "auto"):
         r = _pick(rows, KINDS, method)
         if not r.n:
             continue
