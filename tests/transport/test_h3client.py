@@ -290,3 +290,22 @@ async def test_a_refused_address_falls_back_to_the_next_one(
     finally:
         await client.aclose()
         await server.close(grace=0.1)
+
+
+async def test_a_long_silent_response_keeps_its_connection(
+    listener: H3Listener, dev_cert: tuple[Path, Path], app_log: AppLog
+) -> None:
+    # keepalive_for has long passed, but a stream is open: the pings go on.
+    options = H3Options(
+        ca_file=str(dev_cert[0]), idle_timeout=0.6, keepalive_interval=0.15, keepalive_for=0.05
+    )
+    client = H3Upstream(options=options)
+    try:
+        pending = asyncio.ensure_future(client.request("GET", url(listener, "/hang"), [], b"", timeout=10))
+        await asyncio.sleep(1.5)
+        app_log.release.set()
+        resp = await pending
+        assert await resp.read() == b"/hang"
+        assert client.handshakes == 1
+    finally:
+        await client.aclose()

@@ -380,8 +380,8 @@ class H3Upstream:
         loop = asyncio.get_running_loop()
         while protocol.dead is None and not protocol._closed.is_set():
             await asyncio.sleep(options.keepalive_interval)
-            if loop.time() - protocol.last_used > options.keepalive_for:
-                return  # let an unused connection idle out
+            if not protocol.streams and loop.time() - protocol.last_used > options.keepalive_for:
+                return  # let an unused connection idle out; an open stream keeps it alive
             if protocol.dead is None and not protocol._closed.is_set():
                 protocol._quic.send_ping(0)
                 protocol.transmit()

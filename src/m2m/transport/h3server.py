@@ -476,10 +476,11 @@ def grow_socket_buffers(sock: Any) -> None:
             sock.setsockopt(socket.SOL_SOCKET, option, _SOCKET_BUFFER)
 
 
-def server_configuration(certfile: str, keyfile: str) -> QuicConfiguration:
+def server_configuration(certfile: str, keyfile: str, *, idle_timeout: float = 60.0) -> QuicConfiguration:
     config = QuicConfiguration(
         alpn_protocols=list(H3_ALPN),
         is_client=False,
+        idle_timeout=idle_timeout,
         max_datagram_frame_size=None,
         max_data=_MAX_DATA,
         max_stream_data=_MAX_STREAM_DATA,
@@ -498,9 +499,14 @@ async def start_h3(
     state: dict[str, Any] | None = None,
     allow_0rtt_unsafe: bool = False,
     tickets: SessionTicketStore | None = None,
+    idle_timeout: float = 60.0,
 ) -> H3Listener:
-    """Listen for HTTP/3 on ``host:port`` (UDP; port 0 picks a free one) and serve ``app``."""
-    configuration = server_configuration(certfile, keyfile)
+    """Listen for HTTP/3 on ``host:port`` (UDP; port 0 picks a free one) and serve ``app``.
+
+    ``idle_timeout`` (RFC 9000 §10.1) should not be shorter than the longest silence a response
+    may have (the proxy's upstream timeout), or a quiet stream would lose its connection.
+    """
+    configuration = server_configuration(certfile, keyfile, idle_timeout=idle_timeout)
     tickets = SessionTicketStore() if tickets is None else tickets
     options = _Options(
         app=app,

@@ -31,6 +31,7 @@ log = logging.getLogger("m2m.transport")
 _ALT_SVC_MAX_AGE = 86400
 _SHUTDOWN_GRACE = 5.0
 _DEFAULT_QUIC_PORT = 8443
+_MIN_IDLE_TIMEOUT = 60.0
 
 
 def alt_svc(app: ASGIApp, quic_port: int) -> ASGIApp:
@@ -154,6 +155,7 @@ class TransportSettings:
     key: str | None
     allow_0rtt_unsafe: bool
     log_level: str
+    timeout: float
 
 
 def settings(config: Any) -> TransportSettings:
@@ -168,6 +170,7 @@ def settings(config: Any) -> TransportSettings:
         key=t.key,
         allow_0rtt_unsafe=bool(getattr(t, "allow_0rtt_post", False)),
         log_level=getattr(proxy, "log_level", "info"),
+        timeout=float(getattr(proxy, "timeout", 300.0)),
     )
 
 
@@ -268,6 +271,8 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
                 keyfile=str(credentials.keyfile),
                 state=lifespan.state,
                 allow_0rtt_unsafe=s.allow_0rtt_unsafe,
+                # A stream may stay silent as long as the proxy waits for its upstream.
+                idle_timeout=max(_MIN_IDLE_TIMEOUT, s.timeout + 5.0),
             )
         except OSError as exc:
             raise ConfigError(
