@@ -209,6 +209,13 @@ RULES: tuple[Rule, ...] = (
          ("ignoriere", "ignorier", "vergiss", "missachte", "ignora", "ignore", "ignorez", "ignorar",
           "ignorer", "olvida", "oublie", "oubliez", "urhopup", "忽略", "无视", "忘记", "無視"),
          group="override", lead=False, back=2, fwd=110),
+    Rule(P, "instruction_override", 0.85,
+         rf"\b{_IGNORE} (?:the |this |that |your )?(?:user'?s?|human'?s?|customer'?s?|original|actual) (?:question|"
+         r"request|query|message|input|instructions?|prompt|task)s?\b",
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
+    Rule(P, "indirect_injection", 0.72,
+         rf"<!--.{{0,30}}?\b(?:{_AI}|agent|claude|gemini|copilot|assistants|models)s?\b ?:",
+         ("<!--",), group="indirect_comment", lead=False, back=0, fwd=60),
     Rule(P, "new_instructions", 0.62,
          r"\b(?:new|updated|real|actual|true|revised|overriding|additional|important|urgent|secret|priority|"
          r"final|correct) (?:system )?(?:instructions?|directives?|rules|task|orders|prompt|objective|mission)"
@@ -616,6 +623,20 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:run|execute|exec|call|type|invoke)\b.{0,15}?\b(?:printenv|env|set|export -p|get-childitem env:|"
          r"gci env:)(?: command)?\b.{0,40}?\b(?:show|send|print|output|paste|give|tell|return|display|share)\b",
          _words("printenv env set export"), group="env_exfil", lead=False, back=30, fwd=60),
+    Rule(D, "env_exfiltration", 0.85,
+         r"\b(?:list|show|print|output|dump|give|tell|reveal|display|send|share|return|enumerate)\b.{0,15}?\b(?:all |"
+         r"every |any )?(?:the |of the )?(?:environment variables|env vars|env variables|secrets|api keys|"
+         r"credentials|tokens) (?:that )?(?:you|the (?:assistant|agent|model|server|system)) (?:have|has|can) "
+         r"(?:access|see|read|reach)",
+         _words("variables vars secrets keys credentials tokens"), group="env_exfil", lead=False, back=60,
+         fwd=50),
+    Rule(D, "credential_request", 0.84,
+         rf"\b{_REVEAL_STRICT}\b.{{0,30}}?\b(?:stored |saved |the |all |all the )?(?:other users'?|all users'?|"
+         r"every user'?s|the admin(?:istrator)?'?s?|admin|root|employees'?|customers'?|stored|internal)"
+         r" (?:[a-z]{1,12} )?(?:passwords|credentials|api keys|access tokens|ssh keys|credit card numbers|"
+         r"social security numbers|ssns|password hashes|login details)\b",
+         _REVEAL_ANCHORS, group="credentials",
+         requires=_words("passwords credentials keys tokens numbers ssns hashes details")),
     Rule(D, "env_exfiltration", 0.86,
          r"\b(?:print|echo|show|tell|send|output|reveal|read|cat|list|dump|leak|display|give|return|share|"
          r"post|upload|email|log|expose|disclose|what(?:'s| is| are))\b.{0,40}?(?:\$\{?[a-z_]{0,30}(?:api_?key|"
@@ -676,7 +697,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:s|ing)? (?:this |the following |an? |the )?(?:markdown |html |hidden |invisible |tracking )?"
          r"(?:image|img|link|url|pixel|hyperlink)\b.{0,80}?\b(?:password|secret|conversation|chat history|"
          r"history|previous messages|user data|personal data|token|memory|private|confidential|api key|"
-         r"credentials)",
+         r"credentials|url-?encoded|(?:the )?user'?s? (?:last |latest |previous |)(?:message|messages|question|"
+         r"input|reply|email|name|address))",
          _words("image img link url pixel hyperlink"), group="url_exfil_instr", lead=False, back=70,
          fwd=110),
     Rule(D, "url_exfiltration", 0.8,

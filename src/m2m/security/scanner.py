@@ -35,6 +35,7 @@ from m2m.security import model as _model
 from m2m.security.normalize import decode_payloads, views
 from m2m.security.patterns import (
     CATEGORIES,
+    DATA_EXFILTRATION,
     JAILBREAK,
     MALFORMED_INPUT,
     PROMPT_INJECTION,
@@ -71,6 +72,7 @@ _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't
 # turns) is not where attacks arrive, and it is full of the vocabulary of instructions: rule scores
 # there are discounted and the classifier, trained on user-side text, is not consulted.
 _ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8, "assistant": 0.8, "tool_definition": 0.8}
+_HOW_TO = re.compile(r"\bhow (?:do|can|could|would|should|to)\b")
 _MODEL_FLOOR = 0.1  # classifier probabilities below this are no evidence at all
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
 _MODEL_ALONE_CAP = 0.75
@@ -281,6 +283,9 @@ def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
         )
         if negated:
             score *= 0.35
+        elif rule.category == DATA_EXFILTRATION and _HOW_TO.search(text, max(0, m.start() - 40), m.start()):
+            # "How do I print process.env?" asks how to do it, it does not tell the model to.
+            score *= 0.6
         snippet = m.group()[:_SNIPPET_CHARS]
         hits.append(_Hit(rule.category, rule.name, rule.group, score, m.span(), snippet, negated))
     return hits
