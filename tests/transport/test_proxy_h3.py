@@ -318,3 +318,32 @@ async def test_m2m_negotiation_over_h3(proxy_b: Servers, fake: FakeUpstream) -> 
     assert json.loads(fake.requests[-1].body) == CHAT
     assert got[b"x-m2m-encoding"] == b"zstd"
     assert json.loads(decompress(raw))["object"] == "chat.completion"
+
+
+async def test_streamed_upload_cut_short_by_413_gets_the_413(
+    fake_server: tuple[FakeUpstream, BackgroundServer], dev_cert: tuple[Path, Path]
+) -> None:
+    from m2m.transport.h3client import H3Options, H3Upstream
+
+    config = config_for(
+        fake_server[1].url + "/v1",
+        dev_cert,
+        **{"proxy.transport.transport": "quic", "proxy.max_body_bytes": 4096},
+    )
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(64):
+            yield b"x" * 65536
+            await asyncio.sleep(0.001)
+
+    async with serving(lambda: create_app(config), config) as servers:
+        client = H3Upstream(options=H3Options(ca_file=str(dev_cert[0])))
+        try:
+            url = f"https://127.0.0.1:{servers.h3.port}/v1/chat/completions"
+            resp = await client.request(
+                "POST", url, [("content-type", "application/json")], body(), timeout=10
+            )
+            assert resp.status == 413
+            assert json.loads(await resp.read())["error"]["code"] == "payload_too_large"
+        finally:
+            await client.aclose()

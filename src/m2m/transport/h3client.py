@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aioquic.asyncio.protocol import QuicConnectionProtocol
-from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection
+from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection, ProtocolError
 from aioquic.h3.events import DataReceived, H3Event, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection, QuicConnectionState
@@ -486,14 +486,7 @@ class H3Upstream:
                 else:
                     protocol.h3.send_headers(stream_id, h3_headers)
                     protocol.transmit_soon()
-                    async for chunk in body:
-                        if protocol.dead is not None:
-                            raise protocol.dead
-                        if chunk:
-                            protocol.h3.send_data(stream_id, chunk, end_stream=False)
-                            protocol.transmit_soon()
-                    protocol.h3.send_data(stream_id, b"", end_stream=True)
-                    protocol.transmit_soon()
+                    await self._upload(protocol, stream_id, body)
                 raw_headers = await stream.headers
                 answered = True
         except TimeoutError:
@@ -508,6 +501,23 @@ class H3Upstream:
             if not answered and protocol is not None and stream_id is not None:
                 protocol.cancel(stream_id)
         return H3Response(protocol, stream_id, stream, raw_headers, timeout)
+
+    @staticmethod
+    async def _upload(protocol: _H3ClientProtocol, stream_id: int, body: AsyncIterator[bytes]) -> None:
+        try:
+            async for chunk in body:
+                if protocol.dead is not None:
+                    raise protocol.dead
+                if chunk:
+                    protocol.h3.send_data(stream_id, chunk, end_stream=False)
+                    protocol.transmit_soon()
+            protocol.h3.send_data(stream_id, b"", end_stream=True)
+            protocol.transmit_soon()
+        except (ProtocolError, RuntimeError, ValueError):
+            # The server stopped reading the body (STOP_SENDING, e.g. with a 413 it already
+            # sent): its response, not the rest of the upload, is what counts now.
+            if protocol.dead is not None:
+                raise protocol.dead from None
 
     async def disconnect(self) -> None:
         """Close every connection but keep the session tickets: the next request resumes."""
