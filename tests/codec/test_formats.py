@@ -72,6 +72,8 @@ def test_passthrough() -> None:
     assert decompress("just text") == "just text"
     assert decompress(b'{"a":1}') == '{"a":1}'
     assert decompress("") == "" and decompress(b"") == ""
+    for text in ["#TODO: fix", "#TODO", "# Title", "#M2M rocks", "#t1|lower case", "#"]:
+        assert decompress(text) == text
 
 
 # Golden vectors. TK bytes worked by hand: 15339 = 0x3BEB -> EB 77, 1917 = 0x77D -> FD 0E.

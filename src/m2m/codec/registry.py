@@ -33,9 +33,11 @@ for _f in FORMATS:
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_MAGIC = {f.magic: f for f in FORMATS}
 _PREFIXES = sorted(((p, f) for f in FORMATS for p in f.prefixes), key=lambda pf: -len(pf[0]))
-# Reserved for m2m: "#M2M..." and "#<TAG>|" with an upper-case tag, and such a tag alone (a cut-off
-# prefix). Plain text shaped like this is escaped by `none`, so nothing real is lost.
-_RESERVED = re.compile(r"#M2M|#[A-Z][A-Z0-9]{0,4}(?:[|:~]|$)")
+# Reserved for m2m: "#M2M[..." and "#<TAG>|" or "#<TAG>~" with a short upper-case tag (formats and
+# versions this build does not know), and any cut-off start of a known prefix. Plain text shaped
+# like this is escaped by `none`, so nothing real is lost.
+_RESERVED = re.compile(r"#M2M\[|#[A-Z][A-Z0-9]{0,3}[|~]")
+_MIN_CUT = 3
 
 MAGIC_LEN = 4
 
@@ -65,5 +67,9 @@ def by_magic(data: bytes) -> Format | None:
 
 
 def looks_like_wire(text: str) -> bool:
-    """True when ``text`` starts like an m2m wire string (known or reserved prefix)."""
-    return text.startswith("#") and (by_prefix(text) is not None or _RESERVED.match(text) is not None)
+    """True when ``text`` starts like an m2m wire string (known, reserved or cut-off prefix)."""
+    if not text.startswith("#"):
+        return False
+    if by_prefix(text) is not None or _RESERVED.match(text) is not None:
+        return True
+    return len(text) >= _MIN_CUT and any(p.startswith(text) for p, _ in _PREFIXES)
