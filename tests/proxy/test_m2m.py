@@ -311,3 +311,40 @@ def test_m2m_client_decodes_event_by_event() -> None:
         for i, line in enumerate(line for line in r.iter_lines() if line):
             assert json.loads(line[6:]) == {"n": i}
             assert produced[-1] == i  # decoded before the next event was produced
+
+
+async def _broken_peer(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An 'm2m peer' whose encoded responses do not decode."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    stream = b'"stream":true' in decompress(body).encode()
+    content_type = b"text/event-stream" if stream else b"application/vnd.m2m"
+    payload = b"data: #ZD1|@@not-zstd@@\n\n" if stream else b"#ZD1|@@not-zstd@@"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", content_type), (b"x-m2m-encoding", b"zstd")],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+def test_undecodable_peer_response_is_a_502(proxy_server: Callable[..., BackgroundServer]) -> None:
+    with BackgroundServer(_broken_peer) as peer:
+        a = proxy_server(peer.url + "/v1", proxy__upstream_protocol="m2m")
+        with httpx.Client(timeout=10) as http:
+            r = http.post(a.url + "/v1/chat/completions", json=CHAT)
+            assert r.status_code == 502
+            assert "does not decode" in r.json()["error"]["message"]
+            r = http.post(a.url + "/v1/chat/completions", json={**CHAT, "stream": True})
+            assert r.status_code == 200
+            last = [b for b in r.text.split("\n\n") if b][-1]
+            assert last.startswith("event: error")
+            assert json.loads(last.split("data: ", 1)[1])["error"]["type"] == "upstream_error"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from m2m import __version__
 from m2m.config import Config
-from m2m.errors import M2MError, PayloadTooLargeError, RequestError
+from m2m.errors import CodecError, M2MError, PayloadTooLargeError, RequestError
 from m2m.proxy import adapters, stateful, wire
 from m2m.proxy.sse import SSEParser, encode_event
 from m2m.proxy.upstream import Upstream, UpstreamResponse, make_upstream
@@ -420,7 +420,10 @@ class ProxyApp:
         if upstream_encoding is not None:
             decoder = wire.response_decoder(upstream_encoding, max_bytes=self._max_body)
             assert decoder is not None
-            standard = decoder.decode_body(payload)
+            try:
+                standard = decoder.decode_body(payload)
+            except CodecError as exc:
+                raise _peer_error(exc) from None
             headers = _replace_content_type(_without(headers, wire.ENCODING.encode()), _JSON)
         if status < 300:
             if meta.exchange is not None:
@@ -429,7 +432,7 @@ class ProxyApp:
                 meta.peer.reply_json(standard)
                 headers.extend(meta.peer.response_headers())
         sent = standard
-        if accept and status < 300:
+        if accept and status < 300 and _is_json(headers):
             codec = wire.choose_response_codec(accept, stream=False)
             if codec is not None:
                 sent = codec.encode_body(standard)
@@ -530,6 +533,8 @@ class ProxyApp:
             raise
         except (M2MError, _MidStreamClose) as exc:
             error = exc if isinstance(exc, M2MError) else _upstream_cut(str(exc))
+            if decoder is not None and isinstance(error, CodecError):
+                error = _peer_error(error)
             _log.warning("stream ended by error: %s", error.message)
             self.stats.record(error.status, 0.0)
             watch.stop()
@@ -706,6 +711,20 @@ class _DisconnectWatch:
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
+
+
+def _peer_error(exc: CodecError) -> M2MError:
+    """An M2M response from the upstream peer that does not decode is the upstream's fault."""
+    from m2m.errors import UpstreamError
+
+    return UpstreamError(f"the upstream m2m peer sent a response that does not decode: {exc.message}")
+
+
+def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
 
 
 def _upstream_cut(message: str) -> M2MError:
