@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from m2m.proxy.server import BackgroundServer
 
@@ -95,3 +96,16 @@ def test_demo_runs_and_exits_0(tmp_path: Path) -> None:
     assert "streaming reply:" in out
     assert "as m2m:" in out
     assert "not billed tokens" in out
+
+
+def test_demo_without_openai_falls_back_to_httpx(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from m2m.proxy.demo import run_demo
+
+    monkeypatch.setitem(sys.modules, "openai", None)  # import openai -> ImportError
+    assert run_demo() == 0
+    out = capsys.readouterr().out
+    assert "openai package is not installed" in out
+    assert "tool call track_shipment(" in out
+    assert "as m2m:" in out
