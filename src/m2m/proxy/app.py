@@ -194,6 +194,10 @@ class ProxyApp:
             set_llama3_vocab(self.config.tokenizer.llama3_vocab)
         # Load the BPE tables now, not on the first request (about 0.5 s each).
         adapters.warm_up()
+        if self._security is not None:  # the scanner builds its tables on first use
+            adapters.scan_request(
+                {"messages": [{"role": "user", "content": "hi"}]}, threshold=0.8, blocking=False
+            )
         # A full collection walks the large vocabulary tables (about 20 ms, a p99 spike on a busy
         # proxy); what exists after startup lives as long as the process, so keep it out of GC.
         gc.collect()
