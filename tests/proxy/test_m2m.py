@@ -348,3 +348,11 @@ def test_undecodable_peer_response_is_a_502(proxy_server: Callable[..., Backgrou
             last = [b for b in r.text.split("\n\n") if b][-1]
             assert last.startswith("event: error")
             assert json.loads(last.split("data: ", 1)[1])["error"]["type"] == "upstream_error"
+
+
+async def test_responses_compression_can_be_switched_off(asgi: Callable[..., httpx.AsyncClient]) -> None:
+    client = asgi(proxy__compression__responses=False)
+    r = await client.post("/v1/chat/completions", json=CHAT, headers={"x-m2m-accept": "zstd"})
+    assert r.status_code == 200
+    assert "x-m2m-encoding" not in r.headers
+    assert r.json()["object"] == "chat.completion"

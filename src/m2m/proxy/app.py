@@ -105,6 +105,8 @@ class ProxyApp:
             if self._client_role and proxy.compression.requests
             else None
         )
+        # [proxy.compression] responses = false: answer M2M clients in plain JSON/SSE too.
+        self._encode_responses = proxy.compression.responses
         self._security = proxy.security if proxy.security.enabled else None
         self._optimize = proxy.optimize
         self._flusher: asyncio.Task[None] | None = None
@@ -275,6 +277,8 @@ class ProxyApp:
         started = time.perf_counter()
         headers = scope["headers"]
         marked, accept = _m2m_request_headers(headers)
+        if not self._encode_responses:
+            accept = None
         raw = await self._read_body(scope, receive)
         try:
             return await self._chat_inner(scope, receive, send, started, headers, raw, marked, accept)
