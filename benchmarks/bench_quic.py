@@ -17,7 +17,9 @@ Measured:
    new HTTP/1.1 connection (plain TCP, no TLS) for reference; on loopback, and again through
    relays that delay every datagram / TCP chunk to emulate a link with ``--rtt-ms`` round trips;
 3. throughput of N concurrent streams on one HTTP/3 connection vs N HTTP/1.1 keep-alive
-   connections, through the proxy.
+   connections, through the proxy;
+4. the HTTP/3 listener alone: the fake upstream under ``m2m.transport.h3server`` and under
+   Hypercorn's own ``quic_bind``, same client (why m2m has its own listener).
 
     python benchmarks/bench_quic.py            # about a minute
     python benchmarks/bench_quic.py --quick    # a few seconds, smaller samples
@@ -88,6 +90,21 @@ def run_upstream(port: int, quic_port: int, cert: str, key: str) -> None:
     )
     fake = FakeUpstream(keep=1)
     serve(fake, config)
+
+
+def run_hypercorn(port: int, quic_port: int, cert: str, key: str) -> None:
+    """The same fake upstream under Hypercorn's own HTTP/3 (``quic_bind``), for comparison."""
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config as HypercornConfig
+
+    from m2m.proxy.fake_upstream import FakeUpstream
+
+    config = HypercornConfig()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.quic_bind = [f"127.0.0.1:{quic_port}"]
+    config.certfile, config.keyfile = cert, key
+    config.loglevel = "WARNING"
+    asyncio.run(serve(FakeUpstream(keep=1), config))  # type: ignore[arg-type]
 
 
 def run_proxy(port: int, quic_port: int, upstream_port: int, cert: str, key: str) -> None:
@@ -188,15 +205,31 @@ async def timed(n: int, call: Callable[[], Awaitable[None]]) -> list[float]:
     return out
 
 
-async def wait_ready(tcp_port: int, quic_port: int, h3: Any) -> None:
+async def rate(call: Callable[[], Awaitable[None]], concurrency: int, seconds: float) -> float:
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < stop_at:
+            await call()
+            done += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - t0)
+
+
+async def wait_ready(tcp_port: int | None, quic_port: int, h3: Any) -> None:
     import aiohttp
 
     deadline = time.monotonic() + 20
     async with aiohttp.ClientSession() as session:
         while True:
             try:
-                async with session.get(f"http://127.0.0.1:{tcp_port}/health") as resp:
-                    await resp.read()
+                if tcp_port is not None:
+                    async with session.get(f"http://127.0.0.1:{tcp_port}/health") as resp:
+                        await resp.read()
                 response = await h3.request(
                     "GET", f"https://127.0.0.1:{quic_port}/health", [], b"", timeout=1
                 )
@@ -405,6 +438,20 @@ async def measure(args: argparse.Namespace, ports: dict[str, int]) -> dict[str, 
                 await asyncio.gather(*(worker() for _ in range(concurrency)))
                 throughput[label][concurrency] = done / (time.perf_counter() - t0)
         results["throughput"] = throughput
+
+        # 4. the HTTP/3 listener itself: the same fake upstream app under m2m's listener and under
+        #    Hypercorn's quic_bind, same client, direct (no proxy).
+        await wait_ready(None, ports["hc_quic"], h3)
+        listeners = {"m2m h3server": ports["up_quic"], "Hypercorn 0.18 quic_bind": ports["hc_quic"]}
+        latency: dict[str, list[float]] = {name: [] for name in listeners}
+        for _ in range(10):
+            for name, port in listeners.items():
+                latency[name] += await timed(args.requests // 20, h3_call(port))
+        rates: dict[str, dict[int, float]] = {name: {} for name in listeners}
+        for concurrency in args.concurrency:
+            for name, port in listeners.items():
+                rates[name][concurrency] = await rate(h3_call(port), concurrency, args.seconds)
+        results["listeners"] = {"latency": latency, "rates": rates}
         results["h3_connections"] = h3.handshakes
     await h3.aclose()
     return results
@@ -444,8 +491,15 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     print("|---|" + "---:|" * len(conc))
     for label, row in results["throughput"].items():
         print(f"| {label} | " + " | ".join(f"{row[c]:.0f}" for c in conc) + " |")
+    lst = results["listeners"]
+    print("\n## HTTP/3 listener alone: the fake upstream under m2m's listener vs Hypercorn's\n")
+    print("| listener | p50 | p99 | " + " | ".join(f"c={c} req/s" for c in conc) + " |")
+    print("|---|---:|---:|" + "---:|" * len(conc))
+    for name, samples in lst["latency"].items():
+        cells = " | ".join(f"{lst['rates'][name][c]:.0f}" for c in conc)
+        print(f"| {name} | {pct(samples, 0.5):.2f} ms | {pct(samples, 0.99):.2f} ms | {cells} |")
     used = results["h3_connections"]
-    print(f"\n(the load generator's HTTP/3 client opened {used} QUIC connections: proxy + direct upstream)")
+    print(f"\n(the load generator's HTTP/3 client opened {used} QUIC connections, one per server)")
 
 
 def main() -> int:
@@ -460,7 +514,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--rtt-ms", type=float, default=40.0, help="round-trip time of the emulated link")
     parser.add_argument("--far-samples", type=int, default=20)
-    parser.add_argument("--role", choices=["upstream", "proxy"], help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["upstream", "proxy", "hypercorn"], help=argparse.SUPPRESS)
     parser.add_argument("--ports", help=argparse.SUPPRESS)
     parser.add_argument("--tls", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -468,6 +522,8 @@ def main() -> int:
         ports = [int(p) for p in args.ports.split(",")]
         if args.role == "upstream":
             run_upstream(ports[0], ports[1], *args.tls)
+        elif args.role == "hypercorn":
+            run_hypercorn(ports[0], ports[1], *args.tls)
         else:
             run_proxy(ports[0], ports[1], ports[2], *args.tls)
         return 0
@@ -483,8 +539,11 @@ def main() -> int:
         "up_quic": free_port(socket.SOCK_DGRAM),
         "px_tcp": free_port(socket.SOCK_STREAM),
         "px_quic": free_port(socket.SOCK_DGRAM),
+        "hc_tcp": free_port(socket.SOCK_STREAM),
+        "hc_quic": free_port(socket.SOCK_DGRAM),
     }
     me = [sys.executable, str(Path(__file__).resolve())]
+    hc_ports = f"{ports['hc_tcp']},{ports['hc_quic']}"
     children = [
         subprocess.Popen(
             [
@@ -510,6 +569,10 @@ def main() -> int:
                 cert,
                 key,
             ],
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [*me, "--role", "hypercorn", "--ports", hc_ports, "--tls", cert, key],
             start_new_session=True,
         ),
     ]
