@@ -171,3 +171,33 @@ def test_as_env_round_trips(config_file: str) -> None:
 def test_upstream_host_has_no_credentials() -> None:
     p = load(cli={"proxy.upstream": "https://user:pw@example.com:8443/api/v1"}).proxy
     assert p.upstream_host == "example.com:8443"
+
+
+def test_cli_flags_map_to_config_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from m2m.cli import build_parser
+    from m2m.cli.proxy import _flags
+
+    args = build_parser().parse_args(
+        [
+            "proxy", "--host", "0.0.0.0", "--port", "9001", "--upstream", "http://u:1/v1",
+            "--api-key", "sk-1", "--timeout", "7", "--workers", "2", "--optimize", "--security",
+            "--threshold", "0.5", "--upstream-protocol", "m2m", "--log-level", "debug",
+            "--transport", "both", "--quic-port", "9443", "--upstream-transport", "tcp",
+            "--upstream-insecure", "--max-body-bytes", "1000",
+        ]
+    )  # fmt: skip
+    p = load(cli=_flags(args), env={"M2M_PROXY_PORT": "1"}, path=None).proxy
+    assert (p.host, p.port, p.upstream, p.api_key, p.timeout, p.workers) == (
+        "0.0.0.0", 9001, "http://u:1/v1", "sk-1", 7.0, 2
+    )  # fmt: skip
+    assert p.optimize and p.security.enabled and p.security.threshold == 0.5
+    assert (p.upstream_protocol, p.log_level, p.max_body_bytes) == ("m2m", "debug", 1000)
+    assert (p.transport.transport, p.transport.quic_port, p.transport.upstream_insecure) == (
+        "both",
+        9443,
+        True,
+    )
+    # flags not given leave lower layers alone
+    args = build_parser().parse_args(["proxy"])
+    assert load(cli=_flags(args), env={"M2M_PROXY_PORT": "1234"}, path=None).proxy.port == 1234
