@@ -395,6 +395,171 @@ def mine_shapes(docs: list[Any]) -> list[list[Any]]:
     return shapes
 
 
+# Sparse shapes: the documented keys of OpenAI objects in the API's own order. An object whose keys
+# are a subsequence of one (in that order, or sorted, as many recorders write them) is written as
+# [code, present-mask, null-mask, non-null values...], whatever optional keys it has.
+SPARSE_KEYS: list[list[str]] = [
+    # chat request
+    [
+        "model",
+        "messages",
+        "audio",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "max_tokens",
+        "max_completion_tokens",
+        "metadata",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    ],
+    # message (request and response side)
+    [
+        "role",
+        "content",
+        "name",
+        "refusal",
+        "reasoning",
+        "reasoning_content",
+        "reasoning_details",
+        "annotations",
+        "audio",
+        "function_call",
+        "tool_calls",
+        "tool_call_id",
+    ],
+    # response, stream chunk (with fields vLLM, Groq and OpenRouter add)
+    [
+        "id",
+        "object",
+        "created",
+        "model",
+        "provider",
+        "choices",
+        "usage",
+        "service_tier",
+        "system_fingerprint",
+        "obfuscation",
+        "citations",
+        "prompt_logprobs",
+        "prompt_token_ids",
+        "prompt_text",
+        "kv_transfer_params",
+        "metrics",
+        "x_groq",
+        "time_info",
+    ],
+    # stream chunk (OpenAI and Groq put the fingerprint before the choices)
+    [
+        "id",
+        "object",
+        "created",
+        "model",
+        "provider",
+        "service_tier",
+        "system_fingerprint",
+        "choices",
+        "usage",
+        "obfuscation",
+        "citations",
+        "x_groq",
+    ],
+    # choice (response and chunk)
+    [
+        "index",
+        "message",
+        "delta",
+        "logprobs",
+        "finish_reason",
+        "native_finish_reason",
+        "stop_reason",
+        "matched_stop",
+        "token_ids",
+        "routed_experts",
+    ],
+    # usage and its details
+    [
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "prompt_tokens_details",
+        "completion_tokens_details",
+        "cost",
+        "is_byok",
+        "cost_details",
+        "queue_time",
+        "prompt_time",
+        "completion_time",
+        "total_time",
+    ],
+    [
+        "cached_tokens",
+        "cache_write_tokens",
+        "audio_tokens",
+        "multimodal_tokens",
+        "reasoning_tokens",
+        "accepted_prediction_tokens",
+        "rejected_prediction_tokens",
+        "text_tokens",
+        "image_tokens",
+    ],
+    # tool call, function call, tool definition, function definition
+    ["index", "id", "type", "function"],
+    ["name", "arguments"],
+    ["type", "function"],
+    ["name", "description", "parameters", "strict"],
+    # JSON schema (tool parameters, response_format)
+    [
+        "type",
+        "title",
+        "description",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "default",
+        "anyOf",
+        "format",
+        "$defs",
+        "$ref",
+    ],
+    # content parts
+    ["type", "text", "image_url", "input_audio", "file", "refusal"],
+    ["url", "detail"],
+]
+
+
+def sparse_shapes() -> list[list[str]]:
+    out: list[list[str]] = []
+    for keys in SPARSE_KEYS:
+        for variant in (keys, sorted(keys)):
+            if variant not in out:
+                out.append(list(variant))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -422,10 +587,15 @@ def main() -> None:
     known = {json.dumps(s) for s in shapes}
     added = [s for s in mine_shapes(docs) if json.dumps(s) not in known]
     shapes += added[: max(0, MAX_SHAPES - len(shapes))]
+    sparse: list[list[str]] = []
+    if shapes_file.is_file() and not args.rebuild:
+        sparse = json.loads(shapes_file.read_text(encoding="utf-8")).get("sparse", [])
+    sparse += [s for s in sparse_shapes() if s not in sparse]
     shapes_file.write_text(
-        json.dumps({"version": 1, "shapes": shapes}, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+        json.dumps({"version": 1, "shapes": shapes, "sparse": sparse}, ensure_ascii=False, indent=0) + "\n",
+        encoding="utf-8",
     )
-    print(f"t1 shapes: {len(shapes)} ({len(added)} new)")
+    print(f"t1 shapes: {len(shapes)} ({len(added)} new), sparse shapes: {len(sparse)}")
 
     dict_file = DATA / f"m2m_v{args.dict_id}.zdict"
     if dict_file.exists() and not args.rebuild:

@@ -144,8 +144,28 @@ def test_bad_attachments() -> None:
         decompress('#T1|[-1,"",2," zzqqxxyy"]')
     with pytest.raises(DecodeError, match="length"):
         decompress('#T1|[-1,"",7," The"]')
-    with pytest.raises(DecodeError, match="unknown code"):
+
+
+def test_sparse_shapes() -> None:
+    message = {
+        "annotations": None,
+        "audio": None,
+        "content": "Hi",
+        "function_call": None,
+        "role": "assistant",
+    }
+    text = json.dumps({"choices": [{"message": message, "extra": 1}]}, separators=(",", ":"))
+    wire = compress(text, "t1")
+    assert decompress(wire) == text
+    assert count_tokens(wire) <= count_tokens(text) - 6
+    with pytest.raises(DecodeError, match="unknown sparse shape"):
+        decompress("#T1|[-1000,0,0]")
+    with pytest.raises(DecodeError, match="malformed sparse shape"):
         decompress("#T1|[-5]")
+    with pytest.raises(DecodeError, match="bad key mask"):
+        decompress("#T1|[-3,1,2]")
+    with pytest.raises(DecodeError, match="values for"):
+        decompress('#T1|[-3,3,0,"x"]')
 
 
 def test_shapes_are_bounded() -> None:

@@ -43,6 +43,7 @@ MAGIC = magic(b"T", 1)
 ESCAPE = 0
 NUMBER = 1
 BLOB = -1
+FIRST_SPARSE = -2
 FIRST_SHAPE = 2
 SHAPES_FILE = "t1_shapes.json"
 
@@ -78,6 +79,20 @@ def _parse_constant(text: str) -> _Literal:
 
 
 _Decoded = tuple[tuple[str, ...], list[Any], tuple[int, ...]]
+
+
+@functools.cache
+def _sparse() -> tuple[dict[str, list[tuple[int, dict[str, int]]]], list[tuple[str, ...]]]:
+    """Sparse shapes: by first key, (code, key -> bit); and by index, the key list."""
+    raw = json.loads(resources.files("m2m.data").joinpath(SHAPES_FILE).read_text("utf-8"))
+    by_first: dict[str, list[tuple[int, dict[str, int]]]] = {}
+    keys_of: list[tuple[str, ...]] = []
+    for j, keys in enumerate(raw.get("sparse", [])):
+        keys_of.append(tuple(keys))
+        pos = {k: i for i, k in enumerate(keys)}
+        for k in keys:
+            by_first.setdefault(k, []).append((FIRST_SPARSE - j, pos))
+    return by_first, keys_of
 
 
 @functools.cache
@@ -164,9 +179,12 @@ def _unblob(v: list[Any], limits: Limits) -> str:
     return head + base64.b64encode(units.tobytes()[:nbytes]).decode("ascii")
 
 
-def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs: bool = False) -> Any:
+def encode_value(
+    value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs: bool = False, sparse: bool = True
+) -> Any:
     """The T1 form of a parsed JSON value (``_Literal`` numbers allowed)."""
     by_keys = _table()[0]
+    sparse_by_key = _sparse()[0] if sparse else {}
     # Only these types change; testing the type inline saves a call per scalar.
     visit = {dict, list, _Literal, str} if blobs else {dict, list, _Literal}
 
@@ -190,6 +208,28 @@ def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs
                             x = values[i]
                             out.append(enc(x, depth) if type(x) in visit else x)
                         return out
+            if len(v) >= 2:
+                for code, pos in sparse_by_key.get(next(iter(v)), ()):
+                    mask = nulls = 0
+                    last = -1
+                    for k in v:
+                        p = pos.get(k, -1)
+                        if p <= last:
+                            break
+                        last = p
+                        mask |= 1 << p
+                    else:
+                        out = [code, mask, 0]
+                        for p, x in zip(_bits(mask), v.values(), strict=True):
+                            if x is None:
+                                nulls |= 1 << p
+                            else:
+                                out.append(enc(x, depth) if type(x) in visit else x)
+                        out[2] = nulls
+                        # Worth it from three keys, or two with a null among them.
+                        if len(v) >= 3 or nulls:
+                            return out
+                        break
             return {k: enc(x, depth) if type(x) in visit else x for k, x in v.items()}
         if t is list:
             if depth >= max_depth:
@@ -206,6 +246,43 @@ def encode_value(value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs
         return v
 
     return enc(value, 0)
+
+
+def _bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    out = []
+    p = 0
+    while mask:
+        if mask & 1:
+            out.append(p)
+        mask >>= 1
+        p += 1
+    return out
+
+
+def _unsparse(v: list[Any], depth: int, dec: Any) -> dict[str, Any]:
+    keys_of = _sparse()[1]
+    j = FIRST_SPARSE - v[0]
+    if j >= len(keys_of):
+        raise DecodeError(f"t1: unknown sparse shape {v[0]}")
+    keys = keys_of[j]
+    if len(v) < 3 or type(v[1]) is not int or type(v[2]) is not int:
+        raise DecodeError("t1: malformed sparse shape")
+    mask, nulls = v[1], v[2]
+    if not 0 <= mask < 1 << len(keys) or nulls & ~mask or nulls < 0:
+        raise DecodeError(f"t1: sparse shape {v[0]}: bad key mask")
+    present = _bits(mask)
+    if len(v) - 3 != len(present) - nulls.bit_count():
+        raise DecodeError(f"t1: sparse shape {v[0]}: {len(v) - 3} values for {len(present)} keys")
+    values = iter(v[3:])
+    out: dict[str, Any] = {}
+    for p in present:
+        if nulls >> p & 1:
+            out[keys[p]] = None
+        else:
+            x = next(values)
+            out[keys[p]] = dec(x, depth) if type(x) is list or type(x) is dict else x
+    return out
 
 
 def decode_value(
@@ -260,6 +337,8 @@ def decode_value(
             return f"\x00{nonce[0]}{len(literals) - 1}\x00"
         if code == BLOB:
             return _unblob(v, limits)
+        if code <= FIRST_SPARSE:
+            return _unsparse(v, depth, dec)
         raise DecodeError(f"t1: unknown code {code}")
 
     if type(value) is list or type(value) is dict:
