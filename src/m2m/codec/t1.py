@@ -12,6 +12,9 @@ therefore starts with an integer only when it is one of:
                     bytes, written as words that are one o200k token each, 16 bits per word
                     (base64 costs ~9 bits per token); only in the ``t1`` format itself
     [k, ...]        shape k - 2 of the table (k >= 2), its free values in key order
+    [c, m, z, ...]  sparse shape -2 - c (c <= -2): a documented key list of an OpenAI object; the
+                    object's keys are the set bits of m (in list order), z marks those that are
+                    null, the non-null values follow
 
 so any JSON, including user keys and values that look like codes, decodes to the same value, the
 same key order and the same number literals. Decoding yields minified JSON text.
@@ -208,7 +211,8 @@ def encode_value(
                             x = values[i]
                             out.append(enc(x, depth) if type(x) in visit else x)
                         return out
-            if len(v) >= 2:
+            # A sparse shape pays off from three keys, or two with a null among them.
+            if len(v) >= 3 or (len(v) == 2 and any(x is None for x in v.values())):
                 for code, pos in sparse_by_key.get(next(iter(v)), ()):
                     mask = nulls = 0
                     last = -1
@@ -226,10 +230,7 @@ def encode_value(
                             else:
                                 out.append(enc(x, depth) if type(x) in visit else x)
                         out[2] = nulls
-                        # Worth it from three keys, or two with a null among them.
-                        if len(v) >= 3 or nulls:
-                            return out
-                        break
+                        return out
             return {k: enc(x, depth) if type(x) in visit else x for k, x in v.items()}
         if t is list:
             if depth >= max_depth:
