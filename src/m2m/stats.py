@@ -69,7 +69,10 @@ class Stats:
         )
         self._pending_status: dict[int, int] = {}
         self._pending: dict[str, int] = dict.fromkeys(_COUNTERS, 0)
-        self._pending_latency: list[float] = []
+        # Latencies are counted per bucket here and added to the histogram per bucket at flush:
+        # observing each one there would block the loop for milliseconds every flush under load.
+        self._pending_buckets = [0] * (len(LATENCY_BUCKETS) + 1)
+        self._pending_latency_sum = 0.0
 
     # -- hot path: plain arithmetic only ----------------------------------------------------
 
@@ -89,9 +92,8 @@ class Stats:
         pending["bytes_out"] += bytes_out
         pending["tokens_original"] += tokens_original
         pending["tokens_sent"] += tokens_sent
-        self._pending_latency.append(latency)
-        if len(self._pending_latency) > 50_000:  # no flusher running (embedded use): stay bounded
-            self.flush()
+        self._pending_buckets[bisect.bisect_left(LATENCY_BUCKETS, latency)] += 1
+        self._pending_latency_sum += latency
 
     def add_bytes(self, bytes_in: int, bytes_out: int) -> None:
         """Bytes of a response body finished after :meth:`record` (streams)."""
@@ -114,10 +116,28 @@ class Stats:
             if n:
                 self._counters[name].inc(n)
                 self._pending[name] = 0
-        latencies, self._pending_latency = self._pending_latency, []
-        observe = self._latency.observe
-        for value in latencies:
-            observe(value)
+        counts, self._pending_buckets = self._pending_buckets, [0] * (len(LATENCY_BUCKETS) + 1)
+        total, self._pending_latency_sum = self._pending_latency_sum, 0.0
+        if any(counts):
+            self._add_latencies(counts, total)
+
+    def _add_latencies(self, counts: list[int], total: float) -> None:
+        histogram: Any = self._latency
+        buckets = getattr(histogram, "_buckets", None)
+        value_sum = getattr(histogram, "_sum", None)
+        if buckets is not None and value_sum is not None and len(buckets) == len(counts):
+            # prometheus_client keeps non-cumulative per-bucket values (observe() adds 1 to one)
+            for bucket, n in zip(buckets, counts, strict=True):
+                if n:
+                    bucket.inc(n)
+            value_sum.inc(total)
+            return
+        # Another prometheus_client layout: observe each bucket's bound (the sum stays exact
+        # only to within a bucket).
+        bounds = (*LATENCY_BUCKETS, LATENCY_BUCKETS[-1])
+        for bound, n in zip(bounds, counts, strict=True):
+            for _ in range(n):
+                histogram.observe(bound)
 
     def _collect(self) -> list[Any]:
         self.flush()
