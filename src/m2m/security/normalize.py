@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -88,6 +89,15 @@ _RUN = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]{20,}")
 _HEX_SPACED_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]){11,}[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")
 
+# Cheap necessary conditions for the two payload regexes, tested with byte-level ``translate`` and
+# ``in`` (C speed) before the regexes walk the text: most texts hold neither kind of run.
+_B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+_B64_MARK = bytes(0x61 if c in _B64_CHARS else 0x20 for c in range(256))
+_B64_NEEDLE = b"a" * 20
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+_HEX_MARK = bytes(0x68 if c in _HEX_DIGITS else 0x3A if c in b" :" else 0x20 for c in range(256))
+_HEX_NEEDLE = b"hh:" * 11 + b"hh"
+
 MAX_PAYLOADS = 16  # decoded payloads scanned per text; more than that is itself noise
 MAX_PAYLOAD_CHARS = 64 * 1024  # longer runs are data (images, keys), not instructions
 
@@ -99,6 +109,7 @@ class View:
     kind: str
     text: str
     tokens: list[str]
+    words: frozenset[str] = frozenset()
 
 
 def fold(text: str) -> str:
@@ -180,19 +191,23 @@ def _around(text: str, words: list[str]) -> str:
 
 def _letter_run(tokens: list[str], run: int = 4) -> bool:
     """Whether ``run`` one-letter words follow each other somewhere ("i g n o r e")."""
-    count = 0
-    for t in tokens:
-        if len(t) == 1:
-            count += 1
-            if count >= run:
-                return True
-        else:
-            count = 0
-    return False
+    # Word lengths as bytes (a word is at most 44 characters), searched in C.
+    return b"\x01" * run in bytes(map(len, tokens))
+
+
+_ONE_CHAR_WORDS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _view(kind: str, folded: str) -> View:
-    return View(kind, folded, WORD.findall(folded))
+    found = WORD.findall(folded)
+    return View(kind, folded, found, frozenset(found))
+
+
+def _leety(words: frozenset[str]) -> list[str]:
+    """The words that mix letters with leetspeak digits, in the iteration order of ``words``."""
+    # Only words with a non-letter can qualify; ``filterfalse`` drops the rest at C speed, so the
+    # regex runs on a few words instead of over all of them.
+    return [w for w in itertools.filterfalse(str.isalpha, words) if _LEET_SIGN.search(w)]
 
 
 def views(text: str) -> list[View]:
@@ -208,14 +223,13 @@ def views(text: str) -> list[View]:
         folded_unescaped = fold(unescaped)
         if folded_unescaped != first.text:
             out.append(_view("escaped", folded_unescaped))
-    words = set(first.tokens)
-    joined = " ".join(words)
-    if _LEET_DIGIT.search(joined) and _LEET_SIGN.search(joined):
-        leety = [w for w in words if _LEET_SIGN.search(w)]
+    words = first.words
+    leety = _leety(words)
+    if leety:
         leet = _around(first.text, leety).translate(_LEET)
         if leet != first.text:
             out.append(_view("leet", leet))
-    if len(words) - len({w for w in words if len(w) > 1}) >= 4 and _letter_run(first.tokens):
+    if len(words & _ONE_CHAR_WORDS) >= 4 and _letter_run(first.tokens):
         despaced = _despace(unescaped if unescaped is not None else text)
         if despaced is not None:
             out.append(_view("spaced", fold(despaced)))
@@ -261,7 +275,9 @@ def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
     found: list[tuple[str, str, tuple[int, int]]] = []
     if len(text) < 20:
         return found
-    for m in _RUN.finditer(text):
+    one_byte = text.encode("ascii", "replace")  # one byte per character: marks line up with text
+    runs = _RUN.finditer(text) if _B64_NEEDLE in one_byte.translate(_B64_MARK) else ()
+    for m in runs:
         run = m.group().rstrip("=")
         if len(run) > MAX_PAYLOAD_CHARS or (run.isalpha() and (run.islower() or run.isupper())):
             continue  # a long plain word, not an encoding
@@ -270,7 +286,7 @@ def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
             found.append((got[0], got[1], m.span()))
             if len(found) >= MAX_PAYLOADS:
                 return found
-    if " " in text:
+    if " " in text and _HEX_NEEDLE in one_byte.translate(_HEX_MARK):
         for m in _HEX_SPACED_RUN.finditer(text):
             raw = bytes.fromhex(m.group().replace(":", " "))
             decoded = _as_text(raw)

@@ -24,6 +24,7 @@ unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or m
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -149,6 +150,7 @@ class ScanResult:
 _WordIndex = dict[str, tuple[Rule, ...]]
 _SubstringIndex = tuple[tuple[str, tuple[Rule, ...]], ...]
 _WORD_ANCHOR = re.compile(r"[a-z0-9_']{1,40}")
+_BULK_CHARS = 2048  # from this length on, anchor positions are found in one pass (``prefill``)
 
 
 def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
@@ -187,6 +189,24 @@ class _Locator:
         # One byte per character ("?" for non-ASCII ones), so byte offsets are text offsets.
         self.padded = b" " + text.encode("ascii", "replace").translate(_SPACE_NON_WORD) + b" "
         self.cache: dict[str, list[int]] = {}
+
+    def prefill(self, anchors: set[str]) -> None:
+        """Positions of many one-word anchors in one pass over the text's words (C-level split,
+        map and compress), instead of one search of the whole text per anchor: on a long text
+        full of trigger words the per-anchor searches dominated the cost of a scan."""
+        wanted = {a.encode("ascii") for a in anchors if "'" not in a and a not in self.cache}
+        if not wanted:
+            return
+        parts = self.padded.split(b" ")
+        ends = list(itertools.accumulate(map(len, parts)))
+        found: dict[bytes, list[int]] = {a: [] for a in wanted}
+        for i in itertools.compress(itertools.count(), map(wanted.__contains__, parts)):
+            part = parts[i]
+            # Part i starts at ends[i] - len(part) + i in the padded copy (one separator before
+            # each part); the padded copy has one leading space, so subtract one for the text.
+            found[part].append(ends[i] - len(part) + i - 1)
+        for a, positions in found.items():
+            self.cache[a.decode("ascii")] = positions
 
     def find(self, anchor: str, is_word: bool) -> list[int]:
         found = self.cache.get(anchor)
@@ -248,7 +268,7 @@ class _Hit:
     negated: bool = False
 
 
-def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
+def _rule_hits(text: str, words: frozenset[str] | set[str]) -> list[_Hit]:
     tried: dict[int, tuple[Rule, list[tuple[str, bool]]]] = {}
     for word in words & _ANCHOR_WORDS:
         for rule in _WORD_INDEX[word]:
@@ -266,9 +286,10 @@ def _rule_hits(text: str, words: set[str]) -> list[_Hit]:
     if not tried:
         return hits
     locator = _Locator(text)
-    for rule, anchors in tried.values():
-        if rule.requires and words.isdisjoint(rule.requires):
-            continue
+    live = [(r, a) for r, a in tried.values() if not r.requires or not words.isdisjoint(r.requires)]
+    if len(text) >= _BULK_CHARS:
+        locator.prefill({a for _rule, anchors in live for a, is_word in anchors if is_word})
+    for rule, anchors in live:
         spots: list[tuple[int, int]] = []
         for anchor, is_word in anchors:
             spots.extend((pos, len(anchor)) for pos in locator.find(anchor, is_word))
@@ -327,7 +348,7 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
     text_views = views(text)
     may_encode = False
     for view in text_views:
-        words = set(view.tokens)
+        words = view.words
         may_encode = may_encode or max(map(len, words), default=0) >= 20
         hits.extend(_rule_hits(view.text, words))
     scores = _noisy_or(hits)
