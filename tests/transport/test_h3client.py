@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,8 +12,8 @@ import pytest
 from h3util import AppLog
 
 from m2m.config import load
-from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
-from m2m.transport.h3client import H3Options, H3Upstream
+from m2m.errors import ConfigError, UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.transport.h3client import H3Options, H3Upstream, _options_from_config
 from m2m.transport.h3server import H3Listener
 
 
@@ -123,6 +124,23 @@ async def test_options_from_config() -> None:
     client = H3Upstream(config)
     assert client.options.insecure is True
     assert client.options.allow_0rtt_unsafe is False
+    assert client.options.ca_file is None
+    await client.aclose()
+    config = load(
+        cli={
+            "proxy.upstream": "https://127.0.0.1:9443/v1",
+            "proxy.transport.upstream_transport": "quic",
+            "proxy.transport.upstream_ca": "/etc/m2m/ca.pem",
+            "proxy.transport.allow_0rtt_post": "true",
+        },
+        env={},
+    )
+    with pytest.raises(
+        ConfigError, match=r"^proxy\.transport\.upstream_ca: CA file /etc/m2m/ca.pem does not exist"
+    ):
+        H3Upstream(config)
+    client = H3Upstream(options=dataclasses.replace(_options_from_config(config), ca_file=None))
+    assert client.options.allow_0rtt_unsafe is True
     await client.aclose()
 
 

@@ -32,7 +32,7 @@ from aioquic.quic.connection import QuicConnection, QuicConnectionState
 from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEvent, StreamReset
 from aioquic.tls import SessionTicket
 
-from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.errors import ConfigError, UpstreamTimeoutError, UpstreamUnavailableError
 from m2m.transport.h3server import SAFE_METHODS, grow_socket_buffers
 
 __all__ = ["H3Options", "H3Response", "H3Upstream"]
@@ -295,6 +295,9 @@ class H3Upstream:
     def __init__(self, config: Any = None, *, options: H3Options | None = None) -> None:
         if options is None:
             options = _options_from_config(config) if config is not None else H3Options()
+        if options.ca_file and not options.insecure and not os.path.isfile(options.ca_file):
+            # At startup, not at the first request: a typo in the path must not look like an outage.
+            raise ConfigError(f"CA file {options.ca_file} does not exist", key="proxy.transport.upstream_ca")
         self.options = options
         self._connections: dict[tuple[str, int], _H3ClientProtocol] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
@@ -320,8 +323,6 @@ class H3Upstream:
         else:
             config.verify_mode = ssl.CERT_REQUIRED
             if self.options.ca_file:
-                if not os.path.isfile(self.options.ca_file):
-                    raise UpstreamUnavailableError(f"CA file {self.options.ca_file} does not exist")
                 config.load_verify_locations(cafile=self.options.ca_file)
             else:
                 paths = ssl.get_default_verify_paths()
