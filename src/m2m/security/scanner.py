@@ -179,8 +179,14 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
 _SPACE_NON_WORD = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
 
 
+# An anchor occurrence is one int, ``position << _SIZE_BITS | length``: lists of them sort in C
+# (``sorted``) in (position, length) order, with no tuple per occurrence.
+_SIZE_BITS = 6
+_SIZE_MASK = (1 << _SIZE_BITS) - 1
+
+
 class _Locator:
-    """Positions of anchors in one text, each anchor searched once."""
+    """Occurrences of anchors in one text (encoded as above), each anchor searched once."""
 
     __slots__ = ("cache", "padded", "text")
 
@@ -191,22 +197,26 @@ class _Locator:
         self.cache: dict[str, list[int]] = {}
 
     def prefill(self, anchors: set[str]) -> None:
-        """Positions of many one-word anchors in one pass over the text's words (C-level split,
+        """Occurrences of many one-word anchors in one pass over the text's words (C-level split,
         map and compress), instead of one search of the whole text per anchor: on a long text
         full of trigger words the per-anchor searches dominated the cost of a scan."""
         wanted = {a.encode("ascii") for a in anchors if "'" not in a and a not in self.cache}
         if not wanted:
             return
-        parts = self.padded.split(b" ")
-        ends = list(itertools.accumulate(map(len, parts)))
+        padded = self.padded
         found: dict[bytes, list[int]] = {a: [] for a in wanted}
-        for i in itertools.compress(itertools.count(), map(wanted.__contains__, parts)):
-            part = parts[i]
-            # Part i starts at ends[i] - len(part) + i in the padded copy (one separator before
-            # each part); the padded copy has one leading space, so subtract one for the text.
-            found[part].append(ends[i] - len(part) + i - 1)
-        for a, positions in found.items():
-            self.cache[a.decode("ascii")] = positions
+        needles = {a: b" " + a + b" " for a in wanted}
+        last = 0
+        # The wanted words in text order, filtered at C speed; each is then found with one
+        # forward search from the previous one, so the searches together read the text once.
+        for word in filter(wanted.__contains__, padded.split()):
+            i = padded.find(needles[word], last)
+            size = len(word)
+            # Index i of b" word " in the padded copy is index i of "word" in the text.
+            found[word].append(i << _SIZE_BITS | size)
+            last = i + size + 1
+        for a, occurrences in found.items():
+            self.cache[a.decode("ascii")] = occurrences
 
     def find(self, anchor: str, is_word: bool) -> list[int]:
         found = self.cache.get(anchor)
@@ -216,44 +226,55 @@ class _Locator:
 
     def _search(self, anchor: str, is_word: bool) -> list[int]:
         found: list[int] = []
+        size = len(anchor)
         if not is_word:
             i = self.text.find(anchor)
             while i >= 0:
-                found.append(i)
+                found.append(i << _SIZE_BITS | size)
                 i = self.text.find(anchor, i + 1)
             return found
         # Index i of b" word " in the padded copy is index i of "word" in the text.
         needle = (" " + anchor.replace("'", " ") + " ").encode("ascii")
         i = self.padded.find(needle)
         while i >= 0:
-            found.append(i)
+            found.append(i << _SIZE_BITS | size)
             i = self.padded.find(needle, i + 1)
         return found
 
 
-def _find(rule: Rule, text: str, spots: list[tuple[int, int]]) -> re.Match[str] | None:
-    """First match of ``rule`` near the anchor occurrences ``spots`` (position, length), sorted."""
+def _find(rule: Rule, text: str, spots: list[int]) -> re.Match[str] | None:
+    """First match of ``rule`` near the anchor occurrences ``spots`` (encoded, sorted)."""
+    regex = rule.regex
     if rule.lead:
-        for pos, _size in spots:
-            m = rule.regex.match(text, pos)
+        for spot in spots:
+            m = regex.match(text, spot >> _SIZE_BITS)
             if m is not None:
                 return m
         return None
     # Windows around the occurrences, merged where they overlap, each searched once: the work is
     # bounded by the text length however often the anchors repeat.
     n = len(text)
+    back = rule.back
+    fwd = rule.fwd
     start = end = -1
-    for pos, size in spots:
-        lo, hi = max(0, pos - rule.back), min(n, pos + size + rule.fwd)
+    for spot in spots:
+        pos = spot >> _SIZE_BITS
+        lo = pos - back
+        if lo < 0:
+            lo = 0
+        hi = pos + (spot & _SIZE_MASK) + fwd
+        if hi > n:
+            hi = n
         if lo <= end:
-            end = max(end, hi)
+            if hi > end:
+                end = hi
             continue
         if end > start:
-            m = rule.regex.search(text, start, end)
+            m = regex.search(text, start, end)
             if m is not None:
                 return m
         start, end = lo, hi
-    return rule.regex.search(text, start, end) if end > start else None
+    return regex.search(text, start, end) if end > start else None
 
 
 # -- one text ---------------------------------------------------------------------------------------
@@ -289,12 +310,12 @@ def _rule_hits(text: str, words: frozenset[str] | set[str]) -> list[_Hit]:
     live = [(r, a) for r, a in tried.values() if not r.requires or not words.isdisjoint(r.requires)]
     if len(text) >= _BULK_CHARS:
         locator.prefill({a for _rule, anchors in live for a, is_word in anchors if is_word})
+    find = locator.find
     for rule, anchors in live:
-        spots: list[tuple[int, int]] = []
-        for anchor, is_word in anchors:
-            spots.extend((pos, len(anchor)) for pos in locator.find(anchor, is_word))
-        if len(anchors) > 1:
-            spots.sort()
+        if len(anchors) == 1:
+            spots = find(*anchors[0])
+        else:
+            spots = sorted(itertools.chain.from_iterable(find(a, w) for a, w in anchors))
         m = _find(rule, text, spots)
         if m is None:
             continue
