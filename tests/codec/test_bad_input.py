@@ -110,3 +110,30 @@ def test_other_limits() -> None:
         decompress(compress("word " * 400, "tk"), limits=Limits(max_decoded_bytes=100))
     with pytest.raises(LimitExceededError):
         decompress(b"a" * 200, limits=Limits(max_decoded_bytes=100))
+
+
+_REAL_DECOMPRESSOR = brotli.Decompressor
+
+
+class _OldDecompressor:
+    """brotli < 1.2: ``process`` takes no output limit."""
+
+    def __init__(self) -> None:
+        self._inner = _REAL_DECOMPRESSOR()
+
+    def process(self, data: bytes) -> bytes:
+        return bytes(self._inner.process(data))
+
+    def is_finished(self) -> bool:
+        return bool(self._inner.is_finished())
+
+
+def test_brotli_without_output_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from m2m.codec import _wire
+
+    monkeypatch.setattr(_wire.brotli, "Decompressor", _OldDecompressor)
+    assert decompress(compress("hello " * 100, "br")) == "hello " * 100
+    with pytest.raises(LimitExceededError):
+        decompress(compress("x" * 5000, "br"), limits=Limits(max_decoded_bytes=1000))
+    with pytest.raises(DecodeError, match="truncated"):
+        decompress(b"\xc1MB\x03" + brotli.compress(b"hello" * 50)[:-2])

@@ -101,7 +101,10 @@ def brotli_decompress(data: bytes, limits: Limits, what: str) -> bytes:
     parts: list[bytes] = []
     total = 0
     try:
-        chunk = dec.process(data, output_buffer_limit=_BROTLI_STEP)
+        try:
+            chunk = dec.process(data, output_buffer_limit=_BROTLI_STEP)
+        except TypeError:  # brotli < 1.2 has no output limit: feed small inputs, check as we go
+            return _brotli_decompress_old(dec, data, limits, what)
         while True:
             total += len(chunk)
             check_size(total, limits, what)
@@ -113,6 +116,19 @@ def brotli_decompress(data: bytes, limits: Limits, what: str) -> bytes:
                 break
     except brotli.error as exc:
         raise DecodeError(f"{what}: corrupt brotli stream") from exc
+    if not dec.is_finished():
+        raise DecodeError(f"{what}: truncated brotli stream")
+    return b"".join(parts)
+
+
+def _brotli_decompress_old(dec: brotli.Decompressor, data: bytes, limits: Limits, what: str) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    for start in range(0, len(data), 256):
+        chunk = dec.process(data[start : start + 256])
+        total += len(chunk)
+        check_size(total, limits, what)
+        parts.append(chunk)
     if not dec.is_finished():
         raise DecodeError(f"{what}: truncated brotli stream")
     return b"".join(parts)
