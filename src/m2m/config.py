@@ -14,6 +14,7 @@ File: ``--config FILE``, else ``~/.m2m/config.toml`` when it exists. Sections::
                          allow_0rtt_post
     [proxy.delta]        cache_entries, ttl_seconds, max_bytes
     [tokenizer]          llama3_vocab
+    [models]             refresh_url (read by ``m2m models refresh``)
 
 Environment: ``M2M_<SECTION>_<KEY>`` where SECTION is the innermost section name, e.g.
 ``M2M_PROXY_PORT``, ``M2M_PROXY_UPSTREAM``, ``M2M_SECURITY_THRESHOLD``,
@@ -124,9 +125,15 @@ class TokenizerConfig:
 
 
 @dataclass(frozen=True)
+class ModelsConfig:
+    refresh_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     proxy: ProxyConfig = ProxyConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
+    models: ModelsConfig = ModelsConfig()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,6 +272,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.delta.ttl_seconds": _float_range(0.0, None),
     "proxy.delta.max_bytes": _int_range(1, None),
     "tokenizer.llama3_vocab": _optional_text,
+    "models.refresh_url": _optional_text,
 }
 
 _ENV_ALIASES = {
@@ -272,6 +280,7 @@ _ENV_ALIASES = {
     "M2M_PROXY_TRANSPORT": "proxy.transport.transport",
     "M2M_LLAMA3_VOCAB": "tokenizer.llama3_vocab",
     "M2M_PROXY_LISTEN": "proxy.listen",
+    "M2M_MODELS_URL": "models.refresh_url",
 }
 
 
@@ -365,7 +374,8 @@ def _build(values: Mapping[str, Any]) -> Config:
             changes[name] = cls(**sections[f"proxy.{name}"])
     proxy = replace(proxy, **changes)
     tokenizer = TokenizerConfig(**sections.get("tokenizer", {}))
-    return Config(proxy=proxy, tokenizer=tokenizer)
+    models = ModelsConfig(**sections.get("models", {}))
+    return Config(proxy=proxy, tokenizer=tokenizer, models=models)
 
 
 def load(

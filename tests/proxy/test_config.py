@@ -201,3 +201,14 @@ def test_cli_flags_map_to_config_keys(monkeypatch: pytest.MonkeyPatch, tmp_path:
     # flags not given leave lower layers alone
     args = build_parser().parse_args(["proxy"])
     assert load(cli=_flags(args), env={"M2M_PROXY_PORT": "1234"}, path=None).proxy.port == 1234
+
+
+def test_models_section_is_accepted_so_one_file_serves_every_command(tmp_path):
+    file = tmp_path / "config.toml"
+    file.write_text('[models]\nrefresh_url = "http://127.0.0.1:9/models"\n[proxy]\nport = 9001\n')
+    config = load(cli={}, env={}, path=str(file))
+    assert config.models.refresh_url == "http://127.0.0.1:9/models"
+    assert config.proxy.port == 9001
+    assert (
+        load(cli={}, env={"M2M_MODELS_URL": "http://x/m"}, path=str(file)).models.refresh_url == "http://x/m"
+    )
