@@ -136,3 +136,12 @@ def test_auto_never_loses_to_none() -> None:
 
 
 GOLDEN_ZD = "#ZD1~5g;h7002;XIV>VbX(C-+eFE@+y$&C`rZ52"
+
+
+def test_none_and_t1_golden() -> None:
+    assert compress("hello", "none") == "hello"
+    assert compress("#T1|x", "none") == "#R1|#T1|x"
+    assert compress("#T1|x", "none", binary=True) == b"\xc1MR\x01#T1|x"
+    assert decompress(b"\xc1MR\x01#T1|x") == "#T1|x"
+    assert compress("[1]", "t1", binary=True) == b"\xc1MT\x01[0,1]"
+    assert decompress(b"\xc1MT\x01[0,1]") == "[1]"
