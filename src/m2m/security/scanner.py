@@ -166,11 +166,59 @@ def _index(rules: Sequence[Rule]) -> tuple[_WordIndex, _SubstringIndex]:
     )
 
 
+def _first_group(pattern: str) -> str | None:
+    """The start of ``pattern`` up to the end of its first top-level group, when that is a
+    necessary condition of a match: no ``|`` outside groups and no quantifier on the group."""
+    depth, i, n = 0, 0, len(pattern)
+    end = 0
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0 and not end:
+                end = i + 1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    if not end or pattern[end : end + 1] in ("*", "+", "?", "{"):
+        return None
+    return pattern[:end]
+
+
+def _gates(rules: Sequence[Rule]) -> dict[int, tuple[re.Pattern[str], int]]:
+    """Lead rules that share their anchors and their first group (``\\b(?:write|tell|...)``) are
+    tried only where that group matches: on text full of such verbs, one short match per
+    occurrence instead of one full match per rule."""
+    groups: dict[tuple[tuple[str, ...], str], list[Rule]] = {}
+    for rule in rules:
+        head = _first_group(rule.pattern) if rule.lead else None
+        if head is not None:
+            groups.setdefault((rule.anchors, head), []).append(rule)
+    out: dict[int, tuple[re.Pattern[str], int]] = {}
+    for key, ((_anchors, head), members) in enumerate(groups.items()):
+        if len(members) > 1:
+            gate = re.compile(head)
+            out.update((id(r), (gate, key)) for r in members)
+    return out
+
+
 _WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
+_GATES = _gates(RULES)
 _ANCHOR_WORDS = frozenset(_WORD_INDEX)
 _ASCII_SUBSTRINGS = tuple((k, v) for k, v in _SUBSTRING_INDEX if k.isascii())
-# One pass tells whether any substring anchor can be present at all.
-_SUBSTRING_GATE = re.compile("|".join(sorted({re.escape(k[:2]) for k, _ in _SUBSTRING_INDEX})))
 
 
 # Every ASCII byte that cannot be part of a word becomes a space, so " word " finds whole words
@@ -294,11 +342,10 @@ def _rule_hits(text: str, words: frozenset[str] | set[str]) -> list[_Hit]:
     for word in words & _ANCHOR_WORDS:
         for rule in _WORD_INDEX[word]:
             tried.setdefault(id(rule), (rule, []))[1].append((word, True))
-    if _SUBSTRING_GATE.search(text):
-        for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
-            if sub in text:
-                for rule in rules:
-                    tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
+    for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
+        if sub in text:
+            for rule in rules:
+                tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
     hits: list[_Hit] = []
     if len(text) > 200 and len(words) * 8 < len(text) // 5:
         flood = _FLOOD.search(text)
@@ -311,11 +358,19 @@ def _rule_hits(text: str, words: frozenset[str] | set[str]) -> list[_Hit]:
     if len(text) >= _BULK_CHARS:
         locator.prefill({a for _rule, anchors in live for a, is_word in anchors if is_word})
     find = locator.find
+    gated: dict[int, list[int]] = {}
     for rule, anchors in live:
-        if len(anchors) == 1:
-            spots = find(*anchors[0])
+        gate = _GATES.get(id(rule))
+        if gate is not None and gate[1] in gated:
+            spots = gated[gate[1]]
         else:
-            spots = sorted(itertools.chain.from_iterable(find(a, w) for a, w in anchors))
+            if len(anchors) == 1:
+                spots = find(*anchors[0])
+            else:
+                spots = sorted(itertools.chain.from_iterable(find(a, w) for a, w in anchors))
+            if gate is not None:
+                match = gate[0].match
+                spots = gated[gate[1]] = [s for s in spots if match(text, s >> _SIZE_BITS)]
         m = _find(rule, text, spots)
         if m is None:
             continue
