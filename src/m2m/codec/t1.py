@@ -249,6 +249,9 @@ def encode_value(
     return enc(value, 0)
 
 
+_CONTAINERS = frozenset((list, dict))
+
+
 def _bits(mask: int) -> list[int]:
     """Positions of the set bits of ``mask``, lowest first."""
     out = []
@@ -300,6 +303,7 @@ def decode_value(
     budget = [limits.max_elements if count else -1]
     literals: list[str] = []
     nonce: list[str] = []
+    containers = _CONTAINERS
 
     def dec(v: Any, depth: int) -> Any:
         if depth >= max_depth:
@@ -310,9 +314,9 @@ def decode_value(
                 raise LimitExceededError(f"t1: more than {limits.max_elements} JSON values")
         depth += 1
         if type(v) is dict:
-            return {k: dec(x, depth) if type(x) is list or type(x) is dict else x for k, x in v.items()}
+            return {k: dec(x, depth) if type(x) in containers else x for k, x in v.items()}
         if not v or type(v[0]) is not int:
-            return [dec(x, depth) if type(x) is list or type(x) is dict else x for x in v]
+            return [dec(x, depth) if type(x) in containers else x for x in v]
         code = v[0]
         if code >= FIRST_SHAPE:
             try:
@@ -323,12 +327,15 @@ def decode_value(
                 raise DecodeError(f"t1: shape {code} expects {len(slots)} values, got {len(v) - 1}")
             if budget[0] >= 0:
                 budget[0] -= len(keys)
+            if len(slots) == len(keys):
+                free = [dec(x, depth) if type(x) in containers else x for x in v[1:]]
+                return dict(zip(keys, free, strict=False))  # lengths checked above
             values = template.copy()
-            for i, x in zip(slots, v[1:], strict=True):
-                values[i] = dec(x, depth) if type(x) is list or type(x) is dict else x
-            return dict(zip(keys, values, strict=True))
+            for i, x in zip(slots, v[1:], strict=False):
+                values[i] = dec(x, depth) if type(x) in containers else x
+            return dict(zip(keys, values, strict=False))
         if code == ESCAPE:
-            return [dec(x, depth) if type(x) is list or type(x) is dict else x for x in v[1:]]
+            return [dec(x, depth) if type(x) in containers else x for x in v[1:]]
         if code == NUMBER:
             if len(v) != 2 or type(v[1]) is not str or not _NUMBER_RE.fullmatch(v[1]):
                 raise DecodeError("t1: malformed number literal")
