@@ -88,8 +88,10 @@ def _print_stats(text: str, wire: str | bytes) -> None:
     tokens_in = count_tokens(text)
     tokens_out = "-" if isinstance(wire, bytes) else str(int(count_tokens(wire)))
     ratio = size / raw if raw else 1.0
+    # Tokens of the wire text matter only where a model reads it (T1); a provider bills the decoded text.
     print(
-        f"bytes {raw} -> {size} (ratio {ratio:.3f}); o200k tokens {int(tokens_in)} -> {tokens_out}",
+        f"bytes {raw} -> {size} (ratio {ratio:.3f}); o200k tokens {int(tokens_in)} -> {tokens_out} "
+        "(a provider bills the decoded text)",
         file=sys.stderr,
     )
 
