@@ -20,7 +20,10 @@ from dataclasses import dataclass
 
 __all__ = ["WORD", "View", "decode_payloads", "fold", "tokens", "views"]
 
-WORD = re.compile(r"[a-z0-9_]{1,40}(?:'[a-z]{1,3})?")  # "don't" and "you're" stay whole
+# "don't" and "you're" stay whole. Patterns here that walk a whole text start with a character class
+# (``[a-z0-9_][a-z0-9_]{0,39}`` rather than ``[a-z0-9_]{1,40}``, the same language): the regex
+# engine then skips non-starting characters in its C loop instead of trying a match at each one.
+WORD = re.compile(r"[a-z0-9_][a-z0-9_]{0,39}(?:'[a-z]{1,3})?")
 
 # Zero-width, joiners, soft hyphen, word joiner, BOM, Mongolian vowel separator, bidi embeddings,
 # overrides and isolates (Trojan Source, CVE-2021-42574), invisible operators, tag characters.
@@ -64,7 +67,7 @@ _CONFUSABLE_PAIRS = {
 _CONFUSABLES: dict[int, str | None] = {ord(k): v for k, v in _CONFUSABLE_PAIRS.items()}
 _CONFUSABLES.update(_INVISIBLE)
 
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{1,4096}")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f][^\x00-\x7f]{0,4095}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Leetspeak-lite: digits and symbols read as letters. Applied to a whole view only when a letter
@@ -76,8 +79,8 @@ _LEET_DIGIT = re.compile(r"[013457]")  # cheap first test: most texts have none 
 _LEET_SIGN = re.compile(r"[a-z][013457][a-z]|\b[0134][a-z]{2}|[a-z]{2}[013457]\b")
 
 # Letter spacing and separators: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
-_SPACED = re.compile(r"(?:\b[a-z][ .\-_*/|]){2,}[a-z]\b")
-_MULTISPACE = re.compile(r"[ \t]{2,}")
+_SPACED = re.compile(r"[a-z](?<!\w[a-z])[ .\-_*/|](?:\b[a-z][ .\-_*/|]){1,}[a-z]\b")
+_MULTISPACE = re.compile(r"[ \t][ \t]{1,}")
 _SEP = re.compile(r"[ .\-_*/|]")
 
 # Only escapes that can spell letters hide words; "\n" or "\"" in code and JSON do not.
