@@ -636,6 +636,11 @@ def wrk_body(args: argparse.Namespace) -> bytes:
     return chat_body(args.body_size, stream=False)
 
 
+def _added(us: float) -> str:
+    # a negative difference means direct's own tail was noisier in this run, not a faster proxy
+    return f"{us / 1000:.3f}" if us >= 0 else "<0 (noise)"
+
+
 def report(rows: list[Row], args: argparse.Namespace) -> str:
     direct = next((r for r in rows if r.name == "direct" and r.ok), None)
     by = {r.name: r for r in rows}
@@ -658,8 +663,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
         ttfe = statistics.median(r.ttfe) * 1000 if r.ttfe else None
         add50 = add99 = dttfe = "-"
         if direct is not None and r is not direct:
-            add50 = f"{(r.p50() - direct.p50()) / 1000:.3f}"
-            add99 = f"{(r.p99() - direct.p99()) / 1000:.3f}"
+            add50 = _added(r.p50() - direct.p50())
+            add99 = _added(r.p99() - direct.p99())
             if ttfe is not None and direct.ttfe:
                 dttfe = f"{ttfe - statistics.median(direct.ttfe) * 1000:.3f}"
         cpu = f"{statistics.median(r.cpu_us):.0f}" if r.cpu_us else "-"
@@ -677,7 +682,11 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
         for peer, target in (("nginx proxy_pass", ">= 0.5"), ("LiteLLM proxy", ">= 5")):
             p = by.get(peer)
             if p is not None and p.ok and p.rps():
-                lines.append(f"throughput m2m / {peer}: {m2m.rps() / p.rps():.2f}x (target {target})")
+                line = f"throughput m2m / {peer}: {m2m.rps() / p.rps():.2f}x (target {target})"
+                if p.cpu_us and m2m.cpu_us:
+                    eff = statistics.median(p.cpu_us) / statistics.median(m2m.cpu_us)
+                    line += f"; CPU per request {peer} / m2m: {eff:.2f}"
+                lines.append(line)
             else:
                 lines.append(f"throughput m2m / {peer}: n/a ({peer} {p.skip if p else 'not run'})")
         if m2m.rss_idle is not None and m2m.rss_after is not None:
