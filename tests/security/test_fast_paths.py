@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from m2m.security import scan
-from m2m.security.normalize import WORD, _letter_run, _split_tokens, decode_payloads
+from m2m.security.normalize import _B64_MARK, _RUN, WORD, _letter_run, _runs, _split_tokens, decode_payloads
 from m2m.security.patterns import RULES
 from m2m.security.scanner import _GATES, _first_group, _Locator
 
@@ -63,6 +63,14 @@ def test_first_group_refuses_what_is_not_a_necessary_prefix() -> None:
     assert _first_group(r"\b(?:a|b) c|d") is None  # top-level alternative
     assert _first_group(r"[(|]x") is None  # brackets inside a class are literal: no group at all
     assert re.compile(_first_group(r"(?:x)[|]y") or "").pattern == "(?:x)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AQUFBab09+/_-= \n.é?", max_size=200), st.binary(min_size=10, max_size=40))
+def test_base64_runs_found_from_marks_equal_regex_finditer(text: str, payload: bytes) -> None:
+    text = text + " " + base64.b64encode(payload).decode() + "== " + text
+    marks = text.encode("ascii", "replace").translate(_B64_MARK)
+    assert [m.span() for m in _runs(text, marks)] == [m.span() for m in _RUN.finditer(text)]
 
 
 def test_payload_prechecks_keep_payloads() -> None:

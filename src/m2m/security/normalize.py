@@ -16,6 +16,7 @@ import codecs
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["WORD", "View", "decode_payloads", "fold", "tokens", "views"]
@@ -313,14 +314,25 @@ def _decode_run(run: str) -> tuple[str, str] | None:
     return None if decoded is None else (kind, decoded)
 
 
+def _runs(text: str, marks: bytes) -> Iterator[re.Match[str]]:
+    """``_RUN.finditer(text)``, with the regex started only where ``marks`` (base64 characters as
+    "a") shows a run long enough: a match can only start where such a run starts."""
+    i = marks.find(_B64_NEEDLE)
+    while i >= 0:
+        m = _RUN.match(text, marks.rfind(b" ", 0, i) + 1)
+        if m is None:  # cannot happen: the run is long enough; stop rather than loop
+            return
+        yield m
+        i = marks.find(_B64_NEEDLE, m.end())
+
+
 def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
     """Base64 and hex runs in ``text`` that decode to readable text: ``(encoding, decoded, span)``."""
     found: list[tuple[str, str, tuple[int, int]]] = []
     if len(text) < 20:
         return found
     one_byte = text.encode("ascii", "replace")  # one byte per character: marks line up with text
-    runs = _RUN.finditer(text) if _B64_NEEDLE in one_byte.translate(_B64_MARK) else ()
-    for m in runs:
+    for m in _runs(text, one_byte.translate(_B64_MARK)):
         run = m.group().rstrip("=")
         if len(run) > MAX_PAYLOAD_CHARS or (run.isalpha() and (run.islower() or run.isupper())):
             continue  # a long plain word, not an encoding
