@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from m2m.security import scan
-from m2m.security.normalize import _B64_MARK, _RUN, WORD, _letter_run, _runs, _split_tokens, decode_payloads
+from m2m.security.normalize import (
+    _B64_MARK,
+    _RUN,
+    _SPACED,
+    WORD,
+    _letter_run,
+    _runs,
+    _spaced_runs,
+    _split_tokens,
+    decode_payloads,
+)
 from m2m.security.patterns import RULES
 from m2m.security.scanner import _GATES, _first_group, _Locator
 
@@ -71,6 +81,12 @@ def test_base64_runs_found_from_marks_equal_regex_finditer(text: str, payload: b
     text = text + " " + base64.b64encode(payload).decode() + "== " + text
     marks = text.encode("ascii", "replace").translate(_B64_MARK)
     assert [m.span() for m in _runs(text, marks)] == [m.span() for m in _RUN.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abiz  .-_*/|x1éA\x01'", max_size=200))
+def test_spaced_runs_from_marks_equal_regex_finditer(text: str) -> None:
+    assert [m.span() for m in _spaced_runs(text)] == [m.span() for m in _SPACED.finditer(text)]
 
 
 def test_payload_prechecks_keep_payloads() -> None:
