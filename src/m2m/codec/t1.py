@@ -34,6 +34,8 @@ import sys
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from m2m.codec._wire import check_size, magic, utf8
 from m2m.codec.format import Format, Options
 from m2m.codec.limits import DEFAULT_LIMITS, Limits
@@ -182,14 +184,30 @@ def _unblob(v: list[Any], limits: Limits) -> str:
     return head + base64.b64encode(units.tobytes()[:nbytes]).decode("ascii")
 
 
+class _Inexact(Exception):
+    """A float met on the orjson path: only the json module keeps its literal text."""
+
+
 def encode_value(
-    value: Any, max_depth: int = DEFAULT_LIMITS.max_depth, *, blobs: bool = False, sparse: bool = True
+    value: Any,
+    max_depth: int = DEFAULT_LIMITS.max_depth,
+    *,
+    blobs: bool = False,
+    sparse: bool = True,
+    floats: bool = True,
 ) -> Any:
-    """The T1 form of a parsed JSON value (``_Literal`` numbers allowed)."""
+    """The T1 form of a parsed JSON value (``_Literal`` numbers allowed).
+
+    ``floats=False`` raises ``_Inexact`` on a float (the value came from orjson, see ``_fast_loads``).
+    """
     by_keys = _table()[0]
     sparse_by_key = _sparse()[0] if sparse else {}
     # Only these types change; testing the type inline saves a call per scalar.
-    visit = {dict, list, _Literal, str} if blobs else {dict, list, _Literal}
+    visit = {dict, list, _Literal}
+    if blobs:
+        visit.add(str)
+    if not floats:
+        visit.add(float)
 
     def enc(v: Any, depth: int) -> Any:
         t = type(v)
@@ -212,7 +230,8 @@ def encode_value(
                             out.append(enc(x, depth) if type(x) in visit else x)
                         return out
             # A sparse shape pays off from three keys, or two with a null among them.
-            if len(v) >= 3 or (len(v) == 2 and any(x is None for x in v.values())):
+            n = len(v)
+            if n >= 3 or (n == 2 and None in v.values()):
                 for code, pos in sparse_by_key.get(next(iter(v)), ()):
                     mask = nulls = 0
                     last = -1
@@ -224,9 +243,9 @@ def encode_value(
                         mask |= 1 << p
                     else:
                         out = [code, mask, 0]
-                        for p, x in zip(_bits(mask), v.values(), strict=True):
+                        for k, x in v.items():
                             if x is None:
-                                nulls |= 1 << p
+                                nulls |= 1 << pos[k]
                             else:
                                 out.append(enc(x, depth) if type(x) in visit else x)
                         out[2] = nulls
@@ -244,6 +263,8 @@ def encode_value(
             return _blob(v) or v if len(v) >= _BLOB_MIN else v
         if t is _Literal:
             return [NUMBER, v.text]
+        if t is float and not floats:
+            raise _Inexact
         return v
 
     return enc(value, 0)
@@ -264,7 +285,7 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-def _unsparse(v: list[Any], depth: int, dec: Any) -> dict[str, Any]:
+def _unsparse(v: list[Any], depth: int, dec: Any, containers: Any) -> dict[str, Any]:
     keys_of = _sparse()[1]
     j = FIRST_SPARSE - v[0]
     if j >= len(keys_of):
@@ -285,27 +306,29 @@ def _unsparse(v: list[Any], depth: int, dec: Any) -> dict[str, Any]:
             out[keys[p]] = None
         else:
             x = next(values)
-            out[keys[p]] = dec(x, depth) if type(x) is list or type(x) is dict else x
+            out[keys[p]] = dec(x, depth) if type(x) in containers else x
     return out
 
 
 def decode_value(
-    value: Any, limits: Limits = DEFAULT_LIMITS, *, count: bool = True
+    value: Any, limits: Limits = DEFAULT_LIMITS, *, count: bool = True, floats: bool = True
 ) -> tuple[Any, list[str], str]:
     """The JSON value of a T1 form, its literal numbers and their nonce.
 
     Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``, for the
     caller to swap into the dumped text. ``count=False`` skips the element budget when the caller
-    has bounded it already.
+    has bounded it already. ``floats=False`` raises ``_Inexact`` on a float (orjson's parse).
     """
     shapes = _table()[1]
     max_depth = limits.max_depth
     budget = [limits.max_elements if count else -1]
     literals: list[str] = []
     nonce: list[str] = []
-    containers = _CONTAINERS
+    containers = _CONTAINERS if floats else _CONTAINERS | {float}
 
     def dec(v: Any, depth: int) -> Any:
+        if type(v) is float:
+            raise _Inexact
         if depth >= max_depth:
             raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
         if budget[0] >= 0:
@@ -346,7 +369,7 @@ def decode_value(
         if code == BLOB:
             return _unblob(v, limits)
         if code <= FIRST_SPARSE:
-            return _unsparse(v, depth, dec)
+            return _unsparse(v, depth, dec, containers)
         raise DecodeError(f"t1: unknown code {code}")
 
     if type(value) is list or type(value) is dict:
@@ -356,6 +379,36 @@ def decode_value(
 
 # An integer with a minus sign and no digits after its zero: json.loads would give back 0.
 _NEG_ZERO = re.compile(r"-0(?![0-9.eE])")
+# orjson parses JSON to the same value as json.loads except for numbers: a float (it may come from
+# a literal json would keep as text, e.g. "1.10", and orjson writes floats its own way) or an integer
+# outside 64 bits (orjson gives a float), and "-0" (T1 keeps that literal; both parsers give 0).
+# The walks below stop at the first float and fall back to the json module; strings come out of
+# orjson.dumps exactly as json.dumps(separators=(",", ":"), ensure_ascii=False) writes them (checked
+# over every code point in the tests). Lone surrogates and NaN make orjson refuse: fallback again.
+_CONTAINER_START = ("{", "[")
+
+
+def _fast_loads(text: str, *, neg_zero: bool) -> Any:
+    """orjson's parse of a JSON object or array, None when only the json module gets it right.
+
+    ``neg_zero``: also refuse a ``-0`` integer literal. The caller must still refuse floats.
+    """
+    if text[:1] not in _CONTAINER_START:
+        return None
+    if neg_zero and "-0" in text and _NEG_ZERO.search(text) is not None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # lone surrogates, deep nesting, bad JSON: the exact path says why
+        return None
+
+
+def _fast_dumps(value: Any) -> str | None:
+    """``_dumps(value)`` by orjson, for values without floats; None when orjson cannot write it."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except orjson.JSONEncodeError:  # an integer over 64 bits, nesting over orjson's limit
+        return None
 
 
 def _loads(text: str, what: str) -> Any:
@@ -381,6 +434,19 @@ def _dumps(value: Any) -> str:
 
 def encode_text(text: str, limits: Limits = DEFAULT_LIMITS, *, blobs: bool = False) -> str:
     """T1 JSON (without prefix) for JSON ``text``; ``blobs``: write base64 attachments as words."""
+    value = _fast_loads(text, neg_zero=True)
+    if value is not None:
+        try:
+            out = _fast_dumps(encode_value(value, limits.max_depth, blobs=blobs, floats=False))
+        except _Inexact:
+            out = None
+        if out is not None:
+            return out
+    return _exact_encode_text(text, limits, blobs=blobs)
+
+
+def _exact_encode_text(text: str, limits: Limits = DEFAULT_LIMITS, *, blobs: bool = False) -> str:
+    """``encode_text`` by the json module only (number-literal hooks): the reference path."""
     return _dumps(encode_value(_loads(text, "t1"), limits.max_depth, blobs=blobs))
 
 
@@ -390,19 +456,30 @@ _PAYLOAD_FACTOR = 4
 MAX_SHAPE_KEYS = 64
 
 
-def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    """Minified JSON for a T1 payload (without prefix)."""
+def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS, *, fast: bool = True) -> str:
+    """Minified JSON for a T1 payload (without prefix); ``fast=False`` uses the json module only."""
     check_size(len(payload) // _PAYLOAD_FACTOR, limits, "t1")
-    try:
-        tree = json.loads(payload)
-    except RecursionError as exc:
-        raise LimitExceededError("t1: JSON nested too deeply") from exc
-    except ValueError as exc:
-        raise DecodeError(f"t1: payload is not valid JSON ({exc})") from exc
     # Each value of the payload is at least one character and yields at most MAX_SHAPE_KEYS values.
     count = len(payload) * MAX_SHAPE_KEYS > limits.max_elements
-    value, literals, nonce = decode_value(tree, limits, count=count)
-    out = _dumps(value)
+    out = None
+    tree = _fast_loads(payload, neg_zero=False) if fast else None
+    if tree is not None:
+        try:
+            value, literals, nonce = decode_value(tree, limits, count=count, floats=False)
+        except _Inexact:
+            pass
+        else:
+            # Decoding adds no floats (shape values are strings, ints, booleans, null).
+            out = _fast_dumps(value)
+    if out is None:
+        try:
+            tree = json.loads(payload)
+        except RecursionError as exc:
+            raise LimitExceededError("t1: JSON nested too deeply") from exc
+        except ValueError as exc:
+            raise DecodeError(f"t1: payload is not valid JSON ({exc})") from exc
+        value, literals, nonce = decode_value(tree, limits, count=count)
+        out = _dumps(value)
     if literals:
         out = re.sub(rf'"\\u0000{nonce}(\d+)\\u0000"', lambda m: literals[int(m.group(1))], out)
     check_size(len(out), limits, "t1")
@@ -415,7 +492,29 @@ EXACT_MAX = 1024 * 1024
 
 def exact_payload(text: str) -> str | None:
     """The T1 payload of ``text`` when it decodes to exactly ``text`` (minified JSON), else None."""
-    if len(text) > EXACT_MAX or text[:1] not in ("{", "["):
+    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START:
+        return None
+    value = _fast_loads(text, neg_zero=True)
+    if value is not None:
+        try:
+            encoded = encode_value(value, floats=False)
+        except _Inexact:
+            return _exact_payload(text)
+        except CodecError:
+            return None
+        minified = _fast_dumps(value)
+        if minified is not None:
+            if minified != text:
+                return None
+            payload = _fast_dumps(encoded)
+            if payload is not None:
+                return payload
+    return _exact_payload(text)
+
+
+def _exact_payload(text: str) -> str | None:
+    """``exact_payload`` by the json module only: the reference path."""
+    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START:
         return None
     try:
         value = _loads(text, "t1")
