@@ -68,7 +68,7 @@ def compress(
         from m2m.codec.auto import choose
 
         return choose(text, opts, binary=binary)
-    fmt = registry.by_name(name)
+    fmt = registry.by_name(name)  # canonical already: one dict probe
     return fmt.encode_binary(text, opts) if binary else fmt.encode(text, opts)
 
 

@@ -43,7 +43,7 @@ MAGIC_LEN = 4
 
 
 def canonical(algorithm: str) -> str:
-    name = ALIASES.get(algorithm.strip().lower())
+    name = ALIASES.get(algorithm) or ALIASES.get(algorithm.strip().lower())
     if name is None:
         raise UnknownFormatError(
             f"unknown algorithm {algorithm!r}; expected one of {', '.join(sorted(ALIASES))}"
@@ -52,12 +52,21 @@ def canonical(algorithm: str) -> str:
 
 
 def by_name(name: str) -> Format:
-    return _BY_NAME[canonical(name)]
+    fmt = _BY_NAME.get(name)
+    return fmt if fmt is not None else _BY_NAME[canonical(name)]
+
+
+# Prefix lookup by slicing: one dict probe per distinct prefix length, longest first.
+_PREFIX_TABLE = {p: f for p, f in _PREFIXES}
+_PREFIX_LENGTHS = sorted({len(p) for p in _PREFIX_TABLE}, reverse=True)
 
 
 def by_prefix(text: str) -> Format | None:
-    for prefix, fmt in _PREFIXES:
-        if text.startswith(prefix):
+    if text[:1] != "#":
+        return None
+    for n in _PREFIX_LENGTHS:
+        fmt = _PREFIX_TABLE.get(text[:n])
+        if fmt is not None:
             return fmt
     return None
 

@@ -117,6 +117,16 @@ def _table() -> tuple[dict[tuple[str, ...], list[_Shape]], list[_Decoded]]:
     return by_keys, shapes
 
 
+@functools.cache
+def _decode_table() -> list[tuple[tuple[str, ...], dict[str, Any] | None, tuple[str, ...]]]:
+    """Per shape: its keys, a dict of its fixed values in key order (None if none), its free keys."""
+    out: list[tuple[tuple[str, ...], dict[str, Any] | None, tuple[str, ...]]] = []
+    for keys, template, slots in _table()[1]:
+        base = None if len(slots) == len(keys) else dict(zip(keys, template, strict=True))
+        out.append((keys, base, tuple(keys[i] for i in slots)))
+    return out
+
+
 # Attachments: a JSON string that is base64 (optionally after a data-URL head such as
 # "data:image/png;base64,") costs ~1.5 characters per o200k token. T1 writes its bytes as words
 # instead, 16 bits per word, each word one o200k token: [BLOB, head, nbytes, " w1 w2 ..."].
@@ -319,21 +329,23 @@ def decode_value(
     caller to swap into the dumped text. ``count=False`` skips the element budget when the caller
     has bounded it already. ``floats=False`` raises ``_Inexact`` on a float (orjson's parse).
     """
-    shapes = _table()[1]
+    shapes = _decode_table()
     max_depth = limits.max_depth
-    budget = [limits.max_elements if count else -1]
+    counting = count
+    budget = limits.max_elements
     literals: list[str] = []
     nonce: list[str] = []
     containers = _CONTAINERS if floats else _CONTAINERS | {float}
 
     def dec(v: Any, depth: int) -> Any:
+        nonlocal budget
         if type(v) is float:
             raise _Inexact
         if depth >= max_depth:
             raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
-        if budget[0] >= 0:
-            budget[0] -= len(v) + 1
-            if budget[0] < 0:
+        if counting:
+            budget -= len(v) + 1
+            if budget < 0:
                 raise LimitExceededError(f"t1: more than {limits.max_elements} JSON values")
         depth += 1
         if type(v) is dict:
@@ -343,20 +355,20 @@ def decode_value(
         code = v[0]
         if code >= FIRST_SHAPE:
             try:
-                keys, template, slots = shapes[code - FIRST_SHAPE]
+                keys, base, free_keys = shapes[code - FIRST_SHAPE]
             except IndexError:
                 raise DecodeError(f"t1: unknown shape id {code}") from None
-            if len(v) != len(slots) + 1:
-                raise DecodeError(f"t1: shape {code} expects {len(slots)} values, got {len(v) - 1}")
-            if budget[0] >= 0:
-                budget[0] -= len(keys)
-            if len(slots) == len(keys):
-                free = [dec(x, depth) if type(x) in containers else x for x in v[1:]]
+            if len(v) != len(free_keys) + 1:
+                raise DecodeError(f"t1: shape {code} expects {len(free_keys)} values, got {len(v) - 1}")
+            if counting:
+                budget -= len(keys)
+            free = [dec(x, depth) if type(x) in containers else x for x in v[1:]]
+            if base is None:
                 return dict(zip(keys, free, strict=False))  # lengths checked above
-            values = template.copy()
-            for i, x in zip(slots, v[1:], strict=False):
-                values[i] = dec(x, depth) if type(x) in containers else x
-            return dict(zip(keys, values, strict=False))
+            # The copy keeps the shape's key order; updating existing keys does not move them.
+            out = base.copy()
+            out.update(zip(free_keys, free, strict=False))
+            return out
         if code == ESCAPE:
             return [dec(x, depth) if type(x) in containers else x for x in v[1:]]
         if code == NUMBER:
