@@ -144,7 +144,7 @@ def tokens(folded: str) -> list[str]:
 # character: characters no word can hold become spaces, ``split`` cuts the rest into runs, and
 # only the few runs that a plain run is not one word of (an apostrophe, over 40 characters) go
 # through the regex. Same list as ``WORD.findall`` (a property test checks it).
-_SPLIT_MIN_CHARS = 2048
+_SPLIT_MIN_CHARS = 1000
 _WORD_BYTES_APOS = b"abcdefghijklmnopqrstuvwxyz0123456789_'"
 _TOKEN_MARK = bytes(c if c in _WORD_BYTES_APOS else 0x20 for c in range(256))
 _SOLID_MARK = bytes(0x20 if c == 0x20 else 0x61 for c in range(256))
