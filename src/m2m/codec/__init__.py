@@ -14,6 +14,10 @@ decodes to itself. Formats (see ``registry.FORMATS``):
     tokennative  ``#TK|<C|O|L>|<base64 LEB128 token ids>`` (Rust-compatible)
     brotli       ``#M2M[v3.0]|DATA:<base64 brotli>`` (Rust-compatible)
     zstd         ``#ZD1|`` / ``#ZD1~``: zstd with a shipped API-JSON dictionary, attachments as raw bytes
+
+Stateful formats (``zstream`` ``#S1|``, ``delta`` ``#D1|`` / ``0xC1 'M' 'D' 1``) are named by
+``detect``; ``decompress`` refuses them with an ``UnknownFormatError`` that says so, as they decode
+only with state the two m2m peers keep (m2m.codec.stream, m2m.codec.delta).
 """
 
 from __future__ import annotations
@@ -76,14 +80,23 @@ def _format_of(wire: str | bytes) -> Format | None:
     if isinstance(wire, str):
         fmt = registry.by_prefix(wire)
         if fmt is None and registry.looks_like_wire(wire):
+            name = registry.stateful(wire)
+            if name is not None:
+                raise registry.stateful_error(name)
             raise UnknownFormatError(f"unknown or truncated m2m prefix {wire[:20]!r}")
         return fmt
-    if wire[:1] == bytes([BINARY_LEAD]):
+    if wire[:1] == _BINARY_LEAD:
         fmt = registry.by_magic(wire)
         if fmt is None:
+            name = registry.stateful(wire)
+            if name is not None:
+                raise registry.stateful_error(name)
             raise UnknownFormatError(f"unknown or truncated binary m2m magic {bytes(wire[:4])!r}")
         return fmt
     return None
+
+
+_BINARY_LEAD = bytes([BINARY_LEAD])
 
 
 def decompress(wire: str | bytes, *, limits: Limits | None = None) -> str:
@@ -115,7 +128,7 @@ def detect(wire: str | bytes) -> str | None:
             if fmt is None:
                 fmt = _format_of(bytes(wire[:32]).decode("utf-8", "ignore"))
     except UnknownFormatError:
-        return None
+        return registry.stateful(wire if isinstance(wire, str) else bytes(wire[:32]))
     return fmt.name if fmt is not None else None
 
 

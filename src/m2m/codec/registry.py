@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import re
 
-from m2m.codec import brotli_v3, plain, t1, tokennative, zdict
+from m2m.codec import brotli_v3, delta, plain, stream, t1, tokennative, zdict
 from m2m.codec.format import Format
 from m2m.errors import UnknownFormatError
 
-__all__ = ["ALGORITHMS", "ALIASES", "FORMATS", "by_magic", "by_name", "by_prefix", "looks_like_wire"]
+__all__ = [
+    "ALGORITHMS",
+    "ALIASES",
+    "FORMATS",
+    "by_magic",
+    "by_name",
+    "by_prefix",
+    "looks_like_wire",
+    "stateful",
+    "stateful_error",
+]
 
 FORMATS: tuple[Format, ...] = (
     plain.FORMAT,
@@ -82,3 +92,39 @@ def looks_like_wire(text: str) -> bool:
     if by_prefix(text) is not None or _RESERVED.match(text) is not None:
         return True
     return len(text) >= _MIN_CUT and any(p.startswith(text) for p, _ in _PREFIXES)
+
+
+# Stateful formats: a wire string of theirs is only half the message; the other half (a stream's
+# deflate context, a delta's cached base) lives with the two m2m peers. They are named here so
+# detect() knows them and decompress() says why it cannot decode them alone.
+_STATEFUL_PREFIXES = {stream.PREFIX: stream.FORMAT_NAME, delta.PREFIX: delta.FORMAT_NAME}
+_STATEFUL_MAGIC = {delta.BINARY_MAGIC: delta.FORMAT_NAME}
+_STATEFUL_HOW = {
+    stream.FORMAT_NAME: (
+        "one event of a stream compressed with a context that spans the whole stream; it decodes only "
+        "after every earlier event of its stream, in order (m2m.codec.stream.StreamDecoder, as the m2m "
+        "peers do)"
+    ),
+    delta.FORMAT_NAME: (
+        "the difference to an earlier request the receiving m2m peer has cached; it decodes only "
+        "with that base (m2m.codec.delta.parse_delta and apply_delta with a DeltaCache, as the m2m "
+        "peers do)"
+    ),
+}
+
+
+def stateful(wire: str | bytes) -> str | None:
+    """The name of the stateful format ``wire`` is in ("zstream", "delta"), or None."""
+    if isinstance(wire, str):
+        return _STATEFUL_PREFIXES.get(wire[: len(stream.PREFIX)])
+    name = _STATEFUL_MAGIC.get(bytes(wire[:MAGIC_LEN]))
+    if name is None:
+        name = _STATEFUL_PREFIXES.get(bytes(wire[: len(stream.PREFIX)]).decode("ascii", "replace"))
+    return name
+
+
+def stateful_error(name: str) -> UnknownFormatError:
+    """The error for decoding a stateful wire on its own."""
+    return UnknownFormatError(
+        f"{name} is a stateful format, decoded between m2m peers only: the wire is {_STATEFUL_HOW[name]}"
+    )
