@@ -472,7 +472,8 @@ def litellm_system(workdir: Path, python: str | None, upstream_port: int, worker
     if not Path(python).exists() or not exe.exists():
         return System(
             name,
-            skip=f"no litellm at {exe} (python -m venv V && V/bin/pip install 'litellm[proxy]==1.100.5')",
+            skip=f"no litellm next to {python} (python -m venv V && V/bin/pip install "
+            "'litellm[proxy]==1.100.5')",
         )
     port = free_port()
     cfg = workdir / "litellm.yaml"
