@@ -22,6 +22,8 @@ import json
 import socket
 import sys
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httptools
 
@@ -205,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     UpstreamProtocol.sse_interval = args.sse_interval_ms / 1000.0
     UpstreamProtocol.sse_events = args.sse_events
+    run: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
 
