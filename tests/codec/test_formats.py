@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from m2m.codec import ALGORITHMS, compress, decompress, detect, is_m2m, zdict
-from m2m.errors import UnknownFormatError
+from m2m.codec._wire import b85decode, b85encode
+from m2m.errors import DecodeError, UnknownFormatError
 
 from .strategies import JSON_TEXT
 
@@ -145,3 +146,23 @@ def test_none_and_t1_golden() -> None:
     assert decompress(b"\xc1MR\x01#T1|x") == "#T1|x"
     assert compress("[1]", "t1", binary=True) == b"\xc1MT\x01[0,1]"
     assert decompress(b"\xc1MT\x01[0,1]") == "[1]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_base85_matches_the_standard_library(data: bytes) -> None:
+    text = b85encode(data)
+    assert text == base64.b85encode(data).decode("ascii")
+    assert b85decode(text, "x") == data
+
+
+@pytest.mark.parametrize("text", ["~" * 80, "|NsC1" + "0" * 75, "0" * 70 + '"' + "0" * 9, "0" * 76 + "é"])
+def test_base85_refuses_what_the_standard_library_refuses(text: str) -> None:
+    with pytest.raises(DecodeError, match="corrupt base85"):
+        b85decode(text, "x")
+
+
+def test_base85_long_runs_and_padding() -> None:
+    for data in (b"\xff" * 4096, bytes(4097), bytes(range(256)) * 9 + b"\x01\x02\x03"):
+        assert b85encode(data) == base64.b85encode(data).decode("ascii")
+        assert b85decode(b85encode(data), "x") == data

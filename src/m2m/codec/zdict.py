@@ -53,6 +53,7 @@ _FLAGS = FLAG_T1 | FLAG_BLOBS
 _FORMAT = zstandard.FORMAT_ZSTD1_MAGICLESS
 
 # base64 in a JSON string: after a quote or a data URL's "base64,", up to the closing quote.
+_BLOB_MIN = 256
 _BLOB_RE = re.compile(rb'(?<=[",])[A-Za-z0-9+/]{256,}={0,2}(?=")')
 _BLOB_KIND_RAW = 0
 _BLOB_KIND_ZSTD = 1
@@ -132,13 +133,19 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
             raise DecodeError("zstd: varint too long in container header")
 
 
+def _has_long_string(raw: bytes) -> bool:
+    return len(raw) >= _BLOB_MIN + 2 and max(map(len, raw.split(b'"'))) >= _BLOB_MIN
+
+
 def pack(raw: bytes, flags: int = 0) -> bytes:
     """The container for ``raw`` (UTF-8 text; a T1 payload when ``flags`` has FLAG_T1)."""
     skeleton = bytearray()
     blobs: list[tuple[int, int, bytes]] = []
     last = 0
     mark = 0
-    for m in _BLOB_RE.finditer(raw):
+    # A run lies inside one quoted stretch; most payloads have none that long, so skip the search.
+    candidates = _BLOB_RE.finditer(raw) if _has_long_string(raw) else ()
+    for m in candidates:
         run = m.group()
         if len(run) % 4:
             continue
