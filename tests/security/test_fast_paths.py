@@ -21,7 +21,7 @@ from m2m.security.normalize import (
     decode_payloads,
 )
 from m2m.security.patterns import RULES
-from m2m.security.scanner import _GATES, _WHOLE_GATES, _first_group, _Locator
+from m2m.security.scanner import _GATES, _SIZE_MASK, _WHOLE_GATES, _first_group, _Locator
 
 # Letters, digits, apostrophes, separators, upper case and non-ASCII: everything that decides
 # where a word starts and ends.
@@ -56,6 +56,10 @@ def test_prefill_finds_what_per_anchor_search_finds(text: str) -> None:
     single = _Locator(folded)
     for anchor in anchors:
         assert bulk.find(anchor, True) == single._search(anchor, True), anchor
+
+
+def test_every_anchor_length_fits_the_occurrence_encoding() -> None:
+    assert max(len(anchor) for rule in RULES for anchor in rule.anchors) <= _SIZE_MASK
 
 
 def test_gates_are_a_prefix_every_member_needs() -> None:

@@ -250,9 +250,10 @@ class _Locator:
         self.cache: dict[str, list[int]] = {}
 
     def prefill(self, anchors: set[str]) -> None:
-        """Occurrences of many one-word anchors in one pass over the text's words (C-level split,
-        map and compress), instead of one search of the whole text per anchor: on a long text
-        full of trigger words the per-anchor searches dominated the cost of a scan."""
+        """Occurrences of many one-word anchors in one pass over the text's words (a C-level split
+        and filter, then one forward search per occurrence), instead of one search of the whole
+        text per anchor: on a long text full of trigger words the per-anchor searches dominated
+        the cost of a scan."""
         wanted = {a.encode("ascii") for a in anchors if "'" not in a and a not in self.cache}
         if not wanted:
             return
