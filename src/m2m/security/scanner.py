@@ -24,6 +24,7 @@ unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or m
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -89,6 +90,9 @@ class ScanLimits:
     max_total_bytes: int = MAX_TOTAL_BYTES
     max_depth: int = MAX_DEPTH
     max_parts: int = MAX_PARTS
+
+
+_DEFAULT_LIMITS = ScanLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,7 +624,15 @@ def _utf8_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
+@functools.lru_cache(maxsize=16, typed=True)
+def _clean(threshold: float) -> ScanResult:
+    # Most texts have no threat at all; their (immutable) result depends on the threshold only.
+    return ScanResult(safe=True, confidence=0.0, threshold=threshold)
+
+
 def _result(threats: list[Threat], threshold: float, blocking: bool) -> ScanResult:
+    if not threats:
+        return _clean(threshold)
     threats.sort(key=lambda t: -t.score)
     kept: list[Threat] = []
     seen: set[tuple[str, str, str]] = set()
@@ -662,7 +674,7 @@ def scan(
     """
     if not 0.0 <= threshold <= 1.0:
         raise RequestError(f"threshold must be within 0..1, got {threshold!r}")
-    lim = limits or ScanLimits()
+    lim = limits or _DEFAULT_LIMITS
     threats: list[Threat] = []
 
     request: Mapping[str, Any] | None = None
