@@ -166,3 +166,16 @@ def test_base85_long_runs_and_padding() -> None:
     for data in (b"\xff" * 4096, bytes(4097), bytes(range(256)) * 9 + b"\x01\x02\x03"):
         assert b85encode(data) == base64.b85encode(data).decode("ascii")
         assert b85decode(b85encode(data), "x") == data
+
+
+def test_base85_digit_boundaries() -> None:
+    """Every group value next to a multiple of a power of 85, and the extremes."""
+    values = {0, 1, 2**32 - 1, 2**32 - 2}
+    for j in range(5):
+        for k in range(1, 86):
+            for v in (k * 85**j - 1, k * 85**j, k * 85**j + 1):
+                if 0 <= v < 2**32:
+                    values.add(v)
+    data = b"".join(v.to_bytes(4, "big") for v in sorted(values))
+    assert b85encode(data) == base64.b85encode(data).decode("ascii")
+    assert b85decode(b85encode(data), "x") == data
