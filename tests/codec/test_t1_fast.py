@@ -50,6 +50,12 @@ EDGES = [
     '{"a":1,"a":2,"b":3}',
     '{"role":"user","content":"\\u2028\\u2029\\u007f\\u0000\\b\\f\\n\\r\\t\\"\\\\/"}',
     '{ "spaced" : [ 1 , 2.5 ] }',
+    '{"s":"x:1.1,","a":1.10}',
+    '{"s":"x:1.1,","a":1.1}',
+    '{"a":18446744073709551616,"s":":1.8446744073709552e+19,"}',
+    '{"a":[0.5,1e-7,1e16,123.0,1.0E2,-0.0,5e-324]}',
+    '{"logprobs":[{"token":"hi","logprob":-0.25,"top":[{"t":"a","logprob":-2.5e-05}]}]}',
+    '[1.5,"[2.5]",{"k":[3.25]}]',
 ]
 
 
@@ -66,6 +72,7 @@ def test_edges_take_the_same_result(text: str) -> None:
     "payload",
     [
         '[2,[1,"1.10"],0.5]',
+        '{"a":[1e+16,1e16,0.0001,1e-05]}',
         '{"a":[ 1.5 ,2]}',
         '{"a":18446744073709551616}',
         '{"a":-0}',
@@ -95,7 +102,10 @@ def test_orjson_refuses_what_it_cannot_write_exactly() -> None:
 
 
 def test_float_free_json_skips_the_json_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = '{"model":"m","messages":[{"role":"user","content":"hi -01 1.5 x:2.5"}],"n":2,"date":"2024-01-05"}'
+    text = (
+        '{"model":"m","messages":[{"role":"user","content":"hi -01 1.5 x:2.5"}],"n":2,'
+        '"temperature":0.7,"top_p":1.0,"date":"2024-01-05","lp":[-0.125,-12.5]}'
+    )
     payload = t1.encode_text(text)
 
     def refuse(*args: Any, **kwargs: Any) -> Any:

@@ -195,7 +195,13 @@ def _unblob(v: list[Any], limits: Limits) -> str:
 
 
 class _Inexact(Exception):
-    """A float met on the orjson path: only the json module keeps its literal text."""
+    """A float the orjson path cannot vouch for: only the json module keeps its literal text."""
+
+
+def _plain_float(f: float) -> bool:
+    """True when json.dumps and orjson.dumps write ``f`` alike (no exponent: checked, not assumed)."""
+    r = repr(f)
+    return "e" not in r and orjson.dumps(f) == r.encode("ascii")
 
 
 def encode_value(
@@ -204,11 +210,12 @@ def encode_value(
     *,
     blobs: bool = False,
     sparse: bool = True,
-    floats: bool = True,
+    found: list[float] | None = None,
 ) -> Any:
     """The T1 form of a parsed JSON value (``_Literal`` numbers allowed).
 
-    ``floats=False`` raises ``_Inexact`` on a float (the value came from orjson, see ``_fast_loads``).
+    ``found``: collect the floats here, in document order (the value came from orjson, whose floats
+    the caller must check against the text, see ``_floats_exact``).
     """
     by_keys = _table()[0]
     sparse_by_key = _sparse()[0] if sparse else {}
@@ -216,8 +223,9 @@ def encode_value(
     visit = {dict, list, _Literal}
     if blobs:
         visit.add(str)
-    if not floats:
+    if found is not None:
         visit.add(float)
+        keep = found.append
 
     def enc(v: Any, depth: int) -> Any:
         t = type(v)
@@ -273,8 +281,8 @@ def encode_value(
             return _blob(v) or v if len(v) >= _BLOB_MIN else v
         if t is _Literal:
             return [NUMBER, v.text]
-        if t is float and not floats:
-            raise _Inexact
+        if t is float and found is not None:
+            keep(v)
         return v
 
     return enc(value, 0)
@@ -327,7 +335,8 @@ def decode_value(
 
     Literal number ``i`` stands in the value as the string ``"\\x00<nonce><i>\\x00"``, for the
     caller to swap into the dumped text. ``count=False`` skips the element budget when the caller
-    has bounded it already. ``floats=False`` raises ``_Inexact`` on a float (orjson's parse).
+    has bounded it already. ``floats=False``: the tree came from orjson; raise ``_Inexact`` on a
+    float that orjson would write differently from json.
     """
     shapes = _decode_table()
     max_depth = limits.max_depth
@@ -339,7 +348,9 @@ def decode_value(
 
     def dec(v: Any, depth: int) -> Any:
         nonlocal budget
-        if type(v) is float:
+        if type(v) is float:  # only visited when floats=False
+            if _plain_float(v):
+                return v
             raise _Inexact
         if depth >= max_depth:
             raise LimitExceededError(f"t1: JSON nested deeper than {max_depth} levels")
@@ -415,6 +426,31 @@ def _fast_loads(text: str, *, neg_zero: bool) -> Any:
         return None
 
 
+# A float literal where JSON puts a value: after "[", "," or ":" and before "]", "}" or ",".
+# Every float literal of a JSON object or array matches; text inside strings may match too.
+_FLOAT_LITERAL = re.compile(
+    r"[:,\[][ \t\n\r]*(-?[0-9]+(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))(?=[ \t\n\r]*[,\]}])"
+)
+
+
+def _floats_exact(text: str, found: list[float]) -> bool:
+    """True when the floats orjson parsed from ``text`` (in document order) are the literals written.
+
+    The scan finds every float literal, plus any look-alike inside strings; when it finds exactly as
+    many as orjson parsed floats (integers outside 64 bits, also floats, have an exponent in repr and
+    are refused), there is no look-alike, and the i-th literal is the i-th float's text.
+    """
+    if not found:
+        return True
+    literals = _FLOAT_LITERAL.findall(text)
+    if len(literals) != len(found):
+        return False
+    for literal, f in zip(literals, found, strict=True):
+        if literal != repr(f) or not _plain_float(f):
+            return False
+    return True
+
+
 def _fast_dumps(value: Any) -> str | None:
     """``_dumps(value)`` by orjson, for values without floats; None when orjson cannot write it."""
     try:
@@ -448,10 +484,9 @@ def encode_text(text: str, limits: Limits = DEFAULT_LIMITS, *, blobs: bool = Fal
     """T1 JSON (without prefix) for JSON ``text``; ``blobs``: write base64 attachments as words."""
     value = _fast_loads(text, neg_zero=True)
     if value is not None:
-        try:
-            out = _fast_dumps(encode_value(value, limits.max_depth, blobs=blobs, floats=False))
-        except _Inexact:
-            out = None
+        found: list[float] = []
+        encoded = encode_value(value, limits.max_depth, blobs=blobs, found=found)
+        out = _fast_dumps(encoded) if _floats_exact(text, found) else None
         if out is not None:
             return out
     return _exact_encode_text(text, limits, blobs=blobs)
@@ -508,12 +543,13 @@ def exact_payload(text: str) -> str | None:
         return None
     value = _fast_loads(text, neg_zero=True)
     if value is not None:
+        found: list[float] = []
         try:
-            encoded = encode_value(value, floats=False)
-        except _Inexact:
-            return _exact_payload(text)
+            encoded = encode_value(value, found=found)
         except CodecError:
             return None
+        if not _floats_exact(text, found):
+            return _exact_payload(text)
         minified = _fast_dumps(value)
         if minified is not None:
             if minified != text:
