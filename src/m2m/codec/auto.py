@@ -19,17 +19,14 @@ def choose(text: str, opts: Options, *, binary: bool) -> str | bytes:
     best: str | bytes = plain.encode_binary(text, opts) if binary else plain.encode(text, opts)
     size = len(best) if isinstance(best, bytes) else len(best.encode("utf-8"))
     payload = t1.exact_payload(text)
-    candidates: list[str | bytes] = []
-    if payload is not None:
-        candidates.append(t1.MAGIC + payload.encode("utf-8") if binary else t1.PREFIX + payload)
-    if size > _TINY:
-        if payload is not None:
-            packed = zdict.pack(payload.encode("utf-8"), zdict.FLAG_T1)
-        else:
-            packed = zdict.pack(text.encode("utf-8"))
-        candidates.append(zdict.MAGIC + packed if binary else zdict.text_form(packed))
-    for wire in candidates:
-        n = len(wire) if isinstance(wire, bytes) else len(wire.encode("utf-8"))
+    raw = payload.encode("utf-8") if payload is not None else None
+    if payload is not None and raw is not None:
+        n = len(raw) + len(t1.MAGIC if binary else t1.PREFIX)  # the prefix is ASCII, as long as MAGIC
         if n < size:
-            best, size = wire, n
+            best, size = (t1.MAGIC + raw if binary else t1.PREFIX + payload), n
+    if size > _TINY:
+        packed = zdict.pack(raw, zdict.FLAG_T1) if raw is not None else zdict.pack(text.encode("utf-8"))
+        wire: str | bytes = zdict.MAGIC + packed if binary else zdict.text_form(packed)
+        if len(wire) < size:  # the text form is ASCII: characters are bytes
+            best = wire
     return best
