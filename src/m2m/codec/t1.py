@@ -194,6 +194,24 @@ def _unblob(v: list[Any], limits: Limits) -> str:
     return head + base64.b64encode(units.tobytes()[:nbytes]).decode("ascii")
 
 
+_VISIT = {
+    (blobs, floats): frozenset(
+        {dict, list, _Literal} | ({str} if blobs else set()) | ({float} if floats else set())
+    )
+    for blobs in (False, True)
+    for floats in (False, True)
+}
+# Filled on first use (reading the shape table is deferred until a T1 value is encoded).
+_BY_KEYS: dict[tuple[str, ...], list[_Shape]] = {}
+_SPARSE_BY_KEY: dict[str, list[tuple[int, dict[str, int]]]] = {}
+
+
+def _load_tables() -> dict[tuple[str, ...], list[_Shape]]:
+    _SPARSE_BY_KEY.update(_sparse()[0])
+    _BY_KEYS.update(_table()[0])
+    return _BY_KEYS
+
+
 class _Inexact(Exception):
     """A float the orjson path cannot vouch for: only the json module keeps its literal text."""
 
@@ -217,14 +235,11 @@ def encode_value(
     ``found``: collect the floats here, in document order (the value came from orjson, whose floats
     the caller must check against the text, see ``_floats_exact``).
     """
-    by_keys = _table()[0]
-    sparse_by_key = _sparse()[0] if sparse else {}
+    by_keys = _BY_KEYS or _load_tables()
+    sparse_by_key = _SPARSE_BY_KEY if sparse else {}
     # Only these types change; testing the type inline saves a call per scalar.
-    visit = {dict, list, _Literal}
-    if blobs:
-        visit.add(str)
+    visit = _VISIT[blobs, found is not None]
     if found is not None:
-        visit.add(float)
         keep = found.append
 
     def enc(v: Any, depth: int) -> Any:
