@@ -39,6 +39,8 @@ EDGES = [
     '{"temperature":0.7,"n":1}',
     '{"a":1.10,"b":[1e5,1E+2,-0.0,1e400]}',
     '{"a":-0,"b":"-0"}',
+    '{"a":[ -0 ,1],"id":"chatcmpl-0b76"}',
+    '{"id":"chatcmpl-0b76","x":"a:-0,"}',
     '{"date":"2024-01-05","x":-01}',
     '{"id":9223372036854775807,"b":18446744073709551615}',
     '{"big":18446744073709551616,"neg":-9223372036854775809}',
@@ -103,7 +105,7 @@ def test_orjson_refuses_what_it_cannot_write_exactly() -> None:
 
 def test_float_free_json_skips_the_json_module(monkeypatch: pytest.MonkeyPatch) -> None:
     text = (
-        '{"model":"m","messages":[{"role":"user","content":"hi -01 1.5 x:2.5"}],"n":2,'
+        '{"model":"m","messages":[{"role":"user","content":"hi -01 1.5 x:2.5"}],"n":2,"id":"chatcmpl-0b76",'
         '"temperature":0.7,"top_p":1.0,"date":"2024-01-05","lp":[-0.125,-12.5]}'
     )
     payload = t1.encode_text(text)

@@ -424,6 +424,9 @@ _NEG_ZERO = re.compile(r"-0(?![0-9.eE])")
 # orjson.dumps exactly as json.dumps(separators=(",", ":"), ensure_ascii=False) writes them (checked
 # over every code point in the tests). Lone surrogates and NaN make orjson refuse: fallback again.
 _CONTAINER_START = ("{", "[")
+# A -0 integer where JSON puts a value (inside an object or array: after "[", "," or ":"); ids such
+# as "chatcmpl-0b76..." do not match, so they keep the fast path.
+_NEG_ZERO_VALUE = re.compile(r"[:,\[][ \t\n\r]*-0(?![0-9.eE])")
 
 
 def _fast_loads(text: str, *, neg_zero: bool) -> Any:
@@ -433,7 +436,7 @@ def _fast_loads(text: str, *, neg_zero: bool) -> Any:
     """
     if text[:1] not in _CONTAINER_START:
         return None
-    if neg_zero and "-0" in text and _NEG_ZERO.search(text) is not None:
+    if neg_zero and "-0" in text and _NEG_ZERO_VALUE.search(text) is not None:
         return None
     try:
         return orjson.loads(text)
