@@ -424,9 +424,23 @@ _NEG_ZERO = re.compile(r"-0(?![0-9.eE])")
 # orjson.dumps exactly as json.dumps(separators=(",", ":"), ensure_ascii=False) writes them (checked
 # over every code point in the tests). Lone surrogates and NaN make orjson refuse: fallback again.
 _CONTAINER_START = ("{", "[")
-# A -0 integer where JSON puts a value (inside an object or array: after "[", "," or ":"); ids such
-# as "chatcmpl-0b76..." do not match, so they keep the fast path.
-_NEG_ZERO_VALUE = re.compile(r"[:,\[][ \t\n\r]*-0(?![0-9.eE])")
+_JSON_SPACE = " \t\n\r"
+_VALUE_LEAD = ":,["
+
+
+def _has_neg_zero(text: str) -> bool:
+    """A -0 integer where JSON puts a value (inside an object or array: after "[", "," or ":").
+
+    Ids such as "chatcmpl-0b76..." do not count, so they keep the fast path. The search starts with
+    the literal "-0" (fast in the regex engine); the look back is done by hand.
+    """
+    for m in _NEG_ZERO.finditer(text):
+        i = m.start() - 1
+        while i >= 0 and text[i] in _JSON_SPACE:
+            i -= 1
+        if i >= 0 and text[i] in _VALUE_LEAD:
+            return True
+    return False
 
 
 def _fast_loads(text: str, *, neg_zero: bool) -> Any:
@@ -436,7 +450,7 @@ def _fast_loads(text: str, *, neg_zero: bool) -> Any:
     """
     if text[:1] not in _CONTAINER_START:
         return None
-    if neg_zero and "-0" in text and _NEG_ZERO_VALUE.search(text) is not None:
+    if neg_zero and "-0" in text and _has_neg_zero(text):
         return None
     try:
         return orjson.loads(text)
