@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -119,3 +120,31 @@ def test_float_free_json_skips_the_json_module(monkeypatch: pytest.MonkeyPatch) 
     assert t1.encode_text(text) == payload
     assert t1.exact_payload(text) == payload
     assert t1.decode_text(payload) == text
+
+
+LOOK_ALIKES = st.sampled_from([":1.1,", "[2.5]", ",-0,", ":1e5}", "x:-0.0]", ":18446744073709551616,"])
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_STRUCTURAL = re.compile(r"[\[,:]")
+
+
+def _spaced(text: str, space: str) -> str:
+    """``text`` with ``space`` after every "[", "," and ":" outside strings (still the same JSON)."""
+    out, pos = [], 0
+    for m in _STRING.finditer(text):
+        out.append(_STRUCTURAL.sub(lambda c: c.group() + space, text[pos : m.start()]))
+        out.append(m.group())
+        pos = m.end()
+    out.append(_STRUCTURAL.sub(lambda c: c.group() + space, text[pos:]))
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_TEXT, st.lists(LOOK_ALIKES, max_size=2), st.sampled_from(["", " ", "\n ", "\t"]))
+def test_spaced_text_and_look_alike_strings_agree(text: str, fakes: list[str], space: str) -> None:
+    """Whitespace around values and strings that read like number literals do not fool the scan."""
+    text = _spaced("[" + ",".join([text, *(json.dumps(f) for f in fakes)]) + "]", space)
+    fast = _outcome(t1.encode_text, text)
+    assert fast == _outcome(t1._exact_encode_text, text)
+    assert t1.exact_payload(text) == t1._exact_payload(text)
+    if fast[0] == "ok":
+        assert t1.decode_text(fast[1]) == t1.decode_text(fast[1], fast=False)
