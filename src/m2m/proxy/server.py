@@ -61,7 +61,9 @@ def worker_app() -> Any:
     return create_app(config)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_tcp(host: str, port: int) -> socket.socket:
+    # Bound here rather than by uvicorn, whose bind failure is a sys.exit() from inside the loop;
+    # inheritable so that worker processes can serve the same socket.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -91,7 +93,7 @@ def serve(config: Config, *, on_ready: Callable[[str], None] | None = None) -> N
         return
     import uvicorn
 
-    sock = _bind(proxy.host, proxy.port)
+    sock = bind_tcp(proxy.host, proxy.port)
     options = _uvicorn_options(proxy.log_level)
     if on_ready is not None:
         on_ready(f"http://{proxy.host}:{sock.getsockname()[1]}")
@@ -129,7 +131,7 @@ class BackgroundServer:
     ) -> None:
         import uvicorn
 
-        self._sock = _bind(host, port)
+        self._sock = bind_tcp(host, port)
         self.host = host
         self.port: int = self._sock.getsockname()[1]
         self.url = f"http://{host}:{self.port}"

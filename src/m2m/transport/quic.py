@@ -14,12 +14,12 @@ import contextlib
 import inspect
 import logging
 import signal
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from m2m.errors import ConfigError, M2MError
+from m2m.proxy.server import bind_tcp
 from m2m.transport.h3server import ASGIApp, H3Listener, start_h3
 from m2m.transport.tls import ServerCredentials, load_server_credentials
 
@@ -211,7 +211,7 @@ async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, async
         timeout_graceful_shutdown=int(_SHUTDOWN_GRACE),  # an endless SSE stream must not block shutdown
     )
     server = uvicorn.Server(uv_config)
-    sock = _bind_tcp(s.host, s.port)
+    sock = bind_tcp(s.host, s.port)
     # _serve, not serve: serve() installs its own signal handlers and re-raises the signal on the
     # way out; here one handler stops both listeners.
     task = asyncio.get_running_loop().create_task(server._serve(sockets=[sock]))
@@ -223,22 +223,6 @@ async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, async
         await asyncio.sleep(0.01)
     port = int(sock.getsockname()[1])
     return server, task, port
-
-
-def _bind_tcp(host: str, port: int) -> socket.socket:
-    # Bound here rather than by uvicorn, whose bind failure is a sys.exit() from inside the loop.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", key="proxy.port"
-        ) from None
-    sock.listen(2048)
-    return sock
 
 
 @contextlib.asynccontextmanager
