@@ -15,7 +15,7 @@ FORBIDDEN = ("asyncio", "aiohttp", "httpx", "httpcore", "uvicorn", "aioquic", "h
 PURE = ["m2m", "m2m.codec", "m2m.tokenizer", "m2m.models", "m2m.router", "m2m.security"]
 
 _PROBE = r"""
-import importlib, json, sys
+import importlib, importlib.util, json, sys
 names = json.loads(sys.argv[1])
 present = [n for n in names if importlib.util.find_spec(n) is not None]
 for name in present:
