@@ -133,6 +133,27 @@ def write_varints(ids: list[int]) -> bytes:
     return bytes(out)
 
 
+def write_varint(n: int) -> bytes:
+    """Unsigned LEB128 of one number (the frame and container headers of zstd, zstream, delta)."""
+    return write_varints([n])
+
+
+def read_varint(data: bytes, pos: int, what: str) -> tuple[int, int]:
+    """(value, position after it) of the unsigned LEB128 number at ``data[pos]``."""
+    value = shift = 0
+    # Ten groups of seven bits hold any 64-bit value; more is garbage, not a longer number.
+    for _ in range(10):
+        if pos >= len(data):
+            raise DecodeError(f"{what}: truncated header")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+    raise DecodeError(f"{what}: header varint too long")
+
+
 def read_varints(data: bytes, max_value: int, what: str) -> list[int]:
     ids: list[int] = []
     append = ids.append

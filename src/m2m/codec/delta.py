@@ -39,6 +39,7 @@ from typing import Final, Literal, overload
 
 import zstandard
 
+from m2m.codec._wire import read_varint, write_varint
 from m2m.errors import DecodeError, DeltaBaseUnknownError, LimitExceededError, UnknownFormatError
 
 __all__ = [
@@ -117,32 +118,6 @@ class DeltaWire:
     reply_hash: str | None = None
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    for _ in range(10):
-        if pos >= len(data):
-            raise DecodeError("delta: truncated payload header")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    raise DecodeError("delta: payload header varint too long")
-
-
 def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
     # Bisection over slice comparisons: each probe is one memcmp, so this is O(n log n) in C
     # instead of a Python loop per byte.
@@ -218,7 +193,7 @@ def encode_delta(
     :class:`DeltaEncoder`)."""
     prefix, suffix = _shared(base, target)
     middle = target[prefix : len(target) - suffix]
-    payload = _varint(prefix) + _varint(suffix)
+    payload = write_varint(prefix) + write_varint(suffix)
     if middle:
         compressor = zstandard.ZstdCompressor(
             level=level,
@@ -322,8 +297,8 @@ def apply_delta(
     ):
         raise DecodeError("delta: reply does not match the reply hash")
     payload = delta.payload
-    prefix, pos = _read_varint(payload, 0)
-    suffix, pos = _read_varint(payload, pos)
+    prefix, pos = read_varint(payload, 0, "delta")
+    suffix, pos = read_varint(payload, pos, "delta")
     if prefix + suffix > len(base):
         raise DecodeError("delta: shared prefix and suffix longer than the base")
     frame = payload[pos:]

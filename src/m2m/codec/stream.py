@@ -37,6 +37,7 @@ import binascii
 import zlib
 from typing import Final
 
+from m2m.codec._wire import read_varint, write_varint
 from m2m.errors import DecodeError, LimitExceededError, UnknownFormatError
 
 __all__ = [
@@ -106,33 +107,6 @@ def is_stream_payload(payload: str | bytes) -> bool:
     return raw.startswith(_FAMILY_B) or raw.startswith(_DATA_LINE + _FAMILY_B)
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    # Ten groups of seven bits hold any 64-bit value; more is garbage, not a longer number.
-    for _ in range(10):
-        if pos >= len(data):
-            raise DecodeError("zstream: truncated frame header")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    raise DecodeError("zstream: frame header varint too long")
-
-
 class StreamEncoder:
     """Encodes the events of one SSE stream, in order, into ``zstream`` SSE events.
 
@@ -174,7 +148,7 @@ class StreamEncoder:
         body = self._deflate.compress(event) + self._deflate.flush(zlib.Z_SYNC_FLUSH)
         assert body.endswith(_SYNC_TAIL)
         body = body[: -len(_SYNC_TAIL)]
-        out = self._frame(_varint(len(event)) + _varint(len(body)) + body)
+        out = self._frame(write_varint(len(event)) + write_varint(len(body)) + body)
         self.bytes_in += len(event)
         return out
 
@@ -182,14 +156,14 @@ class StreamEncoder:
         """The end-of-stream marker event. The context is released; the encoder cannot be reused."""
         if self._closed:
             raise ValueError("zstream encoder already closed")
-        out = self._frame(_varint(0))
+        out = self._frame(write_varint(0))
         self._closed = True
         # Drop the deflate state (hundreds of KiB) now rather than when the stream object dies.
         self._deflate = zlib.compressobj()
         return out
 
     def _frame(self, rest: bytes) -> bytes:
-        frame = _varint(self._seq) + rest
+        frame = write_varint(self._seq) + rest
         self._seq += 1
         out = b"".join((_DATA_LINE, _PREFIX_B, base64.b85encode(frame), b"\n\n"))
         self.bytes_out += len(out)
@@ -261,11 +235,11 @@ class StreamDecoder:
             frame = base64.b85decode(raw[len(_PREFIX_B) :])
         except (ValueError, binascii.Error):
             raise DecodeError("zstream: corrupt base85 frame") from None
-        seq, pos = _read_varint(frame, 0)
+        seq, pos = read_varint(frame, 0, "zstream")
         if seq != self._seq:
             what = "replayed or reordered" if seq < self._seq else "missing event(s) before"
             raise DecodeError(f"zstream: expected event {self._seq}, got {seq} ({what})")
-        length, pos = _read_varint(frame, pos)
+        length, pos = read_varint(frame, pos, "zstream")
         if length == 0:
             if pos != len(frame):
                 raise DecodeError("zstream: end marker carries data")
@@ -276,7 +250,7 @@ class StreamDecoder:
             raise LimitExceededError(
                 f"zstream: event of {length} bytes over the limit of {self._max_event_bytes}"
             )
-        size, pos = _read_varint(frame, pos)
+        size, pos = read_varint(frame, pos, "zstream")
         body = frame[pos:]
         if len(body) != size:
             raise DecodeError(f"zstream: event {seq} frame truncated ({len(body)} of {size} bytes)")

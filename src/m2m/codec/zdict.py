@@ -34,7 +34,17 @@ from importlib import resources
 import zstandard
 
 from m2m.codec import t1
-from m2m.codec._wire import b64decode, b64encode, b85decode, b85encode, check_size, magic, utf8
+from m2m.codec._wire import (
+    b64decode,
+    b64encode,
+    b85decode,
+    b85encode,
+    check_size,
+    magic,
+    read_varint,
+    utf8,
+    write_varint,
+)
 from m2m.codec.format import Format, Options
 from m2m.codec.limits import Limits
 from m2m.errors import DecodeError
@@ -118,28 +128,6 @@ def _decompressor(dict_id: int) -> zstandard.ZstdDecompressor:
     return dctx
 
 
-def _varint(n: int, out: bytearray) -> None:
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data):
-            raise DecodeError("zstd: truncated container header")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-        if shift > 63:
-            raise DecodeError("zstd: varint too long in container header")
-
-
 def _has_long_string(raw: bytes) -> bool:
     return len(raw) >= _BLOB_MIN + 2 and max(map(len, raw.split(b'"'))) >= _BLOB_MIN
 
@@ -174,12 +162,12 @@ def pack(raw: bytes, flags: int = 0) -> bytes:
     frame = _compressor(_level(len(skeleton))).compress(bytes(skeleton))
     out = bytearray([CURRENT_DICT << 4 | flags | (FLAG_BLOBS if blobs else 0)])
     if blobs:
-        _varint(len(blobs), out)
+        out += write_varint(len(blobs))
         for offset, kind, stored in blobs:
-            _varint(offset, out)
+            out += write_varint(offset)
             out.append(kind)
-            _varint(len(stored), out)
-        _varint(len(frame), out)
+            out += write_varint(len(stored))
+        out += write_varint(len(frame))
     out += frame
     for _, _, stored in blobs:
         out += stored
@@ -224,20 +212,20 @@ def unpack(data: bytes, limits: Limits) -> bytes:
         raise DecodeError(f"zstd: unknown dictionary id {dict_id}")
     if not flags & FLAG_BLOBS:
         return _finish(_frame(data[1:], dict_id, limits), flags, limits)
-    nblobs, pos = _read_varint(data, 1)
+    nblobs, pos = read_varint(data, 1, "zstd")
     if nblobs > len(data):
         raise DecodeError("zstd: blob count larger than the payload")
     table: list[tuple[int, int, int]] = []
     for _ in range(nblobs):
-        offset, pos = _read_varint(data, pos)
+        offset, pos = read_varint(data, pos, "zstd")
         if pos >= len(data):
             raise DecodeError("zstd: truncated container header")
         kind = data[pos]
-        size, pos = _read_varint(data, pos + 1)
+        size, pos = read_varint(data, pos + 1, "zstd")
         if kind not in (_BLOB_KIND_RAW, _BLOB_KIND_ZSTD):
             raise DecodeError(f"zstd: unknown blob kind {kind}")
         table.append((offset, kind, size))
-    frame_len, pos = _read_varint(data, pos)
+    frame_len, pos = read_varint(data, pos, "zstd")
     end = pos + frame_len
     if end + sum(size for _, _, size in table) != len(data):
         raise DecodeError("zstd: payload length does not match its header (truncated or padded)")
