@@ -18,7 +18,7 @@ from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.proxy.server import BackgroundServer
 from m2m.proxy.sse import SSEParser
 
-from .relay import CountingRelay
+from .relay import Relay
 
 CHAT = {
     "model": "gpt-4o",
@@ -174,16 +174,16 @@ async def test_stream_events_encoded_one_by_one(asgi: Callable[..., httpx.AsyncC
 @pytest.fixture
 def tunnel(
     proxy_server: Callable[..., BackgroundServer], fake: FakeUpstream
-) -> Iterator[tuple[BackgroundServer, BackgroundServer, CountingRelay]]:
+) -> Iterator[tuple[BackgroundServer, BackgroundServer, Relay]]:
     b = proxy_server()
-    relay = CountingRelay(b.port)
+    relay = Relay(b.port)
     a = proxy_server(relay.url + "/v1", proxy__upstream_protocol="m2m")
     yield a, b, relay
     relay.close()
 
 
 def test_tunnel_is_transparent_to_the_openai_client(
-    tunnel: tuple[BackgroundServer, BackgroundServer, CountingRelay], fake: FakeUpstream
+    tunnel: tuple[BackgroundServer, BackgroundServer, Relay], fake: FakeUpstream
 ) -> None:
     a, _, _ = tunnel
     with OpenAI(base_url=a.url + "/v1", api_key="sk-app", max_retries=0) as client:
@@ -215,7 +215,7 @@ def _check_tunnel(client: OpenAI, fake: FakeUpstream) -> None:
 
 
 def test_tunnel_carries_fewer_bytes_than_direct_json(
-    tunnel: tuple[BackgroundServer, BackgroundServer, CountingRelay], fake: FakeUpstream
+    tunnel: tuple[BackgroundServer, BackgroundServer, Relay], fake: FakeUpstream
 ) -> None:
     a, _, relay = tunnel
     request = corpus_request()
@@ -253,7 +253,7 @@ def test_tunnel_carries_fewer_bytes_than_direct_json(
 
 def test_m2m_client_sync(proxy_server: Callable[..., BackgroundServer], fake: FakeUpstream) -> None:
     b = proxy_server()
-    relay = CountingRelay(b.port)
+    relay = Relay(b.port)
     try:
         http_client = m2m.client.httpx_client()
         client = OpenAI(base_url=relay.url + "/v1", api_key="sk-lib", http_client=http_client, max_retries=0)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -20,6 +17,8 @@ from m2m.proxy.app import ProxyApp
 from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.proxy.server import BackgroundServer
 from m2m.proxy.sse import SSEParser
+
+from .relay import Relay
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -67,74 +66,6 @@ class ReplayUpstream:
             await send({"type": "http.response.body", "body": event[:half], "more_body": True})
             await send({"type": "http.response.body", "body": event[half:], "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-class Relay:
-    """TCP relay on loopback that records both directions, can be re-pointed, and can cut the
-    server-to-client direction after ``cut_after`` bytes."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.up = bytearray()
-        self.down = bytearray()
-        self.cut_after: int | None = None
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._stop = threading.Event()
-        self._socks: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def reset(self) -> None:
-        self.up.clear()
-        self.down.clear()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            target = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
-            self._socks += [client, target]
-            threading.Thread(target=self._pump, args=(client, target, self.up, False), daemon=True).start()
-            threading.Thread(target=self._pump, args=(target, client, self.down, True), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket, record: bytearray, cuttable: bool) -> None:
-        src.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                data = src.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                break
-            if not data:
-                break
-            if cuttable and self.cut_after is not None and len(record) + len(data) >= self.cut_after:
-                data = data[: max(0, self.cut_after - len(record))]
-                record += data
-                with contextlib.suppress(OSError):
-                    dst.sendall(data)
-                break
-            record += data
-            try:
-                dst.sendall(data)
-            except OSError:
-                break
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        for s in self._socks:
-            with contextlib.suppress(OSError):
-                s.close()
 
 
 @pytest.fixture
