@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from m2m.config import Config, load
@@ -63,3 +64,23 @@ def proxy_server(app_for: Callable[..., ProxyApp]) -> Iterator[Callable[..., Bac
     yield build
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+async def asgi(app_for: Callable[..., ProxyApp]) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
+    apps: list[ProxyApp] = []
+    clients: list[httpx.AsyncClient] = []
+
+    def build(**flags: Any) -> httpx.AsyncClient:
+        app = app_for(**flags)
+        apps.append(app)
+        clients.append(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://proxy.test")
+        )
+        return clients[-1]
+
+    yield build
+    for client in clients:
+        await client.aclose()
+    for app in apps:
+        await app.shutdown()

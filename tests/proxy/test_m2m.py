@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,7 +13,6 @@ from tests.conftest import CORPUS
 
 import m2m.client
 from m2m.codec import compress, decompress
-from m2m.proxy.app import ProxyApp
 from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.proxy.server import BackgroundServer
 from m2m.proxy.sse import SSEParser
@@ -39,26 +38,6 @@ def corpus_request() -> dict[str, Any]:
                 request.pop("stream_options", None)
                 return request
     raise AssertionError("no suitable corpus request")
-
-
-@pytest.fixture
-async def asgi(app_for: Callable[..., ProxyApp]) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    apps: list[ProxyApp] = []
-    clients: list[httpx.AsyncClient] = []
-
-    def build(**flags: Any) -> httpx.AsyncClient:
-        app = app_for(**flags)
-        apps.append(app)
-        clients.append(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://proxy.test")
-        )
-        return clients[-1]
-
-    yield build
-    for client in clients:
-        await client.aclose()
-    for app in apps:
-        await app.shutdown()
 
 
 # -- server role --------------------------------------------------------------------------------
