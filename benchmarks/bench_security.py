@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from m2m.security import DEFAULT_THRESHOLD, scan
-from m2m.security.train import split_of
+from m2m.security.split import split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILES = (

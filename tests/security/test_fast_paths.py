@@ -20,8 +20,8 @@ from m2m.security.normalize import (
     _split_tokens,
     decode_payloads,
 )
-from m2m.security.patterns import RULES
 from m2m.security.scanner import _GATES, _SIZE_MASK, _WHOLE_GATES, _first_group, _Locator
+from m2m.security.scanner import ALL_RULES as RULES
 
 # Letters, digits, apostrophes, separators, upper case and non-ASCII: everything that decides
 # where a word starts and ends.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from m2m.security import ScanLimits, scan
-from m2m.security.patterns import RULES
+from m2m.security.scanner import ALL_RULES as RULES
 
 # A quantifier that is unbounded ("+", "*", "{n,}") on a group that itself repeats is the shape
 # of catastrophic backtracking; rules use bounded repeats only.

@@ -118,14 +118,23 @@ class View:
 
 def fold(text: str) -> str:
     """The canonical matching form: NFKC, invisibles dropped, look-alikes and accents folded to
-    ASCII, lowercase, whitespace collapsed to single spaces."""
+    ASCII, lowercase, whitespace collapsed to single spaces.
+
+    Look-alikes are folded where they disguise Latin text: in a mostly ASCII text, or inside a word
+    that has ASCII letters too ("іgnоrе"). Words of a text written in Cyrillic or Greek keep their
+    letters, so rules and the classifier read Russian as Russian."""
     if text.isascii():
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         # Only the non-ASCII runs need the per-character work; most text is ASCII around them.
-        text = _NON_ASCII_RUN.sub(_fold_run, text)
+        latin = len(text.encode("ascii", "ignore")) >= _LATIN_SHARE * len(text)
+        text = _NON_ASCII_RUN.sub(_fold_run if latin else _fold_foreign_run, text)
     return " ".join(text.lower().split())
+
+
+_LATIN_SHARE = 0.7  # a text at least this ASCII is Latin text, whatever look-alikes it holds
+_ASCII_LETTER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _fold_run(m: re.Match[str]) -> str:
@@ -133,6 +142,20 @@ def _fold_run(m: re.Match[str]) -> str:
     # lowercase ones, then accents.
     run = m.group().translate(_CONFUSABLES).lower().translate(_CONFUSABLES)
     return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if not run.isascii() else run
+
+
+def _fold_foreign_run(m: re.Match[str]) -> str:
+    s, i, j = m.string, m.start(), m.end()
+    if (i > 0 and s[i - 1] in _ASCII_LETTER) or (j < len(s) and s[j] in _ASCII_LETTER):
+        return _fold_run(m)
+    # Real foreign words: invisibles dropped, Latin accents (Vietnamese, Turkish) removed; the
+    # letters of other scripts, and their vowel signs, stay.
+    run = m.group().translate(_INVISIBLE).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if _has_latin_mark(run) else run
+
+
+def _has_latin_mark(run: str) -> bool:
+    return any("\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff" for ch in run)
 
 
 def tokens(folded: str) -> list[str]:

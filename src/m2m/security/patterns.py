@@ -19,6 +19,7 @@ only bounded repeats (``{0,40}``), never ``+`` or ``*``, so matching is linear i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -53,6 +54,9 @@ class Rule:
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Folded text is NFKC (Thai "ำ" reads "ํา" there); so is every pattern and anchor.
+        object.__setattr__(self, "pattern", unicodedata.normalize("NFKC", self.pattern))
+        object.__setattr__(self, "anchors", tuple(unicodedata.normalize("NFKC", a) for a in self.anchors))
         object.__setattr__(self, "regex", re.compile(self.pattern))
         if not self.group:
             object.__setattr__(self, "group", self.name)
@@ -604,6 +608,10 @@ RULES: tuple[Rule, ...] = (
          r"ignores|not bound by) .{0,20}?(?:ethics|morals|restrictions|filters|guidelines|rules|limits)",
          _words("ethics morals restrictions filters guidelines rules limits"), group="hypothetical", lead=False,
          back=90, fwd=5),
+    Rule(P, "safety_bypass", 0.5,
+         r"\b(?:skip|bypass|disable|turn off|switch off|deactivate|circumvent|override|drop|lift)\b.{0,20}?\b(?:safety|security|content|ethical|moral|usage) (?:checks?|filters?|guardrails|safeguards|restrictions|protocols|guidelines|policies|measures)\b",
+         _words("checks check filters filter guardrails safeguards restrictions protocols guidelines policies measures"),
+         group="safety_bypass", lead=False, back=60, fwd=40),
     Rule(J, "compliance_forcing", 0.62,
          r"\b(?:start|begin|prefix|open)(?:s|ning)? (?:your|each|every|all) (?:responses?|replies|reply|"
          r"answers?|outputs?|messages?) with [\"'“]?(?:sure|absolutely|of course|certainly|yes|okay|"

@@ -34,6 +34,7 @@ from typing import Any
 
 from m2m.errors import PayloadTooLargeError, RequestError
 from m2m.security import model as _model
+from m2m.security.languages import MULTILINGUAL_RULES
 from m2m.security.normalize import decode_payloads, views
 from m2m.security.patterns import (
     CATEGORIES,
@@ -75,10 +76,10 @@ _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't
 # there are discounted and the classifier, trained on user-side text, is not consulted.
 _ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8, "assistant": 0.8, "tool_definition": 0.8}
 _HOW_TO = re.compile(r"\bhow (?:do|can|could|would|should|to)\b")
-_MODEL_FLOOR = 0.1  # classifier probabilities below this are no evidence at all
+_MODEL_FLOOR = 0.5  # classifier probabilities below this are no evidence at all (even odds or less)
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
 _MODEL_ALONE_CAP = 0.75
-_MODEL_TRUSTED_CHARS = 600  # longer texts carry enough words for the classifier to decide alone
+_MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
 _UNNEGATABLE = frozenset({"fake_message", "marker", "dan", "flood", "url_exfil", "command"})
 
 
@@ -223,9 +224,10 @@ def _gates(rules: Sequence[Rule], whole: bool) -> dict[int, tuple[re.Pattern[str
     return out
 
 
-_WORD_INDEX, _SUBSTRING_INDEX = _index(RULES)
-_GATES = _gates(RULES, whole=False)
-_WHOLE_GATES = _gates(RULES, whole=True)
+ALL_RULES = (*RULES, *MULTILINGUAL_RULES)
+_WORD_INDEX, _SUBSTRING_INDEX = _index(ALL_RULES)
+_GATES = _gates(ALL_RULES, whole=False)
+_WHOLE_GATES = _gates(ALL_RULES, whole=True)
 _ANCHOR_WORDS = frozenset(_WORD_INDEX)
 _ASCII_SUBSTRINGS = tuple((k, v) for k, v in _SUBSTRING_INDEX if k.isascii())
 
@@ -441,7 +443,7 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
     scores = _noisy_or(hits)
 
     use_model = depth == 0 and role not in _ROLE_DISCOUNT
-    p_attack = _model.predict(text_views[0].text, text_views[0].tokens) if use_model else 0.0
+    p_attack = _model.predict(text_views[0].text) if use_model else 0.0
     if p_attack >= _MODEL_FLOOR:
         short = len(text_views[0].text) < _MODEL_TRUSTED_CHARS
         support = max((h.score for h in hits if not h.negated), default=0.0)

@@ -1,0 +1,292 @@
+"""Train the scanner's shipped classifier (``src/m2m/security/data/model.json.gz``). A developer
+tool, not part of the installed package; needs numpy.
+
+    python tools/train_scanner.py                      # the default inputs below
+    python tools/train_scanner.py FILE.jsonl ... --benign-requests REQUESTS.jsonl --out PATH
+
+Inputs are labelled JSONL (``text``, ``label``; 1 = attack). By default: every labelled file in
+$M2M_SHARED/security (``prompts.jsonl``), our own sets under ``tests/security/data`` (``own.jsonl``
+and the hand-written multilingual benign turns ``multilingual_benign.jsonl``), and as benign
+examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
+(every message, tool description and tool schema: real application text).
+
+The split: a text is trained on only when ``m2m.security.split.split_of(text) == "tune"`` (SHA-256
+of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
+is what tests/security/test_evaluation.py and benchmarks/bench_security.py report on.
+
+The model is L2-regularised logistic regression over word and word-pair counts
+(``model.features``), normalised by the square root of the feature count, fitted with full-batch
+Adam. Texts longer than ``model.WHOLE_TOKENS`` words are trained on as windows of that size, the
+way they are scored. Benign texts longer than ``model.SHORT_TOKENS`` words also give their short
+windows as benign examples: at inference every short window of a long text is scored. Margins
+are calibrated by Platt scaling on 4-fold out-of-fold margins computed by the inference code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, features, tokens  # noqa: E402
+from m2m.security.normalize import fold  # noqa: E402
+from m2m.security.split import split_of  # noqa: E402
+
+SHARED = Path(os.environ.get("M2M_SHARED", ROOT.parent / "shared"))
+DEFAULT_FILES = (
+    SHARED / "security" / "prompts.jsonl",
+    ROOT / "tests" / "security" / "data" / "own.jsonl",
+    ROOT / "tests" / "security" / "data" / "multilingual_benign.jsonl",
+)
+DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
+OUT = ROOT / "src" / "m2m" / "security" / "data" / "model.json.gz"
+
+
+def load_labelled(paths: list[Path]) -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    for path in paths:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows.append((str(row["text"]), int(row["label"])))
+    return rows
+
+
+def _strings(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def request_texts(path: Path) -> list[str]:
+    """Model-visible texts of recorded requests: message contents of every role, tool call
+    arguments, tool descriptions and schemas."""
+    texts: list[str] = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        if not isinstance(req, dict):
+            continue
+        for msg in req.get("messages") or []:
+            if isinstance(msg, dict):
+                texts.extend(t for t in _strings(msg.get("content")) if len(t) > 3)
+                for call in msg.get("tool_calls") or []:
+                    args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+                    if isinstance(args, str) and len(args) > 3:
+                        texts.append(args)
+        for tool in req.get("tools") or []:
+            fn = tool.get("function", tool) if isinstance(tool, dict) else None
+            if isinstance(fn, dict):
+                if isinstance(fn.get("description"), str):
+                    texts.append(fn["description"])
+                texts.append(" ".join(_strings(fn.get("parameters"))))
+    return sorted(set(t for t in texts if t.strip()))
+
+
+def examples(rows: list[tuple[str, int]]) -> list[tuple[list[str], int]]:
+    """Word lists to train on: whole texts, long texts in windows, benign short windows."""
+    return [(words, label) for words, label, _ in _examples(rows)]
+
+
+def _examples(rows: list[tuple[str, int]]) -> list[tuple[list[str], int, int]]:
+    """``examples``, each with the index of the row it came from."""
+    out: list[tuple[list[str], int, int]] = []
+    for index, (text, label) in enumerate(rows):
+        words = tokens(fold(text))
+        if not words:
+            continue
+        if len(words) <= WHOLE_TOKENS:
+            out.append((words, label, index))
+        else:
+            step = WHOLE_TOKENS
+            out.extend((words[lo : lo + step], label, index) for lo in range(0, len(words), step))
+        if label == 0 and len(words) > SHORT_TOKENS:
+            step = SHORT_TOKENS
+            out.extend((words[lo : lo + step], 0, index) for lo in range(0, len(words), step))
+    return out
+
+
+def _weights(y: Any) -> Any:
+    """Class-balanced weights: attacks and benign examples weigh the same in total."""
+    import numpy as np
+
+    pos = y.sum()
+    return np.where(y == 1, (len(y) - pos) / max(pos, 1), 1.0)
+
+
+def _fit(docs: list[Any], y: Any, sample_w: Any, n_feat: int, l2: float, epochs: int) -> tuple[Any, float]:
+    import numpy as np
+
+    ids = np.concatenate([d[0] for d in docs])
+    vals = np.concatenate([d[1] for d in docs])
+    owner = np.repeat(np.arange(len(docs)), [len(d[0]) for d in docs])
+    norm = np.array([d[2] for d in docs])
+    w = np.zeros(n_feat)
+    b = 0.0
+    step = 0.05
+    m_w = np.zeros(n_feat)
+    v_w = np.zeros(n_feat)
+    m_b = v_b = 0.0
+    total = sample_w.sum()
+    for t in range(1, epochs + 1):
+        margin = np.bincount(owner, weights=w[ids] * vals, minlength=len(docs)) * norm + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(margin, -30, 30)))
+        err = (p - y) * sample_w
+        grad_w = np.bincount(ids, weights=(err * norm)[owner] * vals, minlength=n_feat) / total + l2 * w
+        grad_b = float(err.sum() / total)
+        m_w = 0.9 * m_w + 0.1 * grad_w
+        v_w = 0.999 * v_w + 0.001 * grad_w**2
+        m_b = 0.9 * m_b + 0.1 * grad_b
+        v_b = 0.999 * v_b + 0.001 * grad_b**2
+        w -= step * (m_w / (1 - 0.9**t)) / (np.sqrt(v_w / (1 - 0.999**t)) + 1e-8)
+        b -= step * (m_b / (1 - 0.9**t)) / (math.sqrt(v_b / (1 - 0.999**t)) + 1e-8)
+    return w, b
+
+
+def _platt(margins: list[float], labels: list[int]) -> tuple[float, float]:
+    a, c = 1.0, 0.0
+    for _ in range(3000):
+        ga = gc = 0.0
+        for m, y in zip(margins, labels, strict=True):
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, a * m + c))))
+            ga += (p - y) * m
+            gc += p - y
+        a -= 0.1 * ga / len(margins)
+        c -= 0.1 * gc / len(margins)
+    return a, c
+
+
+def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any]:
+    import numpy as np
+
+    docs = []
+    for words, _label in exs:
+        counts: dict[int, int] = {}
+        n_feat = 0
+        for f in features(words):
+            n_feat += 1
+            i = vocab.get(f)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
+        docs.append(
+            (
+                np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
+                np.fromiter(counts.values(), dtype=float, count=len(counts)),
+                1.0 / math.sqrt(n_feat + SMOOTH),
+            )
+        )
+    return docs
+
+
+def _model(w: Any, b: float, inv: dict[int, str], keep_above: float) -> Model:
+    import numpy as np
+
+    words: dict[str, float] = {}
+    pairs: dict[tuple[str, str], float] = {}
+    for i in np.nonzero(np.abs(w) > keep_above)[0]:
+        name = inv[int(i)]
+        a, sep, c = name.partition(" ")
+        if sep:
+            pairs[(a, c)] = float(w[i])
+        else:
+            words[name] = float(w[i])
+    return Model(words, pairs, float(b))
+
+
+def train(
+    rows: list[tuple[str, int]],
+    *,
+    min_count: int = 3,
+    l2: float = 3e-5,
+    epochs: int = 400,
+    folds: int = 4,
+    keep_above: float = 0.05,
+) -> tuple[Model, dict[str, Any]]:
+    import numpy as np
+
+    indexed = _examples(rows)
+    exs = [(words, label) for words, label, _ in indexed]
+    counts: dict[str, int] = {}
+    for words, _ in exs:
+        for f in set(features(words)):
+            counts[f] = counts.get(f, 0) + 1
+    vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= min_count))}
+    inv = {i: f for f, i in vocab.items()}
+    docs = _encode(exs, vocab)
+    y = np.array([lab for _, lab in exs], dtype=float)
+    sample_w = _weights(y)
+
+    # Out-of-fold margins of the original texts, scored the way the scanner scores them.
+    text_fold = [i % folds for i in range(len(rows))]
+    ex_fold_arr = np.array([text_fold[i] for _, _, i in indexed])
+    oof: list[float] = []
+    oof_y: list[int] = []
+    for k in range(folds):
+        tr = np.where(ex_fold_arr != k)[0]
+        w, b = _fit([docs[i] for i in tr], y[tr], sample_w[tr], len(vocab), l2, epochs)
+        fold_model = _model(w, b, inv, keep_above)
+        for (text, label), tk in zip(rows, text_fold, strict=True):
+            if tk == k:
+                oof.append(fold_model.margin(tokens(fold(text))))
+                oof_y.append(label)
+    scale, shift = _platt(oof, oof_y)
+
+    w, b = _fit(docs, y, sample_w, len(vocab), l2, epochs)
+    model = _model(w, b, inv, keep_above)
+    model.scale, model.shift = scale, shift
+    oof_arr = np.array(oof)
+    oof_y_arr = np.array(oof_y)
+    calibrated = 1.0 / (1.0 + np.exp(-(scale * oof_arr + shift)))
+    meta = {
+        "texts": len(rows),
+        "examples": len(exs),
+        "attacks": int(sum(lab for _, lab in rows)),
+        "words": len(model.words),
+        "pairs": len(model.pairs),
+        "l2": l2,
+        "epochs": epochs,
+        "oof_detect_at_0.8": round(float((calibrated[oof_y_arr == 1] >= 0.8).mean()), 4),
+        "oof_fp_at_0.8": round(float((calibrated[oof_y_arr == 0] >= 0.8).mean()), 4),
+    }
+    return model, meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Train the scanner's classifier.")
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--benign-requests", type=Path, action="append", default=[])
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--epochs", type=int, default=400)
+    ap.add_argument("--l2", type=float, default=3e-5)
+    args = ap.parse_args(argv)
+    files = args.files or list(DEFAULT_FILES)
+    request_files = args.benign_requests or list(DEFAULT_REQUESTS)
+    rows = [(t, lab) for t, lab in load_labelled(files) if split_of(t) == "tune"]
+    for path in request_files:
+        rows.extend((t, 0) for t in request_texts(path) if split_of(t) == "tune")
+    model, meta = train(rows, epochs=args.epochs, l2=args.l2)
+    meta["sources"] = [p.name for p in [*files, *request_files]]
+    meta["held_out"] = "texts with m2m.security.split.split_of(text) == 'holdout' were not trained on"
+    args.out.write_bytes(gzip.compress(model.to_json(meta).encode("utf-8"), 9, mtime=0))
+    print(json.dumps(meta, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
