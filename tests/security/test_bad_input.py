@@ -65,10 +65,10 @@ def test_deeply_nested_json_text() -> None:
     assert isinstance(result, ScanResult)
 
 
-def test_too_many_parts() -> None:
+def test_too_many_parts_is_refused_not_passed() -> None:
     req = {"messages": [{"role": "user", "content": "hi"}] * 20}
-    result = scan(req, limits=ScanLimits(max_parts=10))
-    assert result.blocked and result.categories[MALFORMED_INPUT] == 1.0
+    with pytest.raises(PayloadTooLargeError):
+        scan(req, limits=ScanLimits(max_parts=10))
 
 
 def test_odd_request_shapes() -> None:

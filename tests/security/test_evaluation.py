@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import CORPUS
 
-from m2m.security import DEFAULT_THRESHOLD, scan
+from m2m.security import DEFAULT_THRESHOLD, scan, scan_request
 from m2m.security.langid import guess_language
 from m2m.security.split import split_of
 
@@ -154,5 +154,5 @@ def test_benign_tool_traffic_from_corpus_passes(shared_dir: Path) -> None:
         if line.strip():
             requests.extend(json.loads(line)["requests"])
     assert len(requests) >= 200
-    blocked = [r for r in requests if scan(r).blocked]
+    blocked = [r for r in requests if scan_request(r, route="chat").blocked]
     assert len(blocked) / len(requests) <= 0.02, [json.dumps(r)[:200] for r in blocked]

@@ -6,12 +6,16 @@
     >>> scan("How do I jailbreak my iPhone?").blocked
     False
 
-``scan`` is a pure function; rules are data (``patterns.RULES``); the optional classifier ships
-with the package (``data/model.json``).
+The proxy calls :func:`scan_request` with the parsed body and its route (``ROUTES``), a shared
+:class:`ScanCache`, and :func:`has_duplicate_keys` on the raw body first. ``scan`` is a pure
+function; rules are data (``patterns.RULES``, ``languages.MULTILINGUAL_RULES``); the classifier
+ships with the package (``data/model.json.gz``).
 """
 
 from __future__ import annotations
 
+from m2m.security.cache import ScanCache
+from m2m.security.duplicates import has_duplicate_keys
 from m2m.security.patterns import (
     CATEGORIES,
     DATA_EXFILTRATION,
@@ -19,6 +23,7 @@ from m2m.security.patterns import (
     MALFORMED_INPUT,
     PROMPT_INJECTION,
 )
+from m2m.security.routes import ROUTES
 from m2m.security.scanner import (
     DEFAULT_THRESHOLD,
     MAX_DEPTH,
@@ -29,6 +34,7 @@ from m2m.security.scanner import (
     ScanResult,
     Threat,
     scan,
+    scan_request,
 )
 
 __all__ = [
@@ -42,8 +48,12 @@ __all__ = [
     "MAX_PARTS",
     "MAX_TOTAL_BYTES",
     "PROMPT_INJECTION",
+    "ROUTES",
+    "ScanCache",
     "ScanLimits",
     "ScanResult",
     "Threat",
+    "has_duplicate_keys",
     "scan",
+    "scan_request",
 ]

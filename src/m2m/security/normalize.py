@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["WORD", "View", "decode_payloads", "fold", "tokens", "views"]
+__all__ = ["WORD", "View", "decode_invisible", "decode_payloads", "fold", "tokens", "views"]
 
 # "don't" and "you're" stay whole. Patterns here that walk a whole text start with a character class
 # (``[a-z0-9_][a-z0-9_]{0,39}`` rather than ``[a-z0-9_]{1,40}``, the same language): the regex
@@ -101,9 +101,6 @@ _B64_NEEDLE = b"a" * 20
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _HEX_MARK = bytes(0x68 if c in _HEX_DIGITS else 0x3A if c in b" :" else 0x20 for c in range(256))
 _HEX_NEEDLE = b"hh:" * 11 + b"hh"
-
-MAX_PAYLOADS = 16  # decoded payloads scanned per text; more than that is itself noise
-MAX_PAYLOAD_CHARS = 64 * 1024  # longer runs are data (images, keys), not instructions
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +332,9 @@ def _as_text(raw: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     # Decoded noise is not a payload: require mostly printable text with some letters and spaces.
-    if len(text) < 8 or _printable_ratio(text) < 0.95 or sum(ch.isalpha() for ch in text) < len(text) // 3:
+    # Whitespace is left out of the letter count: padding a payload with spaces must not hide it.
+    solid = "".join(text.split())
+    if len(solid) < 6 or _printable_ratio(text) < 0.95 or sum(ch.isalpha() for ch in solid) < len(solid) // 3:
         return None
     return text
 
@@ -376,19 +375,63 @@ def decode_payloads(text: str) -> list[tuple[str, str, tuple[int, int]]]:
     one_byte = text.encode("ascii", "replace")  # one byte per character: marks line up with text
     for m in _runs(text, one_byte.translate(_B64_MARK)):
         run = m.group().rstrip("=")
-        if len(run) > MAX_PAYLOAD_CHARS or (run.isalpha() and (run.islower() or run.isupper())):
+        if run.isalpha() and (run.islower() or run.isupper()):
             continue  # a long plain word, not an encoding
         got = _decode_run(run)
         if got is not None:
             found.append((got[0], got[1], m.span()))
-            if len(found) >= MAX_PAYLOADS:
-                return found
     if " " in text and _HEX_NEEDLE in one_byte.translate(_HEX_MARK):
         for m in _HEX_SPACED_RUN.finditer(text):
             raw = bytes.fromhex(m.group().replace(":", " "))
             decoded = _as_text(raw)
             if decoded is not None:
                 found.append(("hex", decoded, m.span()))
-                if len(found) >= MAX_PAYLOADS:
-                    break
+    return found
+
+
+# Invisible encodings: text a model reads but a person does not see.
+# - Unicode tag characters (U+E0000 block) spell ASCII: U+E0000 + the code of each character.
+# - Variation selectors carry one byte each (VS1-16 = 0-15, VS17-256 = 16-255), the "emoji
+#   smuggling" scheme; their bytes are UTF-8.
+# - Zero-width characters as bits: runs of two (or three) different invisible characters, eight
+#   to a byte, read both ways round.
+_TAG_RUN = re.compile("[\U000e0000-\U000e007f]{1,100000}")
+_VS_RUN = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,100000}")
+_ZW_BITS = "\u200b\u200c\u200d\u2060\u2062\u2063\u2064\ufeff"
+_ZW_RUN = re.compile(f"[{_ZW_BITS}]{{8,800000}}")
+_INVISIBLE_SIGN = re.compile(f"[\U000e0000-\U000e01ef\ufe00-\ufe0f{_ZW_BITS}]")
+
+
+def _zero_width_bits(run: str) -> list[str]:
+    kinds = sorted(set(run), key=run.count, reverse=True)
+    if len(kinds) < 2 or len(run) < 8:
+        return []
+    out = []
+    zero, one = kinds[0], kinds[1]
+    bits = "".join(c for c in run if c in (zero, one))
+    bits = bits[: len(bits) // 8 * 8]
+    for z, o in ((zero, one), (one, zero)):
+        raw = int(bits.translate({ord(z): "0", ord(o): "1"}), 2).to_bytes(len(bits) // 8, "big")
+        text = _as_text(raw)
+        if text is not None:
+            out.append(text)
+    return out
+
+
+def decode_invisible(text: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """Text hidden in invisible characters: ``(encoding, decoded, span)`` for each run."""
+    if text.isascii() or _INVISIBLE_SIGN.search(text) is None:
+        return []
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    for m in _TAG_RUN.finditer(text):
+        decoded = "".join(chr(ord(c) - 0xE0000) for c in m.group())
+        if decoded.strip():
+            found.append(("unicode_tags", decoded, m.span()))
+    for m in _VS_RUN.finditer(text):
+        raw = bytes(ord(c) - 0xFE00 if ord(c) < 0xFE10 else ord(c) - 0xE0100 + 16 for c in m.group())
+        decoded_vs = _as_text(raw)
+        if decoded_vs is not None:
+            found.append(("variation_selectors", decoded_vs, m.span()))
+    for m in _ZW_RUN.finditer(text):
+        found.extend(("zero_width_bits", decoded, m.span()) for decoded in _zero_width_bits(m.group()))
     return found

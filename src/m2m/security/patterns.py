@@ -684,12 +684,16 @@ RULES: tuple[Rule, ...] = (
          r"passwords|ssh keys?|aws keys?|tokens|credit card numbers|social security numbers|ssns?)\b",
          _words("api api_key apikey secret private access tokens token credentials passwords cookies ssn ssns "
                 "credit social auth bearer session ssh aws"), group="credentials", lead=False, back=110, fwd=30),
+    # A request for the model's or the system's credential; "Your OpenAI API key" as the
+    # description of a tool parameter is the application asking the user for theirs.
     Rule(D, "credential_request", 0.85,
+         r"\b(?:what(?:'s| is| are| was)|give|tell|show|send|share|reveal|print|output|provide|leak|disclose|"
+         r"display|expose|paste|repeat|spell|confirm|read out)\b.{0,30}?"
          r"\b(?:your|the assistant'?s|the model'?s|the system'?s|the server'?s|the application'?s|the app'?s) "
          r"(?:own )?(?:openai |api |secret |private |access )?(?:api[ _-]?key|secret key|access token|"
          r"credentials|private key|auth token|bearer token)\b",
          _words("api api_key apikey secret private access token auth bearer credentials"), group="credentials",
-         lead=False, back=60, fwd=20),
+         lead=False, back=80, fwd=20),
     Rule(D, "markdown_exfiltration", 0.93,
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?[?&/=](?:\{|\[|<|%7b|\$|\{\{)|"
          r"!\[[^\]\n]{0,100}\]\( ?(?:https?:)?//[^)\s]{1,300}?(?:secret|password|passwd|token|api_?key|"

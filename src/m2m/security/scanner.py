@@ -25,6 +25,7 @@ unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or m
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -34,8 +35,9 @@ from typing import Any
 
 from m2m.errors import PayloadTooLargeError, RequestError
 from m2m.security import model as _model
+from m2m.security.cache import ScanCache
 from m2m.security.languages import MULTILINGUAL_RULES
-from m2m.security.normalize import decode_payloads, views
+from m2m.security.normalize import decode_invisible, decode_payloads, views
 from m2m.security.patterns import (
     CATEGORIES,
     DATA_EXFILTRATION,
@@ -45,6 +47,7 @@ from m2m.security.patterns import (
     RULES,
     Rule,
 )
+from m2m.security.routes import ROUTES, Segment, depth_of, segments
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -56,25 +59,21 @@ __all__ = [
     "ScanResult",
     "Threat",
     "scan",
+    "scan_request",
 ]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_FIELD_BYTES = 1 << 20  # one message part; longer texts are documents, not chat turns
 MAX_TOTAL_BYTES = 16 << 20  # a whole request; matches the proxy's default body limit
-MAX_DEPTH = 64  # JSON nesting of a chat request; real ones stay under 10
-MAX_PARTS = 10_000  # text parts in one request
+MAX_DEPTH = 64  # JSON nesting of a real request stays under 10; deeper is read, and flagged
+MAX_PARTS = 1 << 20  # text parts in one request: an allocation bound (a part costs ~100 bytes)
 MAX_THREATS = 32  # threats kept in a result; the rest add nothing a caller acts on
 MIN_REPORTED_SCORE = 0.25  # weaker evidence is noise in a report (confidence still counts it)
 _SNIPPET_CHARS = 60
-_PAYLOAD_DEPTH = 2  # base64 inside base64 inside text, and no further
 
 _FLOOD = re.compile(r"(\S{1,4} )\1{29}")  # one short token repeated: a context-flooding attack
 _CTRL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
-# Text the application or the model wrote (system prompts, tool definitions, earlier assistant
-# turns) is not where attacks arrive, and it is full of the vocabulary of instructions: rule scores
-# there are discounted and the classifier, trained on user-side text, is not consulted.
-_ROLE_DISCOUNT = {"system": 0.8, "developer": 0.8, "assistant": 0.8, "tool_definition": 0.8}
 _HOW_TO = re.compile(r"\bhow (?:do|can|could|would|should|to)\b")
 _MODEL_FLOOR = 0.5  # classifier probabilities below this are no evidence at all (even odds or less)
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
@@ -432,18 +431,15 @@ def _noisy_or(hits: Sequence[_Hit]) -> dict[str, float]:
     return {category: 1.0 - m for category, m in miss.items()}
 
 
-def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> list[Threat]:
+def _text_threats(text: str, location: str) -> list[Threat]:
+    """Threats in one text as written (no decoding of payloads)."""
     hits = _malformed_hits(text)
     text_views = views(text)
-    may_encode = False
     for view in text_views:
-        words = view.words
-        may_encode = may_encode or max(map(len, words), default=0) >= 20
-        hits.extend(_rule_hits(view.text, words))
+        hits.extend(_rule_hits(view.text, view.words))
     scores = _noisy_or(hits)
 
-    use_model = depth == 0 and role not in _ROLE_DISCOUNT
-    p_attack = _model.predict(text_views[0].text) if use_model else 0.0
+    p_attack = _model.predict(text_views[0].text)
     if p_attack >= _MODEL_FLOOR:
         short = len(text_views[0].text) < _MODEL_TRUSTED_CHARS
         support = max((h.score for h in hits if not h.negated), default=0.0)
@@ -457,7 +453,6 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
             scores[target] = p_attack
             hits.append(_Hit(target, "classifier", "classifier", 0.0, (0, 0), ""))
 
-    factor = _ROLE_DISCOUNT.get(role or "", 1.0)
     threats: list[Threat] = []
     best: dict[tuple[str, str], _Hit] = {}
     for h in hits:
@@ -472,140 +467,55 @@ def _scan_text(text: str, location: str, role: str | None, depth: int = 0) -> li
         # The strongest hit of a category carries the category's combined score; the others
         # are listed with their own weight, as the reasons behind it.
         score = scores[h.category] if h is lead[h.category] else h.score
-        if h.category in (PROMPT_INJECTION, JAILBREAK):
-            score *= factor
         if score > 0.0:
             threats.append(Threat(h.category, h.name, min(1.0, score), location, h.span, h.snippet))
+    return threats
 
-    if depth < _PAYLOAD_DEPTH and may_encode:
-        for kind, decoded, span in decode_payloads(text):
-            for inner in _scan_text(decoded, location, role, depth + 1):
-                if inner.score < 0.3:
-                    continue
-                # Asking a model to decode and act on hidden text is itself a sign of intent.
-                boosted = min(1.0, inner.score + 0.05)
-                threats.append(
-                    Threat(inner.category, f"{kind}:{inner.name}", boosted, location, span, inner.snippet)
+
+# Decoded payloads are read as texts of their own, and payloads inside them too, to any depth:
+# base64 shrinks a text to 3/4, hex to 1/2, so all the levels of one text add up to less than 3x
+# its size. The budget is a multiple of the input, never a count an attacker can pad past; a
+# text that would exceed it is refused (413), not passed.
+PAYLOAD_BUDGET = 4  # decoded characters read per character of input, over all levels
+_INTENT_BOOST = 0.05  # asking a model to decode and act on hidden text is itself a sign of intent
+_MIN_CARRIED = 0.3  # weaker evidence inside a payload adds nothing to the report
+
+
+def _may_encode(text: str) -> bool:
+    return len(text) >= 20 and (
+        not text.isascii() or max(map(len, text.split()), default=0) >= 20 or " " not in text[:200]
+    )
+
+
+def _scan_text(text: str, location: str) -> list[Threat]:
+    """Threats in ``text`` and in every payload hidden in it (base64, hex, invisible characters)."""
+    threats = _text_threats(text, location)
+    budget = PAYLOAD_BUDGET * max(len(text), 64)
+    queue: list[tuple[str, str, int]] = [(text, "", 0)]
+    while queue:
+        current, prefix, level = queue.pop()
+        found = decode_invisible(current)
+        if _may_encode(current):
+            found += decode_payloads(current)
+        for kind, decoded, span in found:
+            budget -= len(decoded)
+            if budget < 0:
+                raise PayloadTooLargeError(
+                    f"{location}: hidden payloads decode to over {PAYLOAD_BUDGET}x the text; not scanned"
                 )
+            name = f"{prefix}{kind}:"
+            for inner in _text_threats(decoded, location):
+                if inner.score < _MIN_CARRIED:
+                    continue
+                boosted = min(1.0, inner.score + _INTENT_BOOST)
+                threats.append(
+                    Threat(inner.category, name + inner.name, boosted, location, span, inner.snippet)
+                )
+            queue.append((decoded, name, level + 1))
     return threats
 
 
 # -- requests ----------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class _Segment:
-    location: str
-    text: str
-    role: str | None = None
-
-
-def _depth_exceeds(obj: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(obj, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, Mapping):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, Mapping | list | tuple))
-        elif isinstance(node, list | tuple):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, Mapping | list | tuple))
-    return False
-
-
-def _strings(obj: Any, limit: int = 4096) -> Iterator[str]:
-    """String leaves of a JSON value (keys included: tool schemas hide text in property names)."""
-    stack = [obj]
-    seen = 0
-    while stack and seen < limit:
-        node = stack.pop()
-        seen += 1
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, Mapping):
-            for k, v in node.items():
-                if isinstance(k, str):
-                    yield k
-                stack.append(v)
-        elif isinstance(node, list | tuple):
-            stack.extend(reversed(node))
-
-
-def _content_segments(content: Any, where: str, role: str | None) -> Iterator[_Segment]:
-    if isinstance(content, str):
-        yield _Segment(where, content, role)
-    elif isinstance(content, list):
-        for j, part in enumerate(content):
-            loc = f"{where}[{j}]"
-            if isinstance(part, str):
-                yield _Segment(loc, part, role)
-            elif isinstance(part, Mapping):
-                for key in ("text", "refusal", "input_text", "output_text"):
-                    value = part.get(key)
-                    if isinstance(value, str):
-                        yield _Segment(loc, value, role)
-                content_inner = part.get("content")
-                if content_inner is not None:
-                    yield from _content_segments(content_inner, f"{loc}.content", role)
-    elif content is not None and not isinstance(content, bool | int | float):
-        yield _Segment(where, "\n".join(_strings(content)), role)
-
-
-def _message_segments(msg: Any, where: str) -> Iterator[_Segment]:
-    if not isinstance(msg, Mapping):
-        if isinstance(msg, str):
-            yield _Segment(where, msg, None)
-        return
-    role = msg.get("role") if isinstance(msg.get("role"), str) else None
-    yield from _content_segments(msg.get("content"), f"{where}.content", role)
-    if isinstance(msg.get("name"), str):
-        yield _Segment(f"{where}.name", msg["name"], role)
-    calls = msg.get("tool_calls")
-    if isinstance(calls, list):
-        for k, call in enumerate(calls):
-            fn = call.get("function") if isinstance(call, Mapping) else None
-            if isinstance(fn, Mapping) and isinstance(fn.get("arguments"), str):
-                yield _Segment(f"{where}.tool_calls[{k}].function.arguments", fn["arguments"], role)
-    fc = msg.get("function_call")
-    if isinstance(fc, Mapping) and isinstance(fc.get("arguments"), str):
-        yield _Segment(f"{where}.function_call.arguments", fc["arguments"], role)
-
-
-def _tool_segments(tools: Any, key: str) -> Iterator[_Segment]:
-    if not isinstance(tools, list):
-        return
-    for k, tool in enumerate(tools):
-        if not isinstance(tool, Mapping):
-            continue
-        inner = tool.get("function")
-        fn: Mapping[str, Any] = inner if isinstance(inner, Mapping) else tool
-        base = f"{key}[{k}].function" if fn is not tool else f"{key}[{k}]"
-        if isinstance(fn.get("description"), str):
-            yield _Segment(f"{base}.description", fn["description"], "tool_definition")
-        if fn.get("parameters") is not None:
-            yield _Segment(f"{base}.parameters", "\n".join(_strings(fn["parameters"])), "tool_definition")
-
-
-def _request_segments(req: Mapping[str, Any]) -> Iterator[_Segment]:
-    messages = req.get("messages")
-    if isinstance(messages, list):
-        for i, msg in enumerate(messages):
-            yield from _message_segments(msg, f"messages[{i}]")
-    for key in ("system", "instructions", "prompt", "suffix"):
-        value = req.get(key)
-        if value is not None:
-            yield from _content_segments(value, key, "system" if key in ("system", "instructions") else None)
-    inp = req.get("input")
-    if isinstance(inp, str):
-        yield _Segment("input", inp, None)
-    elif isinstance(inp, list):
-        for i, item in enumerate(inp):
-            if isinstance(item, Mapping) and "role" in item:
-                yield from _message_segments(item, f"input[{i}]")
-            else:
-                yield from _content_segments([item], "input", None)
-    yield from _tool_segments(req.get("tools"), "tools")
-    yield from _tool_segments(req.get("functions"), "functions")
-
-
 _REQUEST_KEYS = ("messages", "prompt", "input", "tools", "functions", "system", "instructions")
 
 
@@ -660,22 +570,104 @@ def _result(threats: list[Threat], threshold: float, blocking: bool) -> ScanResu
     )
 
 
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 <= threshold <= 1.0:
+        raise RequestError(f"threshold must be within 0..1, got {threshold!r}")
+
+
+# A cached result must not outlive the scanner that made it: the key names the rules and model.
+_VERSION = hashlib.blake2b(
+    repr([(r.pattern, r.weight) for r in ALL_RULES]).encode("utf-8"), digest_size=8
+).digest()
+
+
+def _segment_threats(seg: Segment, cache: ScanCache | None) -> list[Threat]:
+    if cache is None:
+        return _scan_text(seg.text, seg.location)
+    key = hashlib.blake2b(seg.text.encode("utf-8", "surrogatepass"), digest_size=16, key=_VERSION).digest()
+    found = cache.get(key)
+    if found is None:
+        found = tuple(_scan_text(seg.text, ""))
+        cache.put(key, found, _utf8_len(seg.text))
+    return [Threat(t.category, t.name, t.score, seg.location, t.span, t.snippet) for t in found]
+
+
+def _scan_segments(
+    segs: Iterator[Segment], threats: list[Threat], lim: ScanLimits, cache: ScanCache | None
+) -> list[Threat]:
+    collected: list[Segment] = []
+    total = 0
+    for seg in segs:
+        collected.append(seg)
+        if len(collected) > lim.max_parts:
+            raise PayloadTooLargeError(f"request has more than {lim.max_parts} text parts; not scanned")
+        size = _utf8_len(seg.text) if len(seg.text) * 4 > lim.max_field_bytes else len(seg.text)
+        if size > lim.max_field_bytes:
+            raise PayloadTooLargeError(
+                f"{seg.location} is {size} bytes, over the scanner's {lim.max_field_bytes}-byte field limit"
+            )
+        total += size
+        if total > lim.max_total_bytes:
+            raise PayloadTooLargeError(f"request text is over the scanner's {lim.max_total_bytes}-byte limit")
+    for seg in collected:
+        threats.extend(_segment_threats(seg, cache))
+    return threats
+
+
+def scan_request(
+    request: Mapping[str, Any],
+    *,
+    route: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    blocking: bool = True,
+    cache: ScanCache | None = None,
+    limits: ScanLimits | None = None,
+) -> ScanResult:
+    """Scan every model-visible text of a parsed request body of API ``route``: ``"chat"``
+    (/v1/chat/completions), ``"responses"`` (/v1/responses), ``"completions"`` (/v1/completions)
+    or ``"messages"`` (Anthropic /v1/messages); see ``m2m.security.routes`` for what is read.
+
+    Every text counts at full weight wherever it sits (a forged assistant turn, a poisoned tool
+    description or tool result blocks like a user turn); the request's confidence is the highest
+    over its texts. ``cache``: a :class:`ScanCache` shared between requests, so the unchanged
+    history of a conversation is scanned once. Thread-safe: the function holds no state of its
+    own, and the cache locks.
+
+    Raises :class:`~m2m.errors.PayloadTooLargeError` (413) when the texts, or the payloads hidden
+    in them, are too large to read within the limits, and :class:`~m2m.errors.RequestError` for
+    an unknown route, a bad threshold or a request that is not an object. Never passes a request
+    it did not read.
+    """
+    _check_threshold(threshold)
+    if route not in ROUTES:
+        raise RequestError(f"unknown route {route!r}; expected one of {', '.join(ROUTES)}")
+    if not isinstance(request, Mapping):
+        raise RequestError(f"a request is a JSON object, not {type(request).__name__}")
+    lim = limits or _DEFAULT_LIMITS
+    threats: list[Threat] = []
+    if depth_of(request, lim.max_depth) > lim.max_depth:
+        # Read anyway (the walk has no depth limit), and say that no real request looks like this.
+        threats.append(Threat(MALFORMED_INPUT, "nesting_depth", 1.0, "request"))
+    return _result(_scan_segments(segments(request, route), threats, lim, cache), threshold, blocking)
+
+
 def scan(
     text_or_request: str | bytes | bytearray | Mapping[str, Any],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     blocking: bool = True,
     limits: ScanLimits | None = None,
+    cache: ScanCache | None = None,
 ) -> ScanResult:
-    """Scan a text or an OpenAI-style chat request for prompt injection, jailbreaks, malformed input
-    and data exfiltration.
+    """Scan a text, or a request (a dict, or JSON text of one), for prompt injection, jailbreaks,
+    malformed input and data exfiltration.
 
-    ``threshold`` 0.0 is monitoring mode (never blocks). Raises
-    :class:`~m2m.errors.PayloadTooLargeError` past the size limits and
-    :class:`~m2m.errors.RequestError` for an input of another type.
+    A request dict is read as a request of any route (chat, Responses, completions, Anthropic
+    messages: the text under each of their keys); :func:`scan_request` takes the route. ``threshold``
+    0.0 is monitoring mode (never blocks). Raises :class:`~m2m.errors.PayloadTooLargeError` past
+    the size limits and :class:`~m2m.errors.RequestError` for an input of another type.
     """
-    if not 0.0 <= threshold <= 1.0:
-        raise RequestError(f"threshold must be within 0..1, got {threshold!r}")
+    _check_threshold(threshold)
     lim = limits or _DEFAULT_LIMITS
     threats: list[Threat] = []
 
@@ -702,30 +694,9 @@ def scan(
         raise RequestError(f"scan takes str, bytes or a request dict, not {type(text_or_request).__name__}")
 
     if request is None:
-        segments = [_Segment("text", text)]
-    else:
-        if _depth_exceeds(request, lim.max_depth):
-            threats.append(Threat(MALFORMED_INPUT, "nesting_depth", 1.0, "request"))
-            return _result(threats, threshold, blocking)
-        segments = []
-        for seg in _request_segments(request):
-            segments.append(seg)
-            if len(segments) > lim.max_parts:
-                threats.append(Threat(MALFORMED_INPUT, "too_many_parts", 1.0, "request"))
-                return _result(threats, threshold, blocking)
-
-    total = 0
-    for seg in segments:
-        size = _utf8_len(seg.text) if len(seg.text) * 4 > lim.max_field_bytes else len(seg.text)
-        if size > lim.max_field_bytes:
-            raise PayloadTooLargeError(
-                f"{seg.location} is {size} bytes, over the scanner's {lim.max_field_bytes}-byte field limit"
-            )
-        total += size
-        if total > lim.max_total_bytes:
-            raise PayloadTooLargeError(f"request text is over the scanner's {lim.max_total_bytes}-byte limit")
-
-    for seg in segments:
-        if seg.text:
-            threats.extend(_scan_text(seg.text, seg.location, seg.role))
-    return _result(threats, threshold, blocking)
+        segs: Iterator[Segment] = iter([Segment("text", text)] if text else [])
+        return _result(_scan_segments(segs, threats, lim, cache), threshold, blocking)
+    if depth_of(request, lim.max_depth) > lim.max_depth:
+        threats.append(Threat(MALFORMED_INPUT, "nesting_depth", 1.0, "request"))
+    # A dict of unknown origin: the text of every route's keys is read.
+    return _result(_scan_segments(segments(request, "any"), threats, lim, cache), threshold, blocking)
