@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -22,13 +23,16 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from m2m.security import DEFAULT_THRESHOLD, scan
+from m2m.security import DEFAULT_THRESHOLD, ScanCache, scan, scan_request
+from m2m.security.langid import guess_language
 from m2m.security.split import split_of
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("M2M_SHARED", ROOT.parent / "shared"))
 DEFAULT_FILES = (
-    ROOT.parent / "shared" / "security" / "prompts.jsonl",
+    SHARED / "security" / "prompts.jsonl",
     ROOT / "tests/security/data/own.jsonl",
+    ROOT / "tests/security/data/multilingual_benign.jsonl",
 )
 
 
@@ -146,6 +150,75 @@ def _documents(texts: list[str], size: int = 64 * 1024) -> list[str]:
     return [joined[i : i + size] for i in range(0, len(joined), size)]
 
 
+def languages(rows: list[dict[str, object]], threshold: float) -> None:
+    """Detection per (guessed) language on the machine-translated attacks, both splits and held out."""
+    by: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for r in rows:
+        if str(r.get("source", "")).startswith("cyberseceval-multilingual"):
+            text = str(r["text"])
+            hit = scan(text).confidence >= threshold
+            by[guess_language(text)].append((hit, split_of(text) == "holdout"))
+    print(f"\n## translated attacks per guessed language (detect @{threshold:.2f})\n")
+    print("| language | n | detect (all) | n held out | detect (held out) |")
+    print("|---|---:|---:|---:|---:|")
+    for lang, items in sorted(by.items(), key=lambda kv: -len(kv[1])):
+        held = [h for h, is_held in items if is_held]
+        print(f"| {lang} | {len(items)} | {rate([h for h, _ in items])} | {len(held)} | {rate(held)} |")
+
+
+def corpus_traffic(threshold: float) -> None:
+    """False positives on recorded benign traffic: every request of the corpus, read as chat."""
+    requests = [
+        json.loads(x) for x in (SHARED / "corpus/requests.jsonl").read_text("utf-8").splitlines() if x
+    ]
+    for line in (SHARED / "corpus/sessions.jsonl").read_text("utf-8").splitlines():
+        if line.strip():
+            requests.extend(json.loads(line)["requests"])
+    flagged = [scan_request(r, route="chat", threshold=threshold).blocked for r in requests]
+    print(
+        f"\n## recorded benign traffic (corpus requests + sessions): {len(requests)} requests, "
+        f"blocked {rate(flagged)}"
+    )
+
+
+def conversation(repeat: int) -> None:
+    """Added latency per request of a growing 20-turn conversation, with and without the cache."""
+    turns = []
+    for i in range(20):
+        turns.append(
+            {
+                "role": "user",
+                "content": f"Turn {i}: " + "Could you compare the two offers again and "
+                "list what changes in price, delivery and warranty? " * 4,
+            }
+        )
+        turns.append({"role": "assistant", "content": "Here is the comparison you asked for. " * 12})
+    requests = [
+        {
+            "model": "m",
+            "messages": [{"role": "system", "content": "You are a shopping assistant."}, *turns[: 2 * k + 1]],
+        }
+        for k in range(20)
+    ]
+    size = len(json.dumps(requests[-1]).encode())
+    title = f"20-turn conversation (last request {size / 1024:.1f} KB)"
+    print(f"\n## {title}, CPU time per request, best of {repeat}\n")
+    print("| scanning | mean per request | last request |")
+    print("|---|---:|---:|")
+    for label, use_cache in (("whole conversation every time", False), ("with ScanCache", True)):
+        best_mean = best_last = float("inf")
+        for _ in range(repeat):
+            cache = ScanCache() if use_cache else None
+            times = []
+            for req in requests:
+                start = time.process_time()
+                scan_request(req, route="chat", cache=cache)
+                times.append(time.process_time() - start)
+            best_mean = min(best_mean, sum(times) / len(times))
+            best_last = min(best_last, times[-1])
+        print(f"| {label} | {best_mean * 1e3:.3f} ms | {best_last * 1e3:.3f} ms |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path)
@@ -167,8 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         report(path, rows, args.threshold, args.misses)
         if args.peer:
             report(path, rows, args.threshold, 0, peer=True)
+        if path.name == "prompts.jsonl":
+            languages(rows, args.threshold)
         all_texts.extend(str(r["text"]) for r in rows)
         benign_texts.extend(str(r["text"]) for r in rows if r["label"] == 0)
+    corpus_traffic(args.threshold)
+    conversation(args.repeat)
     if all_texts:
         sizes = [len(t.encode("utf-8")) for t in all_texts]
         docs = _documents(all_texts)
