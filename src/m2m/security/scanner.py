@@ -1,25 +1,28 @@
-"""``scan``: text or chat request in, ``ScanResult`` out. Pure: no I/O, no globals that change.
+"""``scan`` and ``scan_request``: text or request in, ``ScanResult`` out. Pure: no I/O, no globals
+that change (the optional ``ScanCache`` is the caller's and locks itself).
 
-What is read. A text is read in up to five views (``normalize.views``): folded (NFKC, invisible and
-bidi characters dropped, look-alikes and accents to ASCII, lowercase), backslash-unescaped,
-leetspeak-decoded, letter-spacing removed, and base64/hex payloads decoded (scanned as text of
-their own). A chat request is read part by part: every message content string or text part, tool
-results, tool-call arguments, tool and function definitions, ``prompt``/``input``/``instructions``.
+What is read. A request is read text by text (``routes.segments``: every model-visible text of
+its route, at any depth, in any number). A text is read in up to five views
+(``normalize.views``): folded (NFKC, invisible and bidi characters dropped, look-alikes and
+accents folded where they disguise Latin text, lowercase), backslash-unescaped,
+leetspeak-decoded, letter-spacing removed; payloads hidden in it (base64, hex, Unicode tag
+characters, variation-selector bytes, zero-width bits) are decoded and read as texts of their
+own, and so are payloads inside those, within a budget of ``PAYLOAD_BUDGET`` times the text.
 
-Scoring. Every rule hit is evidence with a weight (``patterns.RULES``); a hit just after a
-negation ("never reveal ...") counts a third. Within a category, hits of one group count once and
-groups combine as independent evidence, ``1 - prod(1 - w)``. The shipped classifier
-(``model.py``) gives ``p(attack)``; the injection or jailbreak score is the larger of the rules'
-score and ``p``, except that on a text under 600 characters ``p`` alone is capped at 0.75 unless
-a rule (not negated) scored at least 0.3: a few words are not enough to block on. Text written by
-the application or the model (system and developer messages, earlier assistant turns, tool
-definitions) is scored at 0.8 of the user-side weight and without the classifier. A request's
-confidence is the largest score over all of its parts, so one poisoned tool result is enough.
+Scoring. Every rule hit is evidence with a weight (``patterns.RULES``, ``languages``); a hit just
+after a negation ("never reveal ...") counts a third. Within a category, hits of one group count
+once and groups combine as independent evidence, ``1 - prod(1 - w)``. The shipped classifier
+(``model.py``) gives ``p(attack)``, the highest over the windows of the text; the injection or
+jailbreak score is the larger of the rules' score and ``p``, except that on a text under
+``_MODEL_TRUSTED_CHARS`` characters ``p`` alone is capped at 0.75 unless a rule (not negated)
+scored at least 0.3: a few words are not enough to block on. Every text counts the same wherever
+it sits (system, developer or assistant turn, tool definition, tool call, tool result): a
+request's confidence is the largest score over all of its texts.
 
-Limits. Past ``MAX_FIELD_BYTES`` in one field or ``MAX_TOTAL_BYTES`` in all, ``scan`` raises
-:class:`~m2m.errors.PayloadTooLargeError` (HTTP 413) in every mode, monitoring included: an
-unscanned request is never waved through. Nesting deeper than ``MAX_DEPTH`` or more than
-``MAX_PARTS`` text parts is reported as a ``malformed_input`` threat with score 1.0.
+Limits. Past ``MAX_FIELD_BYTES`` in one text, ``MAX_TOTAL_BYTES`` in all, ``MAX_PARTS`` texts, or
+a payload budget, the scanner raises :class:`~m2m.errors.PayloadTooLargeError` (HTTP 413) in
+every mode, monitoring included: an unread request is never waved through. Nesting deeper than
+``MAX_DEPTH`` is read and also reported as a ``malformed_input`` threat with score 1.0.
 """
 
 from __future__ import annotations
