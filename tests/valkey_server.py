@@ -137,9 +137,8 @@ class ValkeyServer:
 
     def client(self, db: int = 0, **kwargs: Any) -> valkey.Valkey:
         """A plain synchronous client (for setting things up and looking behind the store)."""
-        return valkey.Valkey(
-            host=self.host, port=self.port, db=db, password=self.password, socket_timeout=5, **kwargs
-        )
+        kwargs.setdefault("socket_timeout", 5)
+        return valkey.Valkey(host=self.host, port=self.port, db=db, password=self.password, **kwargs)
 
     @property
     def running(self) -> bool:

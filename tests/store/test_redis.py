@@ -236,8 +236,12 @@ async def test_memory_bound_evicts_instead_of_failing():
                 values.append((content_hash(data), data))
                 await store.put("s", *values[-1])
             assert store.stats.errors == 0 and store.stats.puts == 120
-            found = await store.get_many("s", [values[0][0], values[-1][0]])
-            assert found == [None, values[-1][1]]
+            # Valkey's LRU is approximate (sampled), so which old values went is not exact.
+            assert await store.get_many("s", [values[-1][0]]) == [values[-1][1]]
+            found = await store.get_many("s", [key for key, _ in values[:60]])
+            assert found.count(None) >= 30
+            with server.client() as raw:
+                assert raw.dbsize() < 100
         finally:
             await store.aclose()
 
