@@ -121,7 +121,9 @@ class RedisStore:
             "db": address.db,
             "username": address.username,
             "password": address.password,
-            "socket_timeout": self.timeout,
+            # Every call runs inside asyncio.timeout(self.timeout), which also cuts a read short
+            # (the client then drops the connection); a second timer per read would only cost.
+            "socket_timeout": None,
             "socket_connect_timeout": self.timeout,
             # The breaker decides when to try again; a retry inside one call only adds waiting.
             "retry_on_timeout": False,
