@@ -1,5 +1,6 @@
-"""The pure core (codec, tokenizer, models, router, security) loads no asyncio, HTTP or QUIC module,
-on import or in use. Checked in a fresh interpreter, where nothing else has imported them."""
+"""The pure core (codec, tokenizer, models, router, security) loads no asyncio, HTTP, QUIC or store
+client module, on import or in use; nor does the store package until a shared store is made.
+Checked in a fresh interpreter, where nothing else has imported them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import sys
 import pytest
 
 FORBIDDEN = ("asyncio", "aiohttp", "httpx", "httpcore", "uvicorn", "aioquic", "hypercorn", "starlette")
-PURE = ["m2m", "m2m.codec", "m2m.tokenizer", "m2m.models", "m2m.router", "m2m.security"]
+FORBIDDEN += ("valkey", "redis")  # the shared store's client
+PURE = ["m2m", "m2m.codec", "m2m.tokenizer", "m2m.models", "m2m.router", "m2m.security", "m2m.store"]
 
 _PROBE = r"""
 import importlib, importlib.util, json, sys
