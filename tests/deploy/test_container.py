@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from openai import OpenAI
 
-from .upstream import fake_upstream
+from .servers import fake_upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_HINT = "run `bash scripts/setup` in the project root (it installs and configures podman)"
