@@ -8,7 +8,9 @@ package.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +19,7 @@ from m2m.proxy.app import create_app
 from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.proxy.server import BackgroundServer
 
-__all__ = ["fake_upstream", "proxy_replica"]
+__all__ = ["ask_proxy", "fake_upstream", "proxy_replica"]
 
 
 @contextmanager
@@ -34,3 +36,19 @@ def proxy_replica(env: Mapping[str, str]) -> Iterator[str]:
     config = load(env=env, path=os.devnull)
     with BackgroundServer(create_app(config), host="127.0.0.1") as server:
         yield server.url
+
+
+def ask_proxy(paths: Iterable[str]) -> dict[str, tuple[int, bool]]:
+    """``GET`` each path of a real proxy replica: ``{path: (status, reached the upstream)}``."""
+    answers: dict[str, tuple[int, bool]] = {}
+    with fake_upstream() as (upstream_url, fake), proxy_replica({"M2M_PROXY_UPSTREAM": upstream_url}) as url:
+        for path in paths:
+            before = len(fake.requests)
+            try:
+                with urllib.request.urlopen(url + path, timeout=5) as resp:
+                    status = resp.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+                exc.close()
+            answers[path] = (status, len(fake.requests) > before)
+    return answers
