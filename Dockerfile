@@ -47,6 +47,9 @@ RUN --mount=type=secret,id=pip_cert \
     && /opt/m2m/bin/pip uninstall -q -y pip setuptools
 
 FROM runtime
+LABEL org.opencontainers.image.title="m2m" \
+      org.opencontainers.image.description="m2m proxy: lossless compression, token counts and a prompt-injection screen for OpenAI-style LLM API traffic" \
+      org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /opt/m2m /opt/m2m
 # The image listens on all interfaces; the port stays 8080 unless M2M_PROXY_PORT, --port or the
 # config file's listen/port says otherwise.
