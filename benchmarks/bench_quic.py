@@ -3,7 +3,7 @@
 Processes (all on 127.0.0.1, each stopped at the end):
 
 - upstream: m2m's fake OpenAI upstream, served on HTTP/1.1 and HTTP/3 (``m2m.transport.quic``);
-- proxy: ``m2m.proxy.server.serve`` with ``transport = "both"`` (HTTP/1.1 + HTTP/3, one process),
+- proxy: ``m2m.cli.proxy.serve`` with ``transport = "both"`` (HTTP/1.1 + HTTP/3, one process),
   forwarding to the upstream over HTTP/1.1;
 - this process: the load generator (aiohttp for HTTP/1.1, ``H3Upstream`` for HTTP/3).
 
@@ -109,7 +109,7 @@ def run_hypercorn(port: int, quic_port: int, cert: str, key: str) -> None:
 
 def run_proxy(port: int, quic_port: int, upstream_port: int, cert: str, key: str) -> None:
     from m2m.config import load
-    from m2m.proxy.server import serve
+    from m2m.cli.proxy import serve
 
     config = load(
         cli={

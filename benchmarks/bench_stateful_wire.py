@@ -32,10 +32,10 @@ from typing import Any
 
 import httpx
 
+from m2m.cli.proxy import build_app
 from m2m.config import load
-from m2m.proxy.app import create_app
-from m2m.proxy.server import BackgroundServer
-from m2m.proxy.sse import SSEParser
+from m2m.sse import SSEParser
+from m2m.transport.server import BackgroundServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_stateful import long_conversations, minified, sse_events
@@ -165,7 +165,7 @@ class CountingRelay:
 
 def proxy(upstream: str, **settings: Any) -> BackgroundServer:
     cli = {"proxy.upstream": upstream, **{k.replace("__", "."): v for k, v in settings.items()}}
-    return BackgroundServer(create_app(load(cli=cli, env={}, path=None))).start()
+    return BackgroundServer(build_app(load(cli=cli, env={}, path=None))).start()
 
 
 @dataclass

@@ -1,26 +1,29 @@
-"""Talk M2M to an m2m proxy from the OpenAI SDK, with no proxy on the app side.
+"""Talk M2M to an m2m proxy from the OpenAI SDK (or any httpx code), with no proxy on the app side.
 
     from openai import OpenAI
     import m2m.client
 
     client = OpenAI(base_url="http://m2m-proxy:8080/v1", http_client=m2m.client.httpx_client())
 
-Chat completion requests leave compressed (``X-M2M-Protocol: 1``) and ask for compressed
-responses (``X-M2M-Accept``); responses come back as standard JSON, and streams as standard SSE
-decoded event by event as they arrive. Other requests, and responses the proxy did not encode,
-pass through untouched. Use :func:`async_httpx_client` with ``AsyncOpenAI``.
+Every request leaves in the tunnel protocol (:mod:`m2m.tunnel`): JSON bodies compressed (later
+turns of a conversation as deltas once the proxy keeps bases), other compressible bodies in the
+byte codec, media as it is; responses come back as the upstream's exact bytes, streams decoded
+event by event as they arrive. These transports only move bytes; :class:`m2m.tunnel.TunnelClient`
+decides everything. Use :func:`async_httpx_client` with ``AsyncOpenAI``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import httpx
 
-from m2m.errors import M2MError
-from m2m.proxy import adapters, stateful, wire
-from m2m.proxy.sse import SSEParser
+from m2m.errors import M2MError, PeerError
+from m2m.headers import Headers
+from m2m.tunnel import ClientExchange, ClientSettings, Transform, TunnelClient
+from m2m.tunnel.transform import Identity
 
 __all__ = ["AsyncM2MTransport", "M2MTransport", "async_httpx_client", "httpx_client"]
 
@@ -28,150 +31,104 @@ __all__ = ["AsyncM2MTransport", "M2MTransport", "async_httpx_client", "httpx_cli
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
-class _Codec:
-    """What both transports share: which requests to encode and how, how to decode responses."""
-
-    def __init__(self, formats: Sequence[str] | None, compress_requests: bool, algorithm: str) -> None:
-        self.accept = adapters.accept_header(tuple(formats or ()))
-        self.compress_requests = compress_requests
-        self.algorithm = algorithm
-        # Later turns of a conversation go as deltas once the proxy says it keeps bases.
-        self.deltas = stateful.DeltaClient() if compress_requests else None
-
-    def exchange(self, request: httpx.Request, body: bytes) -> stateful.ClientExchange | None:
-        return self.deltas.exchange(request.headers.multi_items(), body) if self.deltas else None
-
-    @staticmethod
-    def refused(response: httpx.Response, payload: bytes, exchange: stateful.ClientExchange | None) -> bool:
-        """True when the proxy lacked the base of our delta (409): send the request again."""
-        return exchange is not None and exchange.base_unknown(response.status_code, payload)
-
-    @staticmethod
-    def settled(response: httpx.Response, exchange: stateful.ClientExchange | None) -> None:
-        if exchange is not None:
-            if response.status_code < 300:
-                exchange.sent()
-            exchange.learn(response.status_code, response.headers.multi_items())
-
-    @staticmethod
-    def applies(request: httpx.Request) -> bool:
-        return request.method == "POST" and request.url.path.endswith("/chat/completions")
-
-    def encode_request(
-        self, request: httpx.Request, body: bytes, exchange: stateful.ClientExchange | None = None
-    ) -> httpx.Request:
-        headers = [
-            (k, v)
-            for k, v in request.headers.multi_items()
-            if k.lower() not in ("content-length", "content-type")
-        ]
-        if self.compress_requests:
-            full = body
-            body = (
-                exchange.encode(lambda: wire.encode_request_body(full, algorithm=self.algorithm))
-                if exchange is not None
-                else wire.encode_request_body(body, algorithm=self.algorithm)
-            )
-            headers += [("content-type", wire.CONTENT_TYPE), (wire.PROTOCOL, wire.PROTOCOL_VERSION)]
-            if exchange is not None:
-                headers += exchange.request_headers()
-        else:
-            headers.append(("content-type", "application/json"))
-        headers.append((wire.ACCEPT, self.accept))
-        return httpx.Request(
-            request.method, request.url, headers=headers, content=body, extensions=request.extensions
-        )
-
-    @staticmethod
-    def decoder(response: httpx.Response) -> wire.ResponseDecoder | None:
-        return wire.response_decoder(response.headers.get(wire.ENCODING), max_bytes=MAX_DECODED_BYTES)
-
-    @staticmethod
-    def is_stream(response: httpx.Response) -> bool:
-        content_type: str = response.headers.get("content-type", "")
-        return content_type.lower().startswith("text/event-stream")
-
-    @staticmethod
-    def decoded_headers(response: httpx.Response, *, stream: bool) -> list[tuple[str, str]]:
-        drop = {wire.ENCODING, "content-length", "content-encoding", "transfer-encoding"}
-        if not stream:
-            drop.add("content-type")
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in drop]
-        if not stream:
-            headers.append(("content-type", "application/json"))
-        return headers
+@contextlib.contextmanager
+def _translated(request: httpx.Request) -> Iterator[None]:
+    """The one place m2m errors become httpx errors (what SDK code already handles)."""
+    try:
+        yield
+    except PeerError as exc:
+        raise httpx.RemoteProtocolError(f"m2m: {exc.message}", request=request) from exc
+    except M2MError as exc:
+        raise httpx.DecodingError(
+            f"m2m: cannot decode the proxy's response: {exc.message}", request=request
+        ) from exc
 
 
-def _decoding_error(exc: M2MError, request: httpx.Request) -> httpx.DecodingError:
-    return httpx.DecodingError(f"m2m: cannot decode the proxy's response: {exc.message}", request=request)
+def _settings(formats: Sequence[str] | None, compress_requests: bool) -> ClientSettings:
+    return ClientSettings(
+        compress_requests=compress_requests,
+        accept=", ".join(formats) if formats else None,
+        max_response_bytes=MAX_DECODED_BYTES,
+    )
 
 
-class _DecodedStream(httpx.SyncByteStream):
-    def __init__(
-        self,
-        raw: httpx.SyncByteStream,
-        decoder: wire.EventDecoder,
-        request: httpx.Request,
-        exchange: stateful.ClientExchange | None = None,
-    ) -> None:
+def _fields(headers: httpx.Headers) -> Headers:
+    return [(name.lower(), value) for name, value in headers.raw]
+
+
+def _wire(request: httpx.Request, headers: Headers, body: bytes) -> httpx.Request:
+    return httpx.Request(
+        request.method, request.url, headers=headers, content=body, extensions=request.extensions
+    )
+
+
+class _Decoded(httpx.SyncByteStream):
+    def __init__(self, raw: httpx.SyncByteStream, transform: Transform, request: httpx.Request) -> None:
         self._raw = raw
-        self._decoder = decoder
+        self._transform = transform
         self._request = request
-        self._exchange = exchange
 
     def __iter__(self) -> Iterator[bytes]:
-        parser = SSEParser()
-        try:
+        with _translated(self._request):
             for chunk in self._raw:
-                events = parser.feed(chunk)
-                if events:
-                    decoded = [self._decoder.decode(e) for e in events]
-                    if self._exchange is not None:
-                        for event in decoded:
-                            self._exchange.feed_event(event)
-                    yield b"".join(decoded)
-            self._decoder.finish()  # a stream cut between proxy and app is an error, not an end
-            if self._exchange is not None:
-                self._exchange.stream_done()
-        except M2MError as exc:
-            raise _decoding_error(exc, self._request) from exc
+                out = self._transform.feed(chunk)
+                if out:
+                    yield out
+            tail = self._transform.finish()
+        if tail:
+            yield tail
 
     def close(self) -> None:
         self._raw.close()
 
 
-class _AsyncDecodedStream(httpx.AsyncByteStream):
-    def __init__(
-        self,
-        raw: httpx.AsyncByteStream,
-        decoder: wire.EventDecoder,
-        request: httpx.Request,
-        exchange: stateful.ClientExchange | None = None,
-    ) -> None:
+class _AsyncDecoded(httpx.AsyncByteStream):
+    def __init__(self, raw: httpx.AsyncByteStream, transform: Transform, request: httpx.Request) -> None:
         self._raw = raw
-        self._decoder = decoder
+        self._transform = transform
         self._request = request
-        self._exchange = exchange
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        parser = SSEParser()
-        try:
+        with _translated(self._request):
             async for chunk in self._raw:
-                events = parser.feed(chunk)
-                if events:
-                    decoded = [self._decoder.decode(e) for e in events]
-                    if self._exchange is not None:
-                        for event in decoded:
-                            self._exchange.feed_event(event)
-                    yield b"".join(decoded)
-            self._decoder.finish()  # a stream cut between proxy and app is an error, not an end
-            if self._exchange is not None:
-                self._exchange.stream_done()
-        except M2MError as exc:
-            raise _decoding_error(exc, self._request) from exc
+                out = self._transform.feed(chunk)
+                if out:
+                    yield out
+            tail = self._transform.finish()
+        if tail:
+            yield tail
 
     async def aclose(self) -> None:
         await self._raw.aclose()
+
+
+class _Once(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body already read (a refusal that was not one), as a stream: ``send(stream=True)`` and
+    ``iter_raw()`` work on it like on any other response."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._body
+
+
+def _answer(
+    request: httpx.Request, exchange: ClientExchange, response: httpx.Response, stream: Any, decoded: type
+) -> httpx.Response:
+    with _translated(request):
+        headers, transform = exchange.transform(response.status_code, _fields(response.headers))
+    if isinstance(transform, Identity):
+        length = response.headers.get("content-length")
+        if length is not None and "content-encoding" not in response.headers:
+            headers.append((b"content-length", length.encode()))
+        body = stream
+    else:
+        body = decoded(stream, transform, request)
+    return httpx.Response(response.status_code, headers=headers, stream=body, extensions=response.extensions)
 
 
 class M2MTransport(httpx.BaseTransport):
@@ -183,46 +140,28 @@ class M2MTransport(httpx.BaseTransport):
         *,
         formats: Sequence[str] | None = None,
         compress_requests: bool = True,
-        algorithm: str = "auto",
     ) -> None:
         self._inner = inner or httpx.HTTPTransport()
-        self._codec = _Codec(formats, compress_requests, algorithm)
+        self.tunnel = TunnelClient(_settings(formats, compress_requests))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._codec.applies(request):
-            return self._inner.handle_request(request)
-        original = request.read()
-        exchange = self._codec.exchange(request, original)
-        response = self._inner.handle_request(self._codec.encode_request(request, original, exchange))
-        if exchange is not None and exchange.sent_delta and response.status_code in stateful.REFUSED_STATUSES:
+        body = request.read()
+        exchange = self.tunnel.exchange(request.method, _fields(request.headers), body)
+        out = exchange.request()
+        response = self._inner.handle_request(_wire(request, out.headers, out.body))
+        with _translated(request):
+            verdict = exchange.response(response.status_code, _fields(response.headers))
+        if verdict == "read":
             payload = response.read()
             response.close()
-            if not self._codec.refused(response, payload, exchange):
-                return httpx.Response(response.status_code, headers=response.headers, content=payload)
-            response = self._inner.handle_request(self._codec.encode_request(request, original, exchange))
-        self._codec.settled(response, exchange)
-        decoder = self._codec.decoder(response)
-        if decoder is None:
-            return response
-        stream = self._codec.is_stream(response)
-        headers = self._codec.decoded_headers(response, stream=stream)
-        if stream:
-            assert isinstance(response.stream, httpx.SyncByteStream)
-            body_stream = _DecodedStream(response.stream, decoder.event_decoder(), request, exchange)
-            return httpx.Response(
-                response.status_code, headers=headers, stream=body_stream, extensions=response.extensions
-            )
-        try:
-            body = decoder.decode_body(response.read())
-        except M2MError as exc:
-            raise _decoding_error(exc, request) from exc
-        finally:
-            response.close()
-        if exchange is not None and response.status_code < 300:
-            exchange.reply_json(body)
-        return httpx.Response(
-            response.status_code, headers=headers, content=body, extensions=response.extensions
-        )
+            again = exchange.refused(response.status_code, payload)
+            if again is None:
+                return _answer(request, exchange, response, _Once(payload), _Decoded)
+            response = self._inner.handle_request(_wire(request, again.headers, again.body))
+            with _translated(request):
+                exchange.response(response.status_code, _fields(response.headers))
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        return _answer(request, exchange, response, response.stream, _Decoded)
 
     def close(self) -> None:
         self._inner.close()
@@ -237,48 +176,28 @@ class AsyncM2MTransport(httpx.AsyncBaseTransport):
         *,
         formats: Sequence[str] | None = None,
         compress_requests: bool = True,
-        algorithm: str = "auto",
     ) -> None:
         self._inner = inner or httpx.AsyncHTTPTransport()
-        self._codec = _Codec(formats, compress_requests, algorithm)
+        self.tunnel = TunnelClient(_settings(formats, compress_requests))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._codec.applies(request):
-            return await self._inner.handle_async_request(request)
         body = await request.aread()
-        exchange = self._codec.exchange(request, body)
-        response = await self._inner.handle_async_request(self._codec.encode_request(request, body, exchange))
-        if exchange is not None and exchange.sent_delta and response.status_code in stateful.REFUSED_STATUSES:
+        exchange = self.tunnel.exchange(request.method, _fields(request.headers), body)
+        out = exchange.request()
+        response = await self._inner.handle_async_request(_wire(request, out.headers, out.body))
+        with _translated(request):
+            verdict = exchange.response(response.status_code, _fields(response.headers))
+        if verdict == "read":
             payload = await response.aread()
             await response.aclose()
-            if not self._codec.refused(response, payload, exchange):
-                return httpx.Response(response.status_code, headers=response.headers, content=payload)
-            response = await self._inner.handle_async_request(
-                self._codec.encode_request(request, body, exchange)
-            )
-        self._codec.settled(response, exchange)
-        decoder = self._codec.decoder(response)
-        if decoder is None:
-            return response
-        stream = self._codec.is_stream(response)
-        headers = self._codec.decoded_headers(response, stream=stream)
-        if stream:
-            assert isinstance(response.stream, httpx.AsyncByteStream)
-            body_stream = _AsyncDecodedStream(response.stream, decoder.event_decoder(), request, exchange)
-            return httpx.Response(
-                response.status_code, headers=headers, stream=body_stream, extensions=response.extensions
-            )
-        try:
-            decoded = decoder.decode_body(await response.aread())
-        except M2MError as exc:
-            raise _decoding_error(exc, request) from exc
-        finally:
-            await response.aclose()
-        if exchange is not None and response.status_code < 300:
-            exchange.reply_json(decoded)
-        return httpx.Response(
-            response.status_code, headers=headers, content=decoded, extensions=response.extensions
-        )
+            again = exchange.refused(response.status_code, payload)
+            if again is None:
+                return _answer(request, exchange, response, _Once(payload), _AsyncDecoded)
+            response = await self._inner.handle_async_request(_wire(request, again.headers, again.body))
+            with _translated(request):
+                exchange.response(response.status_code, _fields(response.headers))
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return _answer(request, exchange, response, response.stream, _AsyncDecoded)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

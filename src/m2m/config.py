@@ -3,24 +3,30 @@
 ``load(cli=..., env=..., path=...)`` returns a frozen :class:`Config`. The environment is passed in,
 never read from globals, so tests and embedders control it.
 
-File: ``--config FILE``, else ``~/.m2m/config.toml`` when it exists. Sections::
+File: the ``path`` given (the CLI passes ``--config FILE``, else ``~/.m2m/config.toml`` when it
+exists: :func:`default_path`); ``load()`` without a path reads no file. Sections::
 
     [proxy]              listen = "127.0.0.1:8080" (or host/port), upstream, api_key, timeout,
-                         workers, optimize, upstream_protocol, max_body_bytes, log_level
-    [proxy.compression]  requests, responses, formats
+                         workers, optimize, upstream_protocol, max_body_bytes, log_level,
+                         tenant_header
+    [proxy.compression]  requests, responses, formats, http
     [proxy.security]     enabled, blocking, threshold
     [proxy.transport]    transport (tcp|quic|both), quic_port, cert, key,
                          upstream_transport (tcp|quic), upstream_insecure, upstream_ca,
                          allow_0rtt_post
-    [proxy.delta]        cache_entries, ttl_seconds, max_bytes
+    [proxy.delta]        cache_entries, ttl_seconds, max_bytes, store, store_timeout
+    [proxy.limits]       every bound the proxy enforces (see :class:`LimitsConfig`)
+    [proxy.admin]        token, listen, codec_endpoints
+    [proxy.routes]       methods, prefixes
     [tokenizer]          llama3_vocab
     [models]             refresh_url (read by ``m2m models refresh``)
 
 Environment: ``M2M_<SECTION>_<KEY>`` where SECTION is the innermost section name, e.g.
 ``M2M_PROXY_PORT``, ``M2M_PROXY_UPSTREAM``, ``M2M_SECURITY_THRESHOLD``,
 ``M2M_COMPRESSION_RESPONSES``, ``M2M_TRANSPORT_QUIC_PORT``, ``M2M_DELTA_TTL_SECONDS``,
-``M2M_TOKENIZER_LLAMA3_VOCAB``. Aliases: ``M2M_API_KEY`` (proxy.api_key), ``M2M_PROXY_TRANSPORT``
-(proxy.transport.transport), ``M2M_LLAMA3_VOCAB`` (tokenizer.llama3_vocab).
+``M2M_TOKENIZER_LLAMA3_VOCAB``, ``M2M_LIMITS_BODY_TIMEOUT``, ``M2M_ADMIN_TOKEN``. Aliases:
+``M2M_API_KEY`` (proxy.api_key), ``M2M_PROXY_TRANSPORT`` (proxy.transport.transport),
+``M2M_LLAMA3_VOCAB`` (tokenizer.llama3_vocab), ``M2M_PROXY_DELTA_STORE`` (proxy.delta.store).
 
 Flags are passed as a mapping of dotted keys (``{"proxy.port": 8080}``); ``None`` means "not given".
 A bad value raises :class:`~m2m.errors.ConfigError` naming the key, e.g.
@@ -39,16 +45,20 @@ from urllib.parse import urlsplit
 from m2m.errors import ConfigError
 
 __all__ = [
+    "AdminConfig",
     "CompressionConfig",
     "Config",
     "DeltaConfig",
+    "LimitsConfig",
     "ProxyConfig",
+    "RoutesConfig",
     "SecurityConfig",
     "TokenizerConfig",
     "TransportConfig",
     "as_env",
     "default_path",
     "load",
+    "read_toml",
 ]
 
 # OpenAI's own request limit is far lower; 16 MiB leaves room for base64 images.
@@ -63,6 +73,8 @@ class CompressionConfig:
     responses: bool = True
     # Formats offered/accepted between m2m peers, best first; empty means "whatever the codec offers".
     formats: tuple[str, ...] = ()
+    # Standard clients: answer JSON and SSE in the best Content-Encoding their Accept-Encoding offers.
+    http: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,64 @@ class DeltaConfig:
     ttl_seconds: float = 600.0
     # Total bytes of requests and replies kept for deltas per process (server side).
     max_bytes: int = 256 * 1024 * 1024
+    # Where the server side keeps bases: "memory" (this process) or a redis:// / rediss:// URL
+    # shared by workers and replicas.
+    store: str = field(default="memory", repr=False)
+    # Seconds a store call may take before the request goes on without it (a full resend).
+    store_timeout: float = 0.05
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Every bound the proxy enforces on what clients, peers and upstreams send."""
+
+    # Request line and header fields (431 past either).
+    max_header_bytes: int = 64 * 1024
+    max_headers: int = 128
+    # Seconds to receive a request's head, the longest silence while reading its body (408), and
+    # how long an idle keep-alive connection stays open.
+    header_timeout: float = 15.0
+    body_timeout: float = 30.0
+    idle_timeout: float = 75.0
+    # Request bodies held in memory at once, over all requests of the process (503 past it).
+    max_buffered_bytes: int = 512 * 1024 * 1024
+    # A response the proxy must read whole (to encode or decode it): 502 past it.
+    max_response_bytes: int = 64 * 1024 * 1024
+    # One SSE event (or line) of a stream.
+    max_event_bytes: int = 16 * 1024 * 1024
+    # HTTP/1.1 connections at once (503 past it); the file descriptor limit is raised to fit.
+    max_connections: int = 4096
+    # Upstream response head.
+    max_upstream_headers: int = 256
+    max_upstream_header_bytes: int = 256 * 1024
+    # QUIC: live connections, concurrent request streams per connection, flow-control credit
+    # (granted as the application reads), address validation with Retry packets.
+    quic_max_connections: int = 1024
+    quic_max_streams: int = 128
+    quic_connection_window: int = 8 * 1024 * 1024
+    quic_stream_window: int = 2 * 1024 * 1024
+    quic_retry: str = "auto"
+    # Seconds in-flight requests get to finish on SIGTERM before streams end with an error event.
+    shutdown_grace: float = 10.0
+
+
+@dataclass(frozen=True)
+class AdminConfig:
+    # When set, /stats, /metrics, /ready, /v1/compress, /v1/decompress and /_m2m/* need
+    # "Authorization: Bearer <token>" (or X-M2M-Admin-Token); /health stays open and says nothing.
+    token: str | None = field(default=None, repr=False)
+    # "host:port": serve the local endpoints there only (and not on the proxy's port).
+    listen: str | None = None
+    # /v1/compress and /v1/decompress (and their /_m2m twins).
+    codec_endpoints: bool = True
+
+
+@dataclass(frozen=True)
+class RoutesConfig:
+    # Methods forwarded upstream; others get 405.
+    methods: tuple[str, ...] = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    # Path prefixes forwarded upstream besides /v1/ (each starting with "/").
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,10 +176,16 @@ class ProxyConfig:
     upstream_protocol: str = "openai"
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     log_level: str = "info"
+    # A request field that names a tenant, besides the credentials, for what the proxy keeps
+    # between requests (conversation bases).
+    tenant_header: str | None = None
     compression: CompressionConfig = CompressionConfig()
     security: SecurityConfig = SecurityConfig()
     transport: TransportConfig = TransportConfig()
     delta: DeltaConfig = DeltaConfig()
+    limits: LimitsConfig = LimitsConfig()
+    admin: AdminConfig = AdminConfig()
+    routes: RoutesConfig = RoutesConfig()
 
     @property
     def upstream_host(self) -> str:
@@ -230,6 +306,63 @@ def _url(raw: Any) -> str:
     raise ValueError(f"expected an http(s) URL such as http://localhost:11434/v1, got {_show(raw)}")
 
 
+def _store(raw: Any) -> str:
+    if isinstance(raw, str):
+        value = raw.strip()
+        if value.lower() == "memory":
+            return "memory"
+        parts = urlsplit(value)
+        if parts.scheme in ("redis", "rediss", "valkey", "valkeys") and parts.hostname:
+            return value
+    raise ValueError(f"expected memory or a redis://, rediss:// URL, got {_show_store(raw)}")
+
+
+def _show_store(raw: Any) -> str:
+    # A store URL may hold a password: show its scheme and host only.
+    if isinstance(raw, str):
+        parts = urlsplit(raw.strip())
+        if parts.scheme and parts.hostname:
+            return repr(f"{parts.scheme}://{parts.hostname}/...")
+    return _show(raw) if not isinstance(raw, str) else "'...'"
+
+
+def _listen(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        value = raw.strip()
+        if not value:
+            return None
+        host, sep, port = value.rpartition(":")
+        if sep and host.strip("[]"):
+            _PORT(port)
+            return value
+    raise ValueError(f"expected host:port, got {_show(raw)}")
+
+
+def _methods(raw: Any) -> tuple[str, ...]:
+    items = _formats(raw)
+    for item in items:
+        if not item.isalpha():
+            raise ValueError(f"expected HTTP method names, got {item!r}")
+    return tuple(item.upper() for item in items)
+
+
+def _prefixes(raw: Any) -> tuple[str, ...]:
+    items = _formats(raw)
+    for item in items:
+        if not item.startswith("/") or ".." in item or "//" in item:
+            raise ValueError(f"expected path prefixes starting with /, got {item!r}")
+    return items
+
+
+def _header_name(raw: Any) -> str | None:
+    value = _optional_text(raw)
+    if value is not None and not all(c.isalnum() or c in "-_" for c in value):
+        raise ValueError(f"expected a header name, got {_show(raw)}")
+    return value.lower() if value else None
+
+
 def _formats(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         items = [p.strip() for p in raw.split(",")]
@@ -254,9 +387,11 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.upstream_protocol": _choice("openai", "m2m"),
     "proxy.max_body_bytes": _int_range(1, None),
     "proxy.log_level": _choice("critical", "error", "warning", "info", "debug"),
+    "proxy.tenant_header": _header_name,
     "proxy.compression.requests": _bool,
     "proxy.compression.responses": _bool,
     "proxy.compression.formats": _formats,
+    "proxy.compression.http": _bool,
     "proxy.security.enabled": _bool,
     "proxy.security.blocking": _bool,
     "proxy.security.threshold": _float_range(0.0, 1.0),
@@ -271,6 +406,30 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.delta.cache_entries": _int_range(0, None),
     "proxy.delta.ttl_seconds": _float_range(0.0, None),
     "proxy.delta.max_bytes": _int_range(1, None),
+    "proxy.delta.store": _store,
+    "proxy.delta.store_timeout": _float_range(0.0, 60.0, lo_open=True),
+    "proxy.limits.max_header_bytes": _int_range(1024, None),
+    "proxy.limits.max_headers": _int_range(8, 100_000),
+    "proxy.limits.header_timeout": _float_range(0.0, None, lo_open=True),
+    "proxy.limits.body_timeout": _float_range(0.0, None, lo_open=True),
+    "proxy.limits.idle_timeout": _float_range(0.0, None, lo_open=True),
+    "proxy.limits.max_buffered_bytes": _int_range(1, None),
+    "proxy.limits.max_response_bytes": _int_range(1, None),
+    "proxy.limits.max_event_bytes": _int_range(1024, None),
+    "proxy.limits.max_connections": _int_range(1, None),
+    "proxy.limits.max_upstream_headers": _int_range(8, None),
+    "proxy.limits.max_upstream_header_bytes": _int_range(1024, None),
+    "proxy.limits.quic_max_connections": _int_range(1, None),
+    "proxy.limits.quic_max_streams": _int_range(1, 10_000),
+    "proxy.limits.quic_connection_window": _int_range(64 * 1024, None),
+    "proxy.limits.quic_stream_window": _int_range(16 * 1024, None),
+    "proxy.limits.quic_retry": _choice("auto", "always", "never"),
+    "proxy.limits.shutdown_grace": _float_range(0.0, None),
+    "proxy.admin.token": _optional_text,
+    "proxy.admin.listen": _listen,
+    "proxy.admin.codec_endpoints": _bool,
+    "proxy.routes.methods": _methods,
+    "proxy.routes.prefixes": _prefixes,
     "tokenizer.llama3_vocab": _optional_text,
     "models.refresh_url": _optional_text,
 }
@@ -281,6 +440,7 @@ _ENV_ALIASES = {
     "M2M_LLAMA3_VOCAB": "tokenizer.llama3_vocab",
     "M2M_PROXY_LISTEN": "proxy.listen",
     "M2M_MODELS_URL": "models.refresh_url",
+    "M2M_PROXY_DELTA_STORE": "proxy.delta.store",
 }
 
 
@@ -292,8 +452,9 @@ def _env_name(key: str) -> str:
 _ENV_NAMES = {_env_name(key): key for key in _KEYS}
 
 
-def default_path() -> Path:
-    return Path.home() / ".m2m" / "config.toml"
+def default_path(home: Path) -> Path:
+    """Where the CLI looks for a config file when none is given: ``<home>/.m2m/config.toml``."""
+    return home / ".m2m" / "config.toml"
 
 
 def _flatten(table: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
@@ -307,10 +468,9 @@ def _flatten(table: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None
             raise ConfigError("unknown setting", key=key)
 
 
-def _read_file(path: str | None) -> dict[str, Any]:
-    file = Path(path).expanduser() if path else default_path()
-    if not path and not file.is_file():
-        return {}
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a dict; a missing, unreadable or invalid file is a ConfigError naming it."""
+    file = Path(path).expanduser()
     try:
         with file.open("rb") as fh:
             data = tomllib.load(fh)
@@ -320,8 +480,14 @@ def _read_file(path: str | None) -> dict[str, Any]:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    return data
+
+
+def _read_file(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
     out: dict[str, Any] = {}
-    _flatten(data, "", out)
+    _flatten(read_toml(path), "", out)
     return out
 
 
@@ -367,6 +533,9 @@ def _build(values: Mapping[str, Any]) -> Config:
         "security": SecurityConfig,
         "transport": TransportConfig,
         "delta": DeltaConfig,
+        "limits": LimitsConfig,
+        "admin": AdminConfig,
+        "routes": RoutesConfig,
     }
     changes: dict[str, Any] = dict(sections.get("proxy", {}))
     for name, cls in sub.items():

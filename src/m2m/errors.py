@@ -13,8 +13,9 @@
     ├── DeltaBaseUnknownError     409  a conversation delta refers to a base the peer lacks
     ├── ModelRegistryError        502  a model list could not be fetched, read or cached
     └── UpstreamError             502  the upstream could not be used
-        ├── UpstreamUnavailableError 502  refused / reset / DNS failure
-        └── UpstreamTimeoutError     504  no answer within the timeout
+        ├── UpstreamUnavailableError 502  refused / reset / DNS failure, or an answer over a limit
+        ├── UpstreamTimeoutError     504  no answer within the timeout
+        └── PeerError                502  the upstream m2m peer is not one, or sent what does not decode
 
 ``openai_error_type`` is the ``type`` field used when an error is rendered as OpenAI error JSON.
 """
@@ -32,6 +33,7 @@ __all__ = [
     "M2MError",
     "ModelRegistryError",
     "PayloadTooLargeError",
+    "PeerError",
     "RequestError",
     "SecurityBlockedError",
     "TokenizerError",
@@ -147,3 +149,7 @@ class UpstreamUnavailableError(UpstreamError):
 class UpstreamTimeoutError(UpstreamError):
     status = 504
     code = "upstream_timeout"
+
+
+class PeerError(UpstreamError):
+    code = "m2m_peer_error"

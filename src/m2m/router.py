@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from m2m.codec.negotiation import FORMAT_PREFERENCE as _PREFERENCE
 from m2m.errors import ConfigError, M2MError
 from m2m.models.card import ModelCard
 
@@ -43,14 +44,7 @@ _LONG_MODEL_NAME = 15
 SMALL_PAYLOAD_BYTES = 48
 
 # Wire formats per payload kind, best first; the first one the peer accepts wins.
-FORMAT_PREFERENCE: Mapping[str, tuple[str, ...]] = {
-    # API JSON: the zstd dictionary format is the smallest; brotli is what the Rust peer reads;
-    # T1 stays readable JSON.
-    "json": ("zstd", "brotli", "t1", "none"),
-    "text": ("zstd", "brotli", "none"),
-    # A peer that wants token ids (it feeds them to a model directly).
-    "tokens": ("tokennative", "none"),
-}
+FORMAT_PREFERENCE = _PREFERENCE
 
 
 class Strategy(enum.Enum):
@@ -146,22 +140,31 @@ def route(
     *,
     accept: Collection[str] | None = None,
     text: str | None = None,
+    tokens: int | None = None,
+    size: int | None = None,
 ) -> Decision:
     """Skip / Optimize / Full for ``request`` (a chat request object), and its wire format.
 
     ``accept`` lists the formats the peer reads (None: all). ``text`` is the request as sent, when
-    the caller has it, to avoid serialising twice.
+    the caller has it, to avoid serialising twice; a caller that already counted its tokens and
+    knows its size in bytes passes ``tokens`` and ``size`` instead (nothing is serialised then).
     """
     cfg = RouterConfig.of(config)
     model = request.get("model")
     model = model if isinstance(model, str) else None
-    body = _minified(request) if text is None else text
-    tokens, counted = _count(body, model, cfg.full_threshold)
+    body = ""
+    if tokens is None or size is None:
+        body = _minified(request) if text is None else text
+    if tokens is None:
+        tokens, counted = _count(body, model, cfg.full_threshold)
+    else:
+        counted = True
     long_model = model is not None and len(model) > _LONG_MODEL_NAME
     if tokens < cfg.min_tokens:
         return Decision(Strategy.SKIP, "none", tokens, counted, False, f"{tokens} < {cfg.min_tokens} tokens")
     if tokens >= cfg.full_threshold or long_model:
-        size = len(body.encode("utf-8"))
+        if size is None:
+            size = len(body.encode("utf-8"))
         algorithm = choose_algorithm(size, accept=accept, small_payload_bytes=cfg.small_payload_bytes)
         why = (
             f"{tokens} >= {cfg.full_threshold} tokens" if tokens >= cfg.full_threshold else "long model name"

@@ -60,6 +60,19 @@ class Stats:
         self._requests = Counter(
             "m2m_requests", "Requests answered, by HTTP status", ["status"], registry=reg
         )
+        self._routes = Counter("m2m_route_requests", "Requests answered, by route", ["route"], registry=reg)
+        self._deltas = Counter(
+            "m2m_delta_events",
+            "Conversation deltas: sent, refused, full_resend (client role); accepted, base_missing (server)",
+            ["role", "event"],
+            registry=reg,
+        )
+        self._store_events = Counter(
+            "m2m_store_events",
+            "Delta store calls by outcome (hits, misses, errors, timeouts, ...)",
+            ["event"],
+            registry=reg,
+        )
         self._counters = {name: Counter(f"m2m_{name}", _HELP[name], registry=reg) for name in _COUNTERS}
         self._latency = Histogram(
             "m2m_request_latency_seconds",
@@ -68,6 +81,8 @@ class Stats:
             registry=reg,
         )
         self._pending_status: dict[int, int] = {}
+        self._pending_routes: dict[str, int] = {}
+        self._pending_deltas: dict[tuple[str, str], int] = {}
         self._pending: dict[str, int] = dict.fromkeys(_COUNTERS, 0)
         # Latencies are counted per bucket here and added to the histogram per bucket at flush:
         # observing each one there would block the loop for milliseconds every flush under load.
@@ -81,6 +96,7 @@ class Stats:
         status: int,
         latency: float,
         *,
+        route: str = "other",
         bytes_in: int = 0,
         bytes_out: int = 0,
         tokens_original: int = 0,
@@ -88,6 +104,7 @@ class Stats:
     ) -> None:
         pending = self._pending
         self._pending_status[status] = self._pending_status.get(status, 0) + 1
+        self._pending_routes[route] = self._pending_routes.get(route, 0) + 1
         pending["bytes_in"] += bytes_in
         pending["bytes_out"] += bytes_out
         pending["tokens_original"] += tokens_original
@@ -99,6 +116,17 @@ class Stats:
         """Bytes of a response body finished after :meth:`record` (streams)."""
         self._pending["bytes_in"] += bytes_in
         self._pending["bytes_out"] += bytes_out
+
+    def delta(self, role: str, event: str) -> None:
+        """One conversation-delta event of ``role`` ("client" or "server")."""
+        key = (role, event)
+        self._pending_deltas[key] = self._pending_deltas.get(key, 0) + 1
+
+    def store_events(self, counts: dict[str, int]) -> None:
+        """Add delta-store outcome counts (hits, misses, errors, ...) since the last call."""
+        for event, n in counts.items():
+            if n:
+                self._store_events.labels(event).inc(n)
 
     def record_scan(self, *, flagged: bool, blocked: bool) -> None:
         pending = self._pending
@@ -112,6 +140,12 @@ class Stats:
         statuses, self._pending_status = self._pending_status, {}
         for status, n in statuses.items():
             self._requests.labels(str(status)).inc(n)
+        routes, self._pending_routes = self._pending_routes, {}
+        for route, n in routes.items():
+            self._routes.labels(route).inc(n)
+        deltas, self._pending_deltas = self._pending_deltas, {}
+        for (role, event), n in deltas.items():
+            self._deltas.labels(role, event).inc(n)
         for name, n in self._pending.items():
             if n:
                 self._counters[name].inc(n)
@@ -168,6 +202,9 @@ class Stats:
         """The ``/stats`` JSON."""
         totals: dict[str, float] = {}
         by_status: dict[str, float] = {}
+        by_route: dict[str, float] = {}
+        delta_counts: dict[tuple[str, str], float] = {}
+        store: dict[str, float] = {}
         buckets: dict[float, float] = {}
         latency_sum = 0.0
         latency_count = 0.0
@@ -177,6 +214,15 @@ class Stats:
                 if name == "m2m_requests_total":
                     status = sample.labels["status"]
                     by_status[status] = by_status.get(status, 0) + sample.value
+                elif name == "m2m_route_requests_total":
+                    route = sample.labels["route"]
+                    by_route[route] = by_route.get(route, 0) + sample.value
+                elif name == "m2m_delta_events_total":
+                    key = (sample.labels["role"], sample.labels["event"])
+                    delta_counts[key] = delta_counts.get(key, 0) + sample.value
+                elif name == "m2m_store_events_total":
+                    event = sample.labels["event"]
+                    store[event] = store.get(event, 0) + sample.value
                 elif name == "m2m_request_latency_seconds_bucket":
                     le = float(sample.labels["le"])
                     buckets[le] = buckets.get(le, 0) + sample.value
@@ -194,6 +240,9 @@ class Stats:
         tokens_sent = int(totals.get("tokens_sent", 0))
         tokens_saved = tokens_original - tokens_sent
         errors = {k: int(v) for k, v in sorted(by_status.items()) if int(k) >= 400 and v}
+        deltas: dict[str, dict[str, int]] = {}
+        for (role, event), n in sorted(delta_counts.items()):
+            deltas.setdefault(role, {})[event] = int(n)
         return {
             "requests_total": requests,
             "bytes_in": bytes_in,
@@ -212,6 +261,9 @@ class Stats:
                 "blocked": int(totals.get("security_blocked", 0)),
             },
             "errors_by_status": errors,
+            "requests_by_route": {k: int(v) for k, v in sorted(by_route.items())},
+            "deltas": deltas,
+            "store": {k: int(v) for k, v in sorted(store.items())},
             "workers_aggregated": self._multiprocess_dir is not None,
         }
 

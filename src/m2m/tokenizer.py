@@ -27,6 +27,7 @@ __all__ = [
     "ENCODINGS",
     "LLAMA3",
     "O200K",
+    "TextCache",
     "TokenCount",
     "count_chat_tokens",
     "count_tokens",
@@ -234,21 +235,67 @@ def _message_texts(message: Mapping[str, Any]) -> Iterable[str]:
             yield json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+class TextCache:
+    """Token counts of texts seen before, per encoding: system prompts, tool schemas and every
+    earlier turn of a conversation repeat on each request. Bounded in entries and text size;
+    cleared when full. Not shared between threads."""
+
+    __slots__ = ("_counts", "max_entries", "max_text")
+
+    def __init__(self, max_entries: int = 8192, max_text: int = 64 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_text = max_text
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def count(self, enc: tiktoken.Encoding, name: str, text: str) -> int:
+        key = (name, text)
+        n = self._counts.get(key)
+        if n is None:
+            n = len(enc.encode(text, allowed_special="all"))
+            if len(text) <= self.max_text:
+                if len(self._counts) >= self.max_entries:
+                    self._counts.clear()
+                self._counts[key] = n
+        return n
+
+
+# Above this much text in one request, counting exactly costs more than it is worth on a proxy's
+# hot path (BPE on one long unbroken "word" is superlinear): the count becomes an estimate.
+MAX_EXACT_CHARS = 1024 * 1024
+# The usual estimate for English text in these encodings.
+_CHARS_PER_TOKEN = 4
+
+
 def count_chat_tokens(
-    messages: Sequence[Mapping[str, Any]], *, model: str | None = None, encoding: str | None = None
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    model: str | None = None,
+    encoding: str | None = None,
+    cache: TextCache | None = None,
+    max_chars: int | None = None,
 ) -> TokenCount:
     """Prompt tokens of a chat ``messages`` list, with OpenAI's per-message overhead.
 
     Exact for the text; the overhead follows OpenAI's published recipe, so the result is marked
-    exact only when the encoding is exact (providers may add their own template tokens).
+    exact only when the encoding is exact (providers may add their own template tokens). With
+    ``max_chars``, a list holding more text than that gets an estimate (``exact=False``) instead.
     """
     name, exact = resolve_encoding(model=model, encoding=encoding)
-    enc = get_encoding(name)
+    texts: list[str] = []
     total = _REPLY_PRIMING
     for message in messages:
+        if not isinstance(message, Mapping):
+            continue
         total += _TOKENS_PER_MESSAGE
-        for text in _message_texts(message):
-            total += len(enc.encode(text, allowed_special="all"))
+        texts.extend(_message_texts(message))
         if "name" in message:
             total += _TOKENS_PER_NAME
+    chars = sum(map(len, texts))
+    if max_chars is not None and chars > max_chars:
+        return TokenCount(total + chars // _CHARS_PER_TOKEN, exact=False, encoding=name)
+    enc = get_encoding(name)
+    if cache is not None:
+        total += sum(cache.count(enc, name, text) for text in texts)
+    else:
+        total += sum(len(enc.encode(text, allowed_special="all")) for text in texts)
     return TokenCount(total, exact=exact, encoding=name)

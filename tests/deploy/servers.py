@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from m2m.cli.proxy import build_app
 from m2m.config import load
-from m2m.proxy.app import create_app
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
+from m2m.transport.server import BackgroundServer
 
 __all__ = ["ask_proxy", "fake_upstream", "proxy_replica"]
 
@@ -34,7 +34,7 @@ def fake_upstream() -> Iterator[tuple[str, Any]]:
 def proxy_replica(env: Mapping[str, str]) -> Iterator[str]:
     """Base URL of one proxy process configured by ``env`` (``M2M_*``), on a free 127.0.0.1 port."""
     config = load(env=env, path=os.devnull)
-    with BackgroundServer(create_app(config), host="127.0.0.1") as server:
+    with BackgroundServer(build_app(config), host="127.0.0.1") as server:
         yield server.url
 
 

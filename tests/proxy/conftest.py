@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from m2m.cli.proxy import build_app
 from m2m.config import Config, load
-from m2m.proxy.app import ProxyApp, create_app
+from m2m.proxy.app import ProxyApp
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
+from m2m.transport.server import BackgroundServer
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +47,7 @@ def app_for(upstream_url: str) -> Callable[..., ProxyApp]:
     for dots (``proxy__timeout=0.2``)."""
 
     def build(upstream: str | None = None, **flags: Any) -> ProxyApp:
-        return create_app(make_config(upstream or upstream_url, **flags))
+        return build_app(make_config(upstream or upstream_url, **flags))
 
     return build
 

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from m2m.proxy.app import ProxyApp, _upstream_root
+from m2m.proxy.app import ProxyApp
 from m2m.proxy.fake_upstream import FakeUpstream
+from m2m.proxy.pipeline import upstream_root as _upstream_root
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello there, proxy!"}]}
 
@@ -60,14 +61,15 @@ async def test_chat_forwards_bytes_unchanged(
 ) -> None:
     client = client_for()
     body = raw_json(CHAT)
-    r = await client.post("/v1/chat/completions", content=body, headers={"authorization": "Bearer sk-client"})
+    headers = {"authorization": "Bearer sk-client", "content-type": "application/json; charset=utf-8"}
+    r = await client.post("/v1/chat/completions", content=body, headers=headers)
     assert r.status_code == 200
     assert r.json()["choices"][0]["message"]["content"] == "You said: Hello there, proxy!"
     seen = fake.requests[-1]
     assert seen.body == body
     assert seen.path == "/v1/chat/completions"
     assert seen.headers["authorization"] == "Bearer sk-client"
-    assert seen.headers["content-type"] == "application/json"
+    assert seen.headers["content-type"] == "application/json; charset=utf-8"  # as the client sent it
     assert seen.headers["host"].startswith("127.0.0.1:")
     tokens = int(r.headers["x-m2m-tokens-original"])
     assert tokens > 5
@@ -128,16 +130,22 @@ async def test_passthrough_any_method_query_and_body(
 async def test_large_passthrough_body_is_streamed(
     client_for: Callable[..., httpx.AsyncClient], fake: FakeUpstream
 ) -> None:
-    client = client_for(proxy__max_body_bytes=1000)  # the chat limit does not apply to passthrough
+    client = client_for(proxy__max_body_bytes=2 << 20)
     payload = bytes(range(256)) * 4096  # 1 MiB
 
-    async def chunks() -> AsyncIterator[bytes]:
-        for i in range(0, len(payload), 65536):
-            yield payload[i : i + 65536]
+    async def chunks(data: bytes) -> AsyncIterator[bytes]:
+        for i in range(0, len(data), 65536):
+            yield data[i : i + 65536]
 
-    r = await client.post("/v1/uploads", content=chunks())
+    r = await client.post("/v1/uploads", content=chunks(payload))
     assert r.status_code == 200
     assert base64.b64decode(r.json()["body_b64"]) == payload
+    # The body limit holds on every route, streamed or not.
+    before = len(fake.requests)
+    r = await client.post("/v1/uploads", content=chunks(payload * 3))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "payload_too_large"
+    assert len(fake.requests) == before
 
 
 async def test_models_forwarded(client_for: Callable[..., httpx.AsyncClient], fake: FakeUpstream) -> None:
@@ -293,17 +301,27 @@ async def test_compress_decompress_endpoints(client_for: Callable[..., httpx.Asy
     assert r.status_code == 400
 
 
-def test_prompt_token_count_matches_the_tokenizer() -> None:
+def test_cached_token_count_matches_the_uncached_one() -> None:
     from tests.conftest import CORPUS
 
-    from m2m.proxy.adapters import count_prompt_tokens
-    from m2m.tokenizer import count_chat_tokens
+    from m2m.tokenizer import TextCache, count_chat_tokens
 
+    cache = TextCache()
     lines = (CORPUS / "requests.jsonl").read_text().splitlines()[:60]
     for line in lines + lines:  # the second pass is served from the cache
         request = json.loads(line)
         expected = count_chat_tokens(request["messages"], model=request.get("model"))
-        assert count_prompt_tokens(request) == int(expected)
+        cached = count_chat_tokens(request["messages"], model=request.get("model"), cache=cache)
+        assert int(cached) == int(expected) and cached.exact == expected.exact
+
+
+def test_token_count_of_a_huge_prompt_is_an_estimate_not_a_stall() -> None:
+    from m2m.tokenizer import count_chat_tokens
+
+    word = "a" * (2 * 1024 * 1024)  # one 2 MiB "word": exact BPE on it takes seconds
+    count = count_chat_tokens([{"role": "user", "content": word}], model="gpt-4o", max_chars=1 << 20)
+    assert not count.exact
+    assert int(count) >= len(word) // 4
 
 
 async def test_optimize_drops_model_defaults_only_when_enabled(

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from m2m.proxy.server import BackgroundServer
+from m2m.transport.server import BackgroundServer
 
 
 def free_port() -> int:
@@ -101,7 +101,7 @@ def test_demo_runs_and_exits_0(tmp_path: Path) -> None:
 def test_demo_without_openai_falls_back_to_httpx(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from m2m.proxy.demo import run_demo
+    from m2m.cli.demo import run_demo
 
     monkeypatch.setitem(sys.modules, "openai", None)  # import openai -> ImportError
     assert run_demo() == 0

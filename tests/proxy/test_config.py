@@ -69,11 +69,17 @@ def test_file_sections(config_file: str) -> None:
     assert config.tokenizer.llama3_vocab == "/tmp/llama3.tiktoken"
 
 
-def test_home_file_is_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_home_file_is_read_by_the_cli_not_by_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from m2m.cli.proxy import config_path
+
     (tmp_path / ".m2m").mkdir()
     (tmp_path / ".m2m" / "config.toml").write_text("[proxy]\nport = 7001\n")
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert load(cli={}, env={}).proxy.port == 7001
+    assert load(cli={}, env={}).proxy.port == 8080  # load() without a path reads no file
+    assert load(cli={}, env={}, path=config_path(None)).proxy.port == 7001
+    assert config_path("other.toml") == "other.toml"
+    monkeypatch.setenv("HOME", str(tmp_path / "nowhere"))
+    assert config_path(None) is None
 
 
 def test_precedence_flags_env_file_defaults(config_file: str) -> None:

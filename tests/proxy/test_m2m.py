@@ -14,8 +14,8 @@ from tests.conftest import CORPUS
 import m2m.client
 from m2m.codec import compress, decompress
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
-from m2m.proxy.sse import SSEParser
+from m2m.sse import SSEParser
+from m2m.transport.server import BackgroundServer
 
 from .relay import Relay
 
@@ -60,7 +60,7 @@ async def test_m2m_request_is_decoded_before_forwarding(
 
 
 @pytest.mark.parametrize(
-    "content", [b"#M2M[v3.0]|DATA:not-base64!!", b"\xc1MZ\x01garbage", b"#ZD1|@@@@", b""]
+    "content", [b"#M2M[v3.0]|DATA:not-base64!!", b"\xc1MZ\x01garbage", b"#ZD1|@@@@", b"\xc1MB\x01\x05junk"]
 )
 async def test_corrupt_m2m_body_400(
     asgi: Callable[..., httpx.AsyncClient], fake: FakeUpstream, content: bytes
@@ -101,7 +101,10 @@ async def test_response_encoded_as_negotiated(
     r = await client.post("/v1/chat/completions", json=CHAT, headers={"x-m2m-accept": accept})
     assert r.status_code == 200
     assert r.headers["x-m2m-encoding"] == expected
-    assert r.headers["content-type"] == "application/vnd.m2m"
+    assert r.headers["x-m2m-protocol"] == "1"
+    # The media type stays the upstream's (balancers between peers read it); X-M2M-Encoding says
+    # the body is encoded.
+    assert r.headers["content-type"] == "application/json"
     decoded = json.loads(decompress(r.content))
     expected_body = plain.json()
     decoded.pop("created")
@@ -116,13 +119,13 @@ async def test_unknown_accept_gets_standard_json(asgi: Callable[..., httpx.Async
     assert r.json()["object"] == "chat.completion"
 
 
-async def test_errors_are_not_encoded(asgi: Callable[..., httpx.AsyncClient]) -> None:
+async def test_error_bodies_are_encoded_too(asgi: Callable[..., httpx.AsyncClient]) -> None:
     r = await asgi().post(
         "/v1/chat/completions", json=CHAT, headers={"x-m2m-accept": "zstd", "x-fake-status": "429"}
     )
     assert r.status_code == 429
-    assert "x-m2m-encoding" not in r.headers
-    assert r.json()["error"]["message"] == "fake error 429"
+    assert r.headers["x-m2m-encoding"] == "zstd"
+    assert json.loads(decompress(r.content))["error"]["message"] == "fake error 429"
 
 
 async def test_stream_events_encoded_one_by_one(asgi: Callable[..., httpx.AsyncClient]) -> None:
@@ -278,9 +281,8 @@ def test_m2m_client_decodes_event_by_event() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.headers["x-m2m-protocol"] == "1"
         assert json.loads(decompress(request.read())) == {"stream": True}
-        return httpx.Response(
-            200, headers={"content-type": "text/event-stream", "x-m2m-encoding": "zstd"}, stream=Slow()
-        )
+        headers = {"content-type": "text/event-stream", "x-m2m-encoding": "zstd", "x-m2m-protocol": "1"}
+        return httpx.Response(200, headers=headers, stream=Slow())
 
     transport = m2m.client.M2MTransport(httpx.MockTransport(handler))
     with (
@@ -302,14 +304,18 @@ async def _broken_peer(scope: dict[str, Any], receive: Any, send: Any) -> None:
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
-    stream = b'"stream":true' in decompress(body).encode()
+    stream = b'"stream":true' in body or b'"stream":true' in decompress(body).encode()
     content_type = b"text/event-stream" if stream else b"application/vnd.m2m"
     payload = b"data: #ZD1|@@not-zstd@@\n\n" if stream else b"#ZD1|@@not-zstd@@"
     await send(
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", content_type), (b"x-m2m-encoding", b"zstd")],
+            "headers": [
+                (b"content-type", content_type),
+                (b"x-m2m-encoding", b"zstd"),
+                (b"x-m2m-protocol", b"1"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": payload})

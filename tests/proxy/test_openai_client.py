@@ -12,7 +12,7 @@ import pytest
 from openai import AsyncOpenAI, OpenAI
 
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
+from m2m.transport.server import BackgroundServer
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is 2 + 2?"}]
 TOOLS = [

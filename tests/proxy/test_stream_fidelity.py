@@ -12,10 +12,10 @@ import httpx
 import pytest
 from tests.conftest import CORPUS
 
+from m2m.cli.proxy import build_app
 from m2m.config import load
-from m2m.proxy.app import create_app
-from m2m.proxy.server import BackgroundServer
-from m2m.proxy.sse import SSEParser
+from m2m.sse import SSEParser
+from m2m.transport.server import BackgroundServer
 
 STREAMS = sorted((CORPUS / "streams").glob("*.sse"))[:6]
 _HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
@@ -69,7 +69,7 @@ async def test_standard_client_gets_the_upstream_bytes(newline: bytes) -> None:
         raw = path.read_bytes()
         expected = raw.replace(b"\n", newline)
         async with recorded_upstream(raw, seed, newline) as url:
-            app = create_app(load(cli={"proxy.upstream": url}, env={}, path=None))
+            app = build_app(load(cli={"proxy.upstream": url}, env={}, path=None))
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://p") as client:
                 r = await client.post("/v1/chat/completions", json=CHAT)
@@ -82,9 +82,9 @@ async def test_tunnel_restores_every_event() -> None:
     for seed, path in enumerate(STREAMS):
         raw = path.read_bytes()
         async with recorded_upstream(raw, seed, b"\n") as url:
-            b = BackgroundServer(create_app(load(cli={"proxy.upstream": url}, env={}, path=None))).start()
+            b = BackgroundServer(build_app(load(cli={"proxy.upstream": url}, env={}, path=None))).start()
             try:
-                a = create_app(
+                a = build_app(
                     load(
                         cli={"proxy.upstream": b.url + "/v1", "proxy.upstream_protocol": "m2m"},
                         env={},

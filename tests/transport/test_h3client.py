@@ -34,13 +34,13 @@ async def test_post_with_verification_against_a_trusted_ca_file(
     listener: H3Listener, upstream: H3Upstream, app_log: AppLog
 ) -> None:
     headers = [
-        ("Content-Type", "application/json"),
-        ("Connection", "keep-alive"),
-        ("Authorization", "Bearer k"),
+        (b"content-type", b"application/json"),
+        (b"connection", b"keep-alive"),
+        (b"authorization", b"Bearer k"),
     ]
     resp = await upstream.request("POST", url(listener, "/echo?q=1"), headers, b'{"x":1}', timeout=5)
     assert resp.status == 200
-    assert ("x-method", "POST") in resp.headers
+    assert (b"x-method", b"POST") in resp.headers
     assert await resp.read() == b'{"x":1}'
     sent = dict(app_log.scopes[0]["headers"])
     # Connection-specific fields are dropped (RFC 9114 §4.2); the rest arrive as given.
@@ -90,7 +90,7 @@ async def test_many_concurrent_requests_share_one_connection(
 async def test_status_and_repeated_headers_kept(listener: H3Listener, upstream: H3Upstream) -> None:
     resp = await upstream.request("GET", url(listener, "/status"), [], b"", timeout=5)
     assert resp.status == 418
-    assert [v for k, v in resp.headers if k == "set-cookie"] == ["a=1", "b=2"]
+    assert [v for k, v in resp.headers if k == b"set-cookie"] == [b"a=1", b"b=2"]
     assert await resp.read() == b"teapot"
 
 

@@ -16,11 +16,11 @@ import pytest
 from aioquic.h3.events import DataReceived, HeadersReceived
 from h3util import raw_client
 
+from m2m.cli.proxy import build_app
 from m2m.config import Config, load
-from m2m.proxy.app import create_app
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
 from m2m.transport.quic import Servers, serving
+from m2m.transport.server import BackgroundServer
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello over QUIC"}]}
 
@@ -58,7 +58,7 @@ async def proxy_b(
 ) -> AsyncIterator[Servers]:
     """Proxy B: HTTP/1.1 + HTTP/3 in front of the fake upstream (which speaks plain HTTP/1.1)."""
     config = config_for(fake_server[1].url + "/v1", dev_cert, **{"proxy.transport.transport": "both"})
-    async with serving(lambda: create_app(config), config) as servers:
+    async with serving(lambda: build_app(config), config) as servers:
         yield servers
 
 
@@ -162,7 +162,7 @@ async def test_chained_tunnel_a_h3_b_with_the_openai_client(
         env={},
         path=None,
     )
-    proxy_a = BackgroundServer(create_app(config_a)).start()
+    proxy_a = BackgroundServer(build_app(config_a)).start()
     h3_requests = proxy_b.h3.stats.requests
     try:
         client = openai.AsyncOpenAI(base_url=proxy_a.url + "/v1", api_key="sk-test", max_retries=0)
@@ -196,7 +196,7 @@ async def test_bad_certificate_path_is_a_config_error(tmp_path: Path) -> None:
         path=None,
     )
     with pytest.raises(ConfigError, match=r"proxy\.transport\.cert: cannot read .*missing\.pem"):
-        async with serving(lambda: create_app(config), config):
+        async with serving(lambda: build_app(config), config):
             pass
 
 
@@ -238,7 +238,7 @@ async def test_app_disconnecting_from_a_tunnel_cancels_upstream_through_both_hop
         env={},
         path=None,
     )
-    proxy_a = BackgroundServer(create_app(config_a)).start()
+    proxy_a = BackgroundServer(build_app(config_a)).start()
     cancelled = fake.cancelled
     try:
         headers = {"x-fake-pace": "0.1", "x-fake-events": "50"}
@@ -277,11 +277,11 @@ async def test_ports_in_use_are_config_errors(dev_cert: tuple[Path, Path]) -> No
             ),
         )
         with pytest.raises(ConfigError, match=r"proxy\.transport\.quic_port: cannot listen for QUIC"):
-            async with serving(lambda: create_app(busy_udp), busy_udp):
+            async with serving(lambda: build_app(busy_udp), busy_udp):
                 pass
         busy_tcp = dataclasses.replace(base, proxy=dataclasses.replace(base.proxy, port=tcp.getsockname()[1]))
         with pytest.raises(ConfigError, match=r"proxy\.port: cannot listen on"):
-            async with serving(lambda: create_app(busy_tcp), busy_tcp):
+            async with serving(lambda: build_app(busy_tcp), busy_tcp):
                 pass
 
 
@@ -293,7 +293,7 @@ async def test_body_over_the_limit_is_413_and_the_connection_lives_on(
         dev_cert,
         **{"proxy.transport.transport": "quic", "proxy.max_body_bytes": 4096},
     )
-    async with serving(lambda: create_app(config), config) as servers, raw_client(servers.h3.port) as client:
+    async with serving(lambda: build_app(config), config) as servers, raw_client(servers.h3.port) as client:
         big = json.dumps({**CHAT, "messages": [{"role": "user", "content": "x" * 300_000}]}).encode()
         status, _, raw = await client.response(
             client.send_request("POST", "/v1/chat/completions", [(b"content-type", b"application/json")], big)
@@ -336,12 +336,12 @@ async def test_streamed_upload_cut_short_by_413_gets_the_413(
             yield b"x" * 65536
             await asyncio.sleep(0.001)
 
-    async with serving(lambda: create_app(config), config) as servers:
+    async with serving(lambda: build_app(config), config) as servers:
         client = H3Upstream(options=H3Options(ca_file=str(dev_cert[0])))
         try:
             url = f"https://127.0.0.1:{servers.h3.port}/v1/chat/completions"
             resp = await client.request(
-                "POST", url, [("content-type", "application/json")], body(), timeout=10
+                "POST", url, [(b"content-type", b"application/json")], body(), timeout=10
             )
             assert resp.status == 413
             assert json.loads(await resp.read())["error"]["code"] == "payload_too_large"

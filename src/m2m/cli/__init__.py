@@ -21,7 +21,8 @@ _COMMANDS = (
     "m2m.cli.tokens",  # tokens
     "m2m.cli.models",  # models list|show|refresh
     "m2m.cli.scan",  # scan
-    "m2m.cli.proxy",  # proxy, demo
+    "m2m.cli.proxy",  # proxy
+    "m2m.cli.demo",  # demo
 )
 
 EXIT_ERROR = 2

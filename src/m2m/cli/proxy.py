@@ -5,10 +5,22 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["register"]
+from m2m.errors import ConfigError
+
+if TYPE_CHECKING:
+    from m2m.config import Config
+    from m2m.proxy.app import ProxyApp
+
+__all__ = ["build_app", "config_path", "register", "serve", "worker_app"]
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_METRICS_ENV = "M2M_METRICS_DIR"
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -52,14 +64,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--upstream-insecure", action="store_true", default=None, help="skip certificate checks (dev only)"
     )
     p.add_argument("--upstream-ca", help="CA file (PEM) to verify an HTTP/3 upstream (default: system CAs)")
-    p.set_defaults(func=_run_proxy)
-
-    d = sub.add_parser(
-        "demo",
-        help="start a fake upstream and the proxy, send requests through, show what was saved",
-        description="Runs everything on free loopback ports and stops by itself (a few seconds).",
+    p.add_argument(
+        "--delta-store",
+        metavar="URL",
+        help="where conversation bases live: memory (default) or redis://[:password@]host:port/db, "
+        "shared by workers and replicas",
     )
-    d.set_defaults(func=_run_demo)
+    p.add_argument(
+        "--admin-listen",
+        metavar="HOST:PORT",
+        help="serve /stats, /metrics, /ready, /v1/compress, /v1/decompress there only "
+        "(set an admin token with M2M_ADMIN_TOKEN to protect them in place instead)",
+    )
+    p.add_argument("--tenant-header", metavar="NAME", help="a request field that names the tenant")
+    p.set_defaults(func=_run_proxy)
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,16 +101,96 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "proxy.transport.upstream_transport": args.upstream_transport,
         "proxy.transport.upstream_insecure": args.upstream_insecure,
         "proxy.transport.upstream_ca": args.upstream_ca,
+        "proxy.delta.store": args.delta_store,
+        "proxy.admin.listen": args.admin_listen,
+        "proxy.tenant_header": args.tenant_header,
     }
+
+
+def config_path(given: str | None) -> str | None:
+    """The config file the CLI reads: ``--config FILE``, else ``~/.m2m/config.toml`` if present."""
+    from pathlib import Path
+
+    from m2m.config import default_path
+
+    if given:
+        return given
+    default = default_path(Path.home())
+    return str(default) if default.is_file() else None
+
+
+def build_app(config: Config, *, metrics_dir: str | None = None) -> ProxyApp:
+    """The proxy app with its parts wired: the upstream client from :mod:`m2m.transport`, the
+    delta store from :mod:`m2m.store` (both built in the running loop, at startup)."""
+    from m2m.proxy.app import ProxyApp
+    from m2m.transport.upstream import make_upstream
+
+    return ProxyApp(config, upstream=lambda: make_upstream(config), metrics_dir=metrics_dir)
+
+
+def worker_app() -> ProxyApp:
+    """App factory of a worker process (``--workers N``): the parent hands the configuration over
+    in ``M2M_*`` variables and the shared metrics folder in ``M2M_METRICS_DIR``."""
+    from m2m.config import load
+    from m2m.transport.h1server import configure_workers
+
+    config = load(env=os.environ)
+    logging.basicConfig(level=config.proxy.log_level.upper(), format=_LOG_FORMAT)
+    limits = config.proxy.limits
+    configure_workers(
+        max_header_bytes=limits.max_header_bytes,
+        max_headers=limits.max_headers,
+        header_timeout=limits.header_timeout,
+    )
+    return build_app(config, metrics_dir=os.environ.get(_METRICS_ENV) or None)
+
+
+def serve(config: Config, *, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted (blocks): HTTP/1.1 (one process or workers), HTTP/3, or both."""
+    proxy = config.proxy
+    if proxy.transport.transport != "tcp":
+        from m2m.transport.quic import serve as serve_quic
+
+        serve_quic(lambda: build_app(config), config)
+        return
+    from m2m.config import as_env
+    from m2m.transport.server import bind_tcp, serve_tcp
+
+    sock = bind_tcp(proxy.host, proxy.port)
+    admin_sock = None
+    if proxy.admin.listen is not None:
+        host, _, port = proxy.admin.listen.rpartition(":")
+        admin_sock = bind_tcp(host.strip("[]"), int(port), key="proxy.admin.listen")
+    if on_ready is not None:
+        on_ready(f"http://{proxy.host}:{sock.getsockname()[1]}")
+    try:
+        if proxy.workers == 1:
+            app = build_app(config)
+            serve_tcp(config, app, sock=sock, admin=(app.admin, admin_sock) if admin_sock else None)
+            return
+        if admin_sock is not None:
+            raise ConfigError(
+                "a separate admin listener needs --workers 1 (use an admin token with workers)",
+                key="proxy.admin.listen",
+            )
+        metrics_dir = tempfile.mkdtemp(prefix="m2m-metrics-")
+        try:
+            env = {**as_env(config), "PROMETHEUS_MULTIPROC_DIR": metrics_dir, _METRICS_ENV: metrics_dir}
+            serve_tcp(config, None, sock=sock, worker_app="m2m.cli.proxy:worker_app", worker_env=env)
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    finally:
+        sock.close()
+        if admin_sock is not None:
+            admin_sock.close()
 
 
 def _run_proxy(args: argparse.Namespace) -> int:
     from m2m.config import load
-    from m2m.proxy.server import serve
 
-    config = load(cli=_flags(args), env=os.environ, path=args.config)
+    config = load(cli=_flags(args), env=os.environ, path=config_path(args.config))
     p = config.proxy
-    logging.basicConfig(level=p.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=p.log_level.upper(), format=_LOG_FORMAT)
 
     def ready(url: str) -> None:
         role = "m2m peer" if p.upstream_protocol == "m2m" else "OpenAI-compatible"
@@ -102,6 +200,8 @@ def _run_proxy(args: argparse.Namespace) -> int:
             extras.append(f"security={mode}@{p.security.threshold}")
         if p.optimize:
             extras.append("optimize")
+        if p.delta.store != "memory":
+            extras.append("shared delta store")
         print(
             f"m2m proxy on {url}/v1 -> {p.upstream_host} ({role}); {', '.join(extras)}",
             file=sys.stderr,
@@ -110,9 +210,3 @@ def _run_proxy(args: argparse.Namespace) -> int:
 
     serve(config, on_ready=ready)
     return 0
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from m2m.proxy.demo import run_demo
-
-    return run_demo()

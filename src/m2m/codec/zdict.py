@@ -73,7 +73,8 @@ _local = threading.local()
 
 
 @functools.cache
-def _dict_bytes(dict_id: int) -> bytes:
+def dictionary_bytes(dict_id: int) -> bytes:
+    """The shipped zstd dictionary ``dict_id`` (also used by the byte codec)."""
     name = DICTIONARIES.get(dict_id)
     if name is None:
         raise DecodeError(f"zstd: unknown dictionary id {dict_id}")
@@ -106,7 +107,7 @@ def _compressor(level: int) -> zstandard.ZstdCompressor:
     if cctx is None:
         # A fresh dictionary object per level: precompute_compress binds one level to it.
         zdict = zstandard.ZstdCompressionDict(
-            _dict_bytes(CURRENT_DICT), dict_type=zstandard.DICT_TYPE_FULLDICT
+            dictionary_bytes(CURRENT_DICT), dict_type=zstandard.DICT_TYPE_FULLDICT
         )
         zdict.precompute_compress(compression_params=_params(level))
         cctx = cache[level] = zstandard.ZstdCompressor(dict_data=zdict, compression_params=_params(level))
@@ -120,7 +121,7 @@ def _decompressor(dict_id: int) -> zstandard.ZstdDecompressor:
     dctx = cache.get(dict_id)
     if dctx is None:
         zdict = (
-            zstandard.ZstdCompressionDict(_dict_bytes(dict_id), dict_type=zstandard.DICT_TYPE_FULLDICT)
+            zstandard.ZstdCompressionDict(dictionary_bytes(dict_id), dict_type=zstandard.DICT_TYPE_FULLDICT)
             if dict_id
             else None
         )

@@ -33,24 +33,15 @@ from aioquic.quic.events import ConnectionTerminated, HandshakeCompleted, QuicEv
 from aioquic.tls import SessionTicket
 
 from m2m.errors import ConfigError, UpstreamTimeoutError, UpstreamUnavailableError
+from m2m.headers import HOP_BY_HOP
 from m2m.transport.h3server import SAFE_METHODS, grow_socket_buffers
 
 __all__ = ["H3Options", "H3Response", "H3Upstream"]
 
 # RFC 9114 §4.2: connection-specific fields are malformed in HTTP/3; a peer must reject the whole
-# request, so they are dropped here rather than forwarded from an HTTP/1.1 client.
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "transfer-encoding",
-        "upgrade",
-        "te",
-        "host",
-        "content-length",
-    }
-)
+# request, so they are dropped here rather than forwarded from an HTTP/1.1 client. Content-Length
+# is set here for a body in hand and kept as given for a streamed one.
+_DROP = HOP_BY_HOP - {b"content-length"}
 # Shorter than the server's 60 s idle timeout, so this side notices an idle connection is gone
 # before it would send a request into a connection the server already forgot.
 _IDLE_TIMEOUT = 30.0
@@ -97,6 +88,20 @@ def _options_from_config(config: Any) -> H3Options:
     )
 
 
+class _H3Client(H3Connection):
+    """aioquic's HTTP/3 connection, told which requests were HEAD: their answers carry the
+    Content-Length of the body they do not have (RFC 9110 §9.3.2), which aioquic would otherwise
+    take for a malformed message and close the whole connection over."""
+
+    def __init__(self, quic: QuicConnection) -> None:
+        super().__init__(quic)
+        self.head_streams: set[int] = set()
+
+    def _check_content_length(self, stream: Any) -> None:
+        if stream.stream_id not in self.head_streams:
+            super()._check_content_length(stream)
+
+
 class _Stream:
     __slots__ = ("chunks", "ended", "headers")
 
@@ -118,7 +123,7 @@ class _Stream:
 class _H3ClientProtocol(QuicConnectionProtocol):
     def __init__(self, quic: QuicConnection, stream_handler: Any = None) -> None:
         super().__init__(quic, stream_handler)
-        self.h3 = H3Connection(quic)
+        self.h3 = _H3Client(quic)
         self.streams: dict[int, _Stream] = {}
         self.handshake: asyncio.Future[HandshakeCompleted] = self._loop.create_future()
         self.dead: BaseException | None = None
@@ -180,6 +185,7 @@ class _H3ClientProtocol(QuicConnectionProtocol):
                 self._end(event.stream_id, stream)
 
     def _end(self, stream_id: int, stream: _Stream) -> None:
+        self.h3.head_streams.discard(stream_id)
         stream.ended = True
         stream.chunks.put_nowait(None)
         self.streams.pop(stream_id, None)
@@ -222,6 +228,7 @@ class _H3ClientProtocol(QuicConnectionProtocol):
             self._transport.close()
 
     def cancel(self, stream_id: int) -> None:
+        self.h3.head_streams.discard(stream_id)
         stream = self.streams.pop(stream_id, None)
         if stream is None:
             return
@@ -253,12 +260,12 @@ class H3Response:
         self._timeout = timeout
         self._consumed = False
         self.status = 0
-        self.headers: list[tuple[str, str]] = []
+        self.headers: list[tuple[bytes, bytes]] = []
         for name, value in raw_headers:
             if name == b":status":
                 self.status = int(value)
             elif not name.startswith(b":"):
-                self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+                self.headers.append((name, value))
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         if self._consumed:
@@ -414,7 +421,7 @@ class H3Upstream:
         self,
         method: str,
         url: str,
-        headers: list[tuple[str, str]],
+        headers: list[tuple[bytes, bytes]],
         body: bytes | AsyncIterator[bytes],
         *,
         timeout: float | None,
@@ -432,11 +439,12 @@ class H3Upstream:
             (b":authority", authority),
             (b":path", path.encode("utf-8")),
         ]
+        in_hand = isinstance(body, bytes | bytearray | memoryview)
         for name, value in headers:
             lname = name.lower()
-            if lname not in _HOP_BY_HOP:
-                h3_headers.append((lname.encode("latin-1"), value.encode("latin-1")))
-        if isinstance(body, bytes | bytearray | memoryview):
+            if lname not in _DROP and not (in_hand and lname == b"content-length"):
+                h3_headers.append((lname, value))
+        if isinstance(body, bytes | bytearray | memoryview) and (body or method not in SAFE_METHODS):
             h3_headers.append((b"content-length", str(len(body)).encode()))
         while True:
             try:
@@ -479,6 +487,8 @@ class H3Upstream:
                 stream_id = protocol._quic.get_next_available_stream_id()
                 stream = _Stream(asyncio.get_running_loop())
                 protocol.streams[stream_id] = stream
+                if method == "HEAD":
+                    protocol.h3.head_streams.add(stream_id)
                 if isinstance(body, bytes | bytearray | memoryview):
                     protocol.h3.send_headers(stream_id, h3_headers, end_stream=not body)
                     if body:

@@ -10,6 +10,12 @@ Per request stream: headers -> ASGI ``http`` scope, DATA -> ``http.request`` mes
 ``http.response.body`` -> one DATA frame sent at once (SSE events are never held back), stream reset
 by the peer -> ``http.disconnect`` and the application task cancelled.
 
+Bounded against hostile peers: flow-control credit is granted as the application reads a body,
+not as datagrams arrive (a stream that never finishes holds at most one window); concurrent streams
+per connection and live connections are capped; new connections must prove their address with a
+Retry packet (RFC 9000 §8.1.2) while many handshakes are pending (or always); a request whose
+``:path`` is not an absolute path is refused (it would otherwise name another authority).
+
 Early data (0-RTT, RFC 9001 §4.6): a request whose headers arrive before the handshake completes
 may be a replay (RFC 8470 §1, RFC 9001 §9.2). Safe methods run at once; other methods are held
 until the handshake completes (RFC 8470 §3), which a replaying attacker cannot do, unless
@@ -29,11 +35,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from aioquic.asyncio.protocol import QuicConnectionProtocol
-from aioquic.asyncio.server import QuicServer, serve
+from aioquic.asyncio.server import QuicServer
+from aioquic.buffer import Buffer  # type: ignore[attr-defined]
 from aioquic.h3.connection import H3_ALPN, ErrorCode, H3Connection, ProtocolError
 from aioquic.h3.events import DataReceived, H3Event, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection
+from aioquic.quic.connection import MAX_STREAM_DATA_FRAME_CAPACITY, QuicConnection
 from aioquic.quic.events import (
     ConnectionTerminated,
     HandshakeCompleted,
@@ -42,6 +49,7 @@ from aioquic.quic.events import (
     StopSendingReceived,
     StreamReset,
 )
+from aioquic.quic.packet import QuicFrameType, QuicPacketType, pull_quic_header
 from aioquic.tls import SessionTicket
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "SAFE_METHODS",
     "H3Listener",
     "ListenerStats",
+    "QuicLimits",
     "SessionTicketStore",
     "grow_socket_buffers",
     "server_configuration",
@@ -127,14 +136,71 @@ class ListenerStats:
     resets: int = 0
 
 
+@dataclass(frozen=True)
+class QuicLimits:
+    """Bounds of one HTTP/3 listener (``[proxy.limits] quic_*``)."""
+
+    max_connections: int = 1024
+    max_streams: int = 128
+    connection_window: int = 8 * 1024 * 1024
+    stream_window: int = 2 * 1024 * 1024
+    retry: str = "auto"  # "always", "never", or "auto": while this many handshakes are pending
+    retry_after: int = 64
+
+
 @dataclass
 class _Options:
     app: ASGIApp
     state: dict[str, Any]
     allow_0rtt_unsafe: bool
     server_addr: tuple[str, int]
+    limits: QuicLimits = field(default_factory=QuicLimits)
+    max_field_section: int = MAX_FIELD_SECTION_SIZE
+    max_fields: int = 128
     stats: ListenerStats = field(default_factory=ListenerStats)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    live: int = 0
+    handshaking: int = 0
+
+
+class _CreditedConnection(QuicConnection):
+    """aioquic's connection, granting flow-control credit as the application consumes data.
+
+    aioquic doubles a window whenever the peer has used half of it, whether or not anyone read
+    the data; here the peer may have ``window`` bytes in flight beyond what the application read.
+    """
+
+    m2m_window: int
+    m2m_stream_window: int
+    m2m_consumed: int
+    m2m_stream_consumed: dict[int, int]
+
+    def _write_connection_limits(self, builder: Any, space: Any) -> None:
+        max_data = self._local_max_data
+        target = self.m2m_consumed + self.m2m_window
+        if target - max_data.value >= self.m2m_window // 2:
+            max_data.value = target
+        used, max_data.used = max_data.used, 0  # keeps aioquic's own doubling out
+        try:
+            super()._write_connection_limits(builder, space)
+        finally:
+            max_data.used = used
+
+    def _write_stream_limits(self, builder: Any, space: Any, stream: Any) -> None:
+        if stream.max_stream_data_local:
+            target = self.m2m_stream_consumed.get(stream.stream_id, 0) + self.m2m_stream_window
+            if target - stream.max_stream_data_local >= self.m2m_stream_window // 2:
+                stream.max_stream_data_local = target
+        if stream.max_stream_data_local_sent != stream.max_stream_data_local:
+            buf = builder.start_frame(
+                QuicFrameType.MAX_STREAM_DATA,
+                capacity=MAX_STREAM_DATA_FRAME_CAPACITY,
+                handler=self._on_max_stream_data_delivery,
+                handler_args=(stream,),
+            )
+            buf.push_uint_var(stream.stream_id)
+            buf.push_uint_var(stream.max_stream_data_local)
+            stream.max_stream_data_local_sent = stream.max_stream_data_local
 
 
 def _field_section_size(headers: list[tuple[bytes, bytes]]) -> int:
@@ -177,6 +243,13 @@ class _Request:
         self.task.add_done_callback(options.tasks.discard)
 
     async def receive(self) -> dict[str, Any]:
+        message = await self._next()
+        body = message.get("body")
+        if body:
+            self.conn.consumed(self.stream_id, len(body))
+        return message
+
+    async def _next(self) -> dict[str, Any]:
         if not self.body.empty():
             return self.body.get_nowait()
         if not self.disconnected.is_set():
@@ -286,7 +359,32 @@ class _H3ServerProtocol(QuicConnectionProtocol):
         self.peer: tuple[str, int] | None = None
         self._flush_scheduled = False
         self._progress: asyncio.Future[None] | None = None
+        self._ended = False
         options.stats.connections += 1
+        options.live += 1
+        options.handshaking += 1
+        limits = options.limits
+        quic._local_max_streams_bidi.value = limits.max_streams
+        quic.__class__ = _CreditedConnection
+        credited: Any = quic
+        credited.m2m_window = limits.connection_window
+        credited.m2m_stream_window = limits.stream_window
+        credited.m2m_consumed = 0
+        credited.m2m_stream_consumed = {}
+
+    def consumed(self, stream_id: int, n: int) -> None:
+        """The application read ``n`` more body bytes of ``stream_id``: the peer may send more."""
+        quic: Any = self._quic
+        quic.m2m_consumed += n
+        quic.m2m_stream_consumed[stream_id] = quic.m2m_stream_consumed.get(stream_id, 0) + n
+        self.transmit_soon()
+
+    def _end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self.options.live -= 1
+            if not self.handshake_done:
+                self.options.handshaking -= 1
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         if self.peer is None:
@@ -326,6 +424,8 @@ class _H3ServerProtocol(QuicConnectionProtocol):
             self.transmit()
 
     def finished(self, stream_id: int) -> None:
+        consumed: Any = self._quic
+        consumed.m2m_stream_consumed.pop(stream_id, None)
         request = self.requests.pop(stream_id, None)
         if request is not None and not request.body_complete:
             # The response is complete but the request body is not (e.g. a 413): ask the peer to
@@ -347,6 +447,8 @@ class _H3ServerProtocol(QuicConnectionProtocol):
             if event.alpn_protocol in H3_ALPN:
                 self.h3 = H3Connection(self._quic)
         elif isinstance(event, HandshakeCompleted):
+            if not self.handshake_done and not self._ended:
+                self.options.handshaking -= 1
             self.handshake_done = True
             if event.session_resumed:
                 self.options.stats.resumed += 1
@@ -362,6 +464,7 @@ class _H3ServerProtocol(QuicConnectionProtocol):
                 self.options.stats.resets += 1
                 reset.disconnect()
         elif isinstance(event, ConnectionTerminated):
+            self._end()
             self._wake()
             for request in self.requests.values():
                 request.disconnect()
@@ -385,22 +488,28 @@ class _H3ServerProtocol(QuicConnectionProtocol):
             if request is not None:
                 request.feed(event.data, event.stream_ended)
 
+    def _refuse(self, event: HeadersReceived, status: int, body: bytes) -> None:
+        assert self.h3 is not None
+        self.h3.send_headers(
+            event.stream_id,
+            [(b":status", str(status).encode()), (b"content-length", str(len(body)).encode())],
+        )
+        self.h3.send_data(event.stream_id, body, end_stream=True)
+        if not event.stream_ended:
+            # RFC 9114 §4.1.1: a complete response lets the server stop reading the request.
+            with contextlib.suppress(Exception):
+                self._quic.stop_stream(event.stream_id, ErrorCode.H3_NO_ERROR)
+        self.transmit()
+
     def _new_request(self, event: HeadersReceived) -> None:
         options = self.options
         assert self.h3 is not None
-        if _field_section_size(event.headers) > MAX_FIELD_SECTION_SIZE:
+        if (
+            _field_section_size(event.headers) > options.max_field_section
+            or len(event.headers) > options.max_fields
+        ):
             options.stats.rejected_headers += 1
-            body = b"Request Header Fields Too Large"
-            self.h3.send_headers(
-                event.stream_id,
-                [(b":status", b"431"), (b"content-length", str(len(body)).encode())],
-            )
-            self.h3.send_data(event.stream_id, body, end_stream=True)
-            if not event.stream_ended:
-                # RFC 9114 §4.1.1: a complete response lets the server stop reading the request.
-                with contextlib.suppress(Exception):
-                    self._quic.stop_stream(event.stream_id, ErrorCode.H3_NO_ERROR)
-            self.transmit()
+            self._refuse(event, 431, b"Request Header Fields Too Large")
             return
         pseudo: dict[bytes, bytes] = {}
         headers: list[tuple[bytes, bytes]] = []
@@ -412,6 +521,10 @@ class _H3ServerProtocol(QuicConnectionProtocol):
         # aioquic has validated :method/:scheme/:path (RFC 9114 §4.3.1) before we see them.
         method = pseudo.get(b":method", b"GET").decode("ascii", "replace")
         raw_path = pseudo.get(b":path", b"/")
+        if not raw_path.startswith(b"/") and not (method == "OPTIONS" and raw_path == b"*"):
+            # RFC 9114 §4.3.1: an origin-form path. Anything else would name another authority.
+            self._refuse(event, 400, b"the :path must start with /")
+            return
         authority = pseudo.get(b":authority")
         if authority is not None and not any(name == b"host" for name, _ in headers):
             headers.insert(0, (b"host", authority))
@@ -476,17 +589,55 @@ def grow_socket_buffers(sock: Any) -> None:
             sock.setsockopt(socket.SOL_SOCKET, option, _SOCKET_BUFFER)
 
 
-def server_configuration(certfile: str, keyfile: str, *, idle_timeout: float = 60.0) -> QuicConfiguration:
+def server_configuration(
+    certfile: str,
+    keyfile: str,
+    *,
+    idle_timeout: float = 60.0,
+    max_data: int = _MAX_DATA,
+    max_stream_data: int = _MAX_STREAM_DATA,
+) -> QuicConfiguration:
     config = QuicConfiguration(
         alpn_protocols=list(H3_ALPN),
         is_client=False,
         idle_timeout=idle_timeout,
         max_datagram_frame_size=None,
-        max_data=_MAX_DATA,
-        max_stream_data=_MAX_STREAM_DATA,
+        max_data=max_data,
+        max_stream_data=max_stream_data,
     )
     config.load_cert_chain(certfile, keyfile)
     return config
+
+
+class _GuardedServer(QuicServer):
+    """aioquic's listener, capping live connections and asking for Retry under load."""
+
+    def __init__(self, *, options: _Options, **kwargs: Any) -> None:
+        super().__init__(retry=True, **kwargs)
+        self._options = options
+        self._retry_handler: Any = self._retry
+        self._retry: Any
+        self.refused = 0
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        options = self._options
+        limits = options.limits
+        if limits.retry == "always" or (limits.retry == "auto" and options.handshaking >= limits.retry_after):
+            self._retry = self._retry_handler
+        else:
+            self._retry = None
+        if options.live >= limits.max_connections:
+            try:
+                header = pull_quic_header(
+                    Buffer(data=data if isinstance(data, bytes) else data.encode()),
+                    host_cid_length=self._configuration.connection_id_length,
+                )
+            except ValueError:
+                return
+            if header.packet_type == QuicPacketType.INITIAL and header.destination_cid not in self._protocols:
+                self.refused += 1
+                return  # no room for another connection: the client retries or goes elsewhere
+        super().datagram_received(data, addr)
 
 
 async def start_h3(
@@ -500,31 +651,47 @@ async def start_h3(
     allow_0rtt_unsafe: bool = False,
     tickets: SessionTicketStore | None = None,
     idle_timeout: float = 60.0,
+    limits: QuicLimits | None = None,
+    max_field_section: int = MAX_FIELD_SECTION_SIZE,
+    max_fields: int = 128,
 ) -> H3Listener:
     """Listen for HTTP/3 on ``host:port`` (UDP; port 0 picks a free one) and serve ``app``.
 
     ``idle_timeout`` (RFC 9000 §10.1) should not be shorter than the longest silence a response
     may have (the proxy's upstream timeout), or a quiet stream would lose its connection.
     """
-    configuration = server_configuration(certfile, keyfile, idle_timeout=idle_timeout)
+    limits = limits or QuicLimits()
+    configuration = server_configuration(
+        certfile,
+        keyfile,
+        idle_timeout=idle_timeout,
+        max_data=limits.connection_window,
+        max_stream_data=limits.stream_window,
+    )
     tickets = SessionTicketStore() if tickets is None else tickets
     options = _Options(
         app=app,
         state={} if state is None else state,
         allow_0rtt_unsafe=allow_0rtt_unsafe,
         server_addr=(host, port),
+        limits=limits,
+        max_field_section=max_field_section,
+        max_fields=max_fields,
     )
 
     def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _H3ServerProtocol:
         return _H3ServerProtocol(quic, stream_handler, options=options)
 
-    server = await serve(
-        host,
-        port,
-        configuration=configuration,
-        create_protocol=create_protocol,
-        session_ticket_fetcher=tickets.pop,
-        session_ticket_handler=tickets.add,
+    loop = asyncio.get_running_loop()
+    _, server = await loop.create_datagram_endpoint(
+        lambda: _GuardedServer(
+            options=options,
+            configuration=configuration,
+            create_protocol=create_protocol,
+            session_ticket_fetcher=tickets.pop,
+            session_ticket_handler=tickets.add,
+        ),
+        local_addr=(host, port),
     )
     assert server._transport is not None
     grow_socket_buffers(server._transport.get_extra_info("socket"))

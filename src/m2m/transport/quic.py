@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from m2m.errors import ConfigError, M2MError
-from m2m.proxy.server import bind_tcp
-from m2m.transport.h3server import ASGIApp, H3Listener, start_h3
+from m2m.transport.h3server import ASGIApp, H3Listener, QuicLimits, start_h3
+from m2m.transport.server import bind_tcp, uvicorn_options
 from m2m.transport.tls import ServerCredentials, load_server_credentials
 
 __all__ = ["Servers", "TransportSettings", "alt_svc", "serve", "serving", "settings"]
@@ -156,11 +156,18 @@ class TransportSettings:
     allow_0rtt_unsafe: bool
     log_level: str
     timeout: float
+    quic_limits: QuicLimits
+    max_header_bytes: int
+    max_headers: int
+    shutdown_grace: float
 
 
 def settings(config: Any) -> TransportSettings:
+    from m2m.config import LimitsConfig
+
     proxy = config.proxy
     t = proxy.transport
+    limits = getattr(proxy, "limits", None) or LimitsConfig()
     return TransportSettings(
         transport=t.transport,
         host=proxy.host,
@@ -171,6 +178,16 @@ def settings(config: Any) -> TransportSettings:
         allow_0rtt_unsafe=bool(getattr(t, "allow_0rtt_post", False)),
         log_level=getattr(proxy, "log_level", "info"),
         timeout=float(getattr(proxy, "timeout", 300.0)),
+        quic_limits=QuicLimits(
+            max_connections=limits.quic_max_connections,
+            max_streams=limits.quic_max_streams,
+            connection_window=limits.quic_connection_window,
+            stream_window=limits.quic_stream_window,
+            retry=limits.quic_retry,
+        ),
+        max_header_bytes=limits.max_header_bytes,
+        max_headers=limits.max_headers,
+        shutdown_grace=limits.shutdown_grace,
     )
 
 
@@ -186,31 +203,18 @@ class Servers:
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
-async def _start_uvicorn(app: ASGIApp, s: TransportSettings) -> tuple[Any, asyncio.Task[None], int]:
+async def _start_uvicorn(
+    app: ASGIApp, s: TransportSettings, config: Any
+) -> tuple[Any, asyncio.Task[None], int]:
     import uvicorn
 
-    try:
-        import httptools  # noqa: F401
+    from m2m.config import Config
 
-        http = "httptools"
-    except ImportError:  # pragma: no cover - h11 is the pure-Python fallback
-        http = "h11"
-    # The same HTTP/1.1 settings as the proxy's own TCP mode (m2m.proxy.server).
-    uv_config = uvicorn.Config(
-        app,
-        host=s.host,
-        port=s.port,
-        http=http,
-        lifespan="off",  # run once by _Lifespan, for both listeners
-        log_level=s.log_level,
-        access_log=False,
-        server_header=False,
-        date_header=False,
-        timeout_keep_alive=75,
-        backlog=2048,
-        timeout_graceful_shutdown=int(_SHUTDOWN_GRACE),  # an endless SSE stream must not block shutdown
-    )
-    server = uvicorn.Server(uv_config)
+    # The same HTTP/1.1 settings as the proxy's own TCP mode (m2m.transport.server); the lifespan
+    # runs once, in _Lifespan, for both listeners.
+    options = uvicorn_options(config if isinstance(config, Config) else None)
+    options.update(lifespan="off", log_level=s.log_level)
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     sock = bind_tcp(s.host, s.port)
     # _serve, not serve: serve() installs its own signal handlers and re-raises the signal on the
     # way out; here one handler stops both listeners.
@@ -257,6 +261,9 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
                 allow_0rtt_unsafe=s.allow_0rtt_unsafe,
                 # A stream may stay silent as long as the proxy waits for its upstream.
                 idle_timeout=max(_MIN_IDLE_TIMEOUT, s.timeout + 5.0),
+                limits=s.quic_limits,
+                max_field_section=s.max_header_bytes,
+                max_fields=s.max_headers,
             )
         except OSError as exc:
             raise ConfigError(
@@ -266,7 +273,7 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
         servers = Servers(s, credentials, h3)
         if s.transport == "both":
             tcp_app = alt_svc(_with_state(app, lifespan.state), h3.port)
-            uv_server, uv_task, servers.tcp_port = await _start_uvicorn(tcp_app, s)
+            uv_server, uv_task, servers.tcp_port = await _start_uvicorn(tcp_app, s, config)
             servers._uvicorn = uv_server
         log.info(
             "HTTP/3 on %s:%d/udp%s",
@@ -281,7 +288,7 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
             with contextlib.suppress(Exception):
                 await uv_task
         if h3 is not None:
-            await h3.close(_SHUTDOWN_GRACE)
+            await h3.close(s.shutdown_grace)
         await lifespan.shutdown()
 
 

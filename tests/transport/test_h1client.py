@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from m2m.errors import UpstreamTimeoutError, UpstreamUnavailableError
-from m2m.proxy.h1client import H1Upstream
-from m2m.proxy.upstream import AiohttpUpstream, Upstream
+from m2m.proxy.upstream import Upstream, UpstreamResponse
+from m2m.transport.h1client import H1Upstream
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -58,12 +58,15 @@ def response(body: bytes, *, extra: bytes = b"") -> bytes:
     return b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n%b\r\n%b" % (len(body), extra, body)
 
 
-@pytest.fixture(params=["h1", "aiohttp"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Upstream]:
-    """Both upstream clients keep the same contract (the aiohttp one is the fallback)."""
-    upstream: Upstream = H1Upstream() if request.param == "h1" else AiohttpUpstream()
+@pytest.fixture
+async def client() -> AsyncIterator[Upstream]:
+    upstream: Upstream = H1Upstream()
     yield upstream
     await upstream.aclose()
+
+
+async def body_of(resp: UpstreamResponse) -> bytes:
+    return b"".join([chunk async for chunk in resp.aiter_bytes()])
 
 
 async def test_keep_alive_reuses_one_connection(client: Upstream) -> None:
@@ -84,10 +87,10 @@ async def test_keep_alive_reuses_one_connection(client: Upstream) -> None:
     server, url = await serve(handler)
     async with server:
         for i in range(5):
-            resp = await client.request("POST", url + "/v1/x?q=1", [("a", "b")], b"abc%d" % i, timeout=5)
+            resp = await client.request("POST", url + "/v1/x?q=1", [(b"a", b"b")], b"abc%d" % i, timeout=5)
             assert resp.status == 200
-            assert ("x-echo", "yes") in resp.headers
-            assert await resp.read() == (b"abc%d" % i)[::-1]
+            assert (b"x-echo", b"yes") in resp.headers
+            assert await body_of(resp) == (b"abc%d" % i)[::-1]
             await resp.aclose()
     assert connections == 1
 
@@ -107,7 +110,7 @@ async def test_stale_keep_alive_connection_is_retried(client: Upstream) -> None:
     async with server:
         for _ in range(3):
             resp = await client.request("GET", url, [], b"", timeout=5)
-            assert await resp.read() == b"ok"
+            assert await body_of(resp) == b"ok"
             await resp.aclose()
             await asyncio.sleep(0.05)
     assert served == 3
@@ -128,7 +131,7 @@ async def test_streamed_upload_is_chunked_and_bodies_may_end_at_eof(client: Upst
     server, url = await serve(handler)
     async with server:
         resp = await client.request("PUT", url, [], parts(), timeout=5)
-        assert await resp.read() == b"".join(b"part%d;" % i for i in range(10))
+        assert await body_of(resp) == b"".join(b"part%d;" % i for i in range(10))
         await resp.aclose()
 
 
@@ -157,7 +160,7 @@ async def test_refused_timeout_and_cut_responses(client: Upstream) -> None:
     async with server:
         resp = await client.request("GET", url, [], b"", timeout=5)
         with pytest.raises(UpstreamUnavailableError, match="mid-response"):
-            await resp.read()
+            await body_of(resp)
         await resp.aclose()
 
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -215,12 +218,12 @@ async def _head_and_interim(client: H1Upstream) -> None:
     server, url = await serve(handler)
     async with server:
         resp = await client.request("HEAD", url, [], b"", timeout=5)
-        assert resp.status == 200 and ("content-length", "1234") in resp.headers
-        assert await resp.read() == b""
+        assert resp.status == 200 and (b"content-length", b"1234") in resp.headers
+        assert await body_of(resp) == b""
         await resp.aclose()
         resp = await client.request("POST", url, [], b"x", timeout=5)
         assert resp.status == 200
-        assert await resp.read() == b"after 100"
+        assert await body_of(resp) == b"after 100"
         await resp.aclose()
 
 
@@ -253,7 +256,7 @@ async def test_https_upstream_verified_against_a_ca_file(tmp_path: Path) -> None
         trusted = H1Upstream(ca_file=str(cert))
         try:
             resp = await trusted.request("GET", f"https://localhost:{port}/v1/models", [], b"", timeout=5)
-            assert await resp.read() == b"over tls"
+            assert await body_of(resp) == b"over tls"
             await resp.aclose()
         finally:
             await trusted.aclose()
@@ -265,3 +268,38 @@ async def test_https_upstream_verified_against_a_ca_file(tmp_path: Path) -> None
                 await untrusted.request("GET", f"https://localhost:{port}/", [], b"", timeout=5)
         finally:
             await untrusted.aclose()
+
+
+async def test_an_oversized_response_head_is_refused(client: Upstream) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        fields = b"".join(b"x-f%d: %s\r\n" % (i, b"v" * 100) for i in range(5000))
+        writer.write(b"HTTP/1.1 200 OK\r\n" + fields + b"content-length: 2\r\n\r\nok")
+        await writer.drain()
+        await reader.read()
+
+    server, url = await serve(handler)
+    async with server:
+        with pytest.raises(UpstreamUnavailableError, match="head over"):
+            await client.request("GET", url, [], b"", timeout=5)
+
+
+async def test_get_and_delete_without_a_body_carry_no_framing(client: Upstream) -> None:
+    heads: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head, _ = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                return
+            heads.append(head.lower())
+            writer.write(response(b"ok"))
+            await writer.drain()
+
+    server, url = await serve(handler)
+    async with server:
+        for method in ("GET", "DELETE", "GET"):
+            resp = await client.request(method, url, [], b"", timeout=5)
+            assert await body_of(resp) == b"ok"
+    assert heads and all(b"transfer-encoding" not in h and b"content-length" not in h for h in heads)

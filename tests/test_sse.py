@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import CORPUS
 
-from m2m.proxy.sse import Event, SSEParser, encode_event
+from m2m.sse import Event, SSEParser, encode_event
 
 
 def parse_all(stream: bytes, cuts: list[int] | None = None) -> tuple[list[Event], bytes]:

@@ -32,8 +32,15 @@ MAX_IDLE = 256
 # Response bytes buffered for a slow reader before the upstream socket stops being read.
 READ_HIGH_WATER = 256 * 1024
 READ_LOW_WATER = 64 * 1024
+# A response head past these is refused (the upstream is broken or hostile).
+MAX_HEADERS = 256
+MAX_HEADER_BYTES = 256 * 1024
 
 _Key = tuple[str, str, int]
+
+
+class _HeadTooLarge(Exception):
+    """The upstream's response head is over the limits."""
 
 
 class _Retry(Exception):
@@ -43,6 +50,8 @@ class _Retry(Exception):
 class _Connection(asyncio.Protocol):
     def __init__(self, pool: H1Upstream, key: _Key) -> None:
         self._pool = pool
+        self._max_headers = pool.max_headers
+        self._max_header_bytes = pool.max_header_bytes
         self.key = key
         self.transport: asyncio.Transport | None = None
         self.closed = False
@@ -55,6 +64,7 @@ class _Connection(asyncio.Protocol):
     def _reset(self) -> None:
         self.status = 0
         self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.header_bytes = 0
         self.head: asyncio.Future[None] | None = None
         self.chunks: deque[bytes] = deque()
         self.buffered = 0
@@ -84,6 +94,13 @@ class _Connection(asyncio.Protocol):
             self._fail(
                 UpstreamUnavailableError("upstream switched protocols, which the proxy does not relay")
             )
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge) or isinstance(exc.__cause__, _HeadTooLarge):
+                self._fail(UpstreamUnavailableError("upstream response head over the proxy's limits"))
+            else:
+                self._fail(UpstreamUnavailableError(f"invalid HTTP response from upstream: {exc}"))
+        except _HeadTooLarge:
+            self._fail(UpstreamUnavailableError("upstream response head over the proxy's limits"))
         except httptools.HttpParserError as exc:
             self._fail(UpstreamUnavailableError(f"invalid HTTP response from upstream: {exc}"))
 
@@ -111,12 +128,16 @@ class _Connection(asyncio.Protocol):
     # -- httptools callbacks ------------------------------------------------------------------
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.raw_headers.append((name, value))
+        self.header_bytes += len(name) + len(value)
+        if len(self.raw_headers) >= self._max_headers or self.header_bytes > self._max_header_bytes:
+            raise _HeadTooLarge
+        self.raw_headers.append((name.lower(), value))
 
     def on_headers_complete(self) -> None:
         self.status = self._parser.get_status_code()
         if self.status < 200:  # 1xx interim response: wait for the real one
             self.raw_headers = []
+            self.header_bytes = 0
             return
         if not self.no_body and self.status not in (204, 304):
             names = {name.lower() for name, _ in self.raw_headers}
@@ -227,7 +248,7 @@ class _Response:
         self._done = False
         self.status = conn.status
         self.raw_headers = conn.raw_headers
-        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in conn.raw_headers]
+        self.headers = conn.raw_headers
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         while True:
@@ -235,19 +256,6 @@ class _Response:
             if not chunk:
                 return
             yield chunk
-
-    async def read(self) -> bytes:
-        conn = self._conn
-        if conn.complete and len(conn.chunks) <= 1 and conn.error is None:
-            body = conn.chunks.popleft() if conn.chunks else b""
-            conn.buffered = 0
-            return body
-        parts: list[bytes] = []
-        while True:
-            chunk = await conn.next_chunk(self._timeout)
-            if not chunk:
-                return b"".join(parts)
-            parts.append(chunk)
 
     async def aclose(self) -> None:
         if not self._done:
@@ -259,8 +267,16 @@ class H1Upstream:
     """HTTP/1.1 (http and https) upstream with a keep-alive pool per host."""
 
     def __init__(
-        self, *, max_idle: int = MAX_IDLE, ca_file: str | None = None, insecure: bool = False
+        self,
+        *,
+        max_idle: int = MAX_IDLE,
+        ca_file: str | None = None,
+        insecure: bool = False,
+        max_headers: int = MAX_HEADERS,
+        max_header_bytes: int = MAX_HEADER_BYTES,
     ) -> None:
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self._idle: dict[_Key, list[_Connection]] = {}
         self._max_idle = max_idle
         self._ca_file = ca_file
@@ -324,7 +340,7 @@ class H1Upstream:
         self,
         method: str,
         url: str,
-        headers: list[tuple[str, str]],
+        headers: list[tuple[bytes, bytes]],
         body: bytes | AsyncIterator[bytes],
         *,
         timeout: float,
@@ -418,18 +434,22 @@ def _parse_url(url: str) -> tuple[_Key, str, str]:
 
 
 def _serialize_head(
-    method: str, target: str, host: str, headers: list[tuple[str, str]], body: bytes | AsyncIterator[bytes]
+    method: str,
+    target: str,
+    host: str,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | AsyncIterator[bytes],
 ) -> bytes:
-    lines = [f"{method} {target} HTTP/1.1\r\nhost: {host}\r\n"]
+    lines = [f"{method} {target} HTTP/1.1\r\nhost: {host}\r\n".encode("latin-1")]
     has_length = False
     for name, value in headers:
-        lines.append(f"{name}: {value}\r\n")
-        if name.lower() == "content-length":
+        lines.append(b"%s: %s\r\n" % (name, value))
+        if name == b"content-length":
             has_length = True
     if isinstance(body, bytes):
         if not has_length and (body or method not in ("GET", "HEAD", "DELETE", "OPTIONS")):
-            lines.append(f"content-length: {len(body)}\r\n")
+            lines.append(b"content-length: %d\r\n" % len(body))
     elif not has_length:
-        lines.append("transfer-encoding: chunked\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode("latin-1")
+        lines.append(b"transfer-encoding: chunked\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines)

@@ -6,16 +6,28 @@ A and B talking M2M), so the numbers show what crosses the link between them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from typing import Any
 
+from m2m.cli.proxy import build_app
 from m2m.config import load
-from m2m.proxy.app import create_app
 from m2m.proxy.fake_upstream import FakeUpstream
-from m2m.proxy.server import BackgroundServer
+from m2m.transport.server import BackgroundServer
 
-__all__ = ["run_demo"]
+__all__ = ["register", "run_demo"]
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``demo`` to ``sub``."""
+    d = sub.add_parser(
+        "demo",
+        help="start a fake upstream and the proxy, send requests through, show what was saved",
+        description="Runs everything on free loopback ports and stops by itself (a few seconds).",
+    )
+    d.set_defaults(func=lambda args: run_demo())
+
 
 _MESSAGES = [
     {
@@ -91,14 +103,10 @@ def run_demo() -> int:
     started = time.perf_counter()
     fake = FakeUpstream()
     with BackgroundServer(fake) as upstream:
-        b_app = create_app(load(cli={"proxy.upstream": upstream.url + "/v1"}, env={}, path=None))
+        b_app = build_app(load(cli={"proxy.upstream": upstream.url + "/v1"}, env={}))
         with BackgroundServer(b_app) as proxy_b:
-            a_app = create_app(
-                load(
-                    cli={"proxy.upstream": proxy_b.url + "/v1", "proxy.upstream_protocol": "m2m"},
-                    env={},
-                    path=None,
-                )
+            a_app = build_app(
+                load(cli={"proxy.upstream": proxy_b.url + "/v1", "proxy.upstream_protocol": "m2m"}, env={})
             )
             with BackgroundServer(a_app) as proxy_a:
                 print(f"fake upstream  {upstream.url}/v1   (OpenAI-compatible, built in)")

@@ -9,6 +9,10 @@ including between the CR and LF of one line end.
 Each :class:`Event` keeps ``raw``: the exact bytes it was parsed from, so a relay can forward the
 upstream's bytes unchanged. The ``raw`` of all events, followed by :meth:`SSEParser.pending`, is
 always the input stream.
+
+Bounded: an event (and so any line) longer than ``max_event_bytes`` raises
+:class:`~m2m.errors.LimitExceededError`, and bytes already searched for a line end are never
+searched again, so a line that never ends costs linear time, not quadratic.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["Event", "SSEParser", "encode_event"]
+from m2m.errors import LimitExceededError
+
+__all__ = ["MAX_EVENT_BYTES", "Event", "SSEParser", "encode_event", "reencode"]
+
+# Far above any text event; Responses API image events carry base64 images of a few MiB.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
@@ -47,14 +56,18 @@ class SSEParser:
         "_id",
         "_pos",
         "_retry",
+        "_searched",
         "_seen",
         "_skip_lf",
         "_started",
+        "max_event_bytes",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self.max_event_bytes = max_event_bytes
         self._buf = bytearray()
         self._pos = 0  # where the next unparsed line starts, relative to _buf
+        self._searched = 0  # bytes from _pos on known to hold no line end
         self._skip_lf = False  # the last line ended in CR at the end of a read: a LF may follow
         self._started = False
         self._reset()
@@ -82,13 +95,16 @@ class SSEParser:
             self._skip_lf = False
             if buf[pos] == 0x0A:
                 pos += 1
+                self._searched = 0
         events: list[Event] = []
         start = 0  # start of the raw bytes of the event being read
         search = _EOL.search
         while pos < end:
-            m = search(buf, pos)
+            m = search(buf, pos + self._searched)
             if m is None:
+                self._searched = end - pos
                 break
+            self._searched = 0
             line = buf[pos : m.start()]
             pos = m.end()
             if pos == end and buf[pos - 1] == 0x0D:
@@ -104,6 +120,8 @@ class SSEParser:
             del buf[:start]
             pos -= start
         self._pos = pos
+        if len(buf) > self.max_event_bytes:
+            raise LimitExceededError(f"an SSE event is over the {self.max_event_bytes}-byte limit")
         return events
 
     def _field(self, line: bytearray) -> None:

@@ -1,0 +1,208 @@
+"""One relay for every response: upstream bytes -> transform -> client, for JSON, SSE and the rest.
+
+A transform that buffers (it encodes or decodes a whole document) gives its output at the end; the
+relay then sends the head with a Content-Length. Any other is streamed as it comes, SSE event by
+event. A failure before the head went out is raised (the pipeline answers with an error JSON); a
+failure after it ends a stream with the transform's error bytes (``event: error``) or, for a body
+that has no way to say so, cuts the connection, so the client sees a broken response, never a
+short one that looks whole. A client that goes away cancels the upstream request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from m2m.errors import M2MError, PeerError, UpstreamError, UpstreamUnavailableError
+from m2m.headers import Headers
+from m2m.proxy.http import ClientGone, Receive, Send
+from m2m.proxy.upstream import UpstreamResponse
+from m2m.tunnel.transform import Transform
+
+__all__ = ["DisconnectWatch", "Relayed", "ShuttingDownError", "relay", "upstream_fault"]
+
+_log = logging.getLogger("m2m.proxy")
+# Seconds before a request starts listening for its client's disconnect: most answers are back
+# sooner, and a listener costs a task.
+WATCH_AFTER = 0.05
+
+
+class ShuttingDownError(UpstreamError):
+    status = 503
+    code = "proxy_shutting_down"
+
+
+@dataclass(slots=True)
+class Relayed:
+    bytes_in: int = 0  # from the upstream
+    bytes_out: int = 0  # to the client
+    completed: bool = False
+
+
+def upstream_fault(exc: M2MError, *, peer: bool) -> M2MError:
+    """An error raised while reading an upstream's body is the upstream's fault (502), whatever
+    status the codec error carries for a client's request."""
+    if exc.status >= 500:
+        return exc
+    if peer:
+        return PeerError(f"the upstream m2m peer sent a response that does not decode: {exc.message}")
+    return UpstreamUnavailableError(f"upstream response refused: {exc.message}")
+
+
+class DisconnectWatch:
+    """Cancels the handler's task when the client goes away, so the upstream request is dropped.
+
+    The listening task starts only once a request has run for :data:`WATCH_AFTER` seconds.
+    """
+
+    __slots__ = ("_owner", "_receive", "_stopped", "_task", "_timer", "fired")
+
+    def __init__(self, receive: Receive) -> None:
+        self.fired = False
+        self._stopped = False
+        self._owner = asyncio.current_task()
+        self._receive = receive
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
+            WATCH_AFTER, self._start
+        )
+
+    def _start(self) -> None:
+        self._timer = None
+        if not self._stopped:
+            self._task = asyncio.ensure_future(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                break
+        if not self._stopped and self._owner is not None:
+            self.fired = True
+            self._owner.cancel()
+
+    def stop(self) -> None:
+        self._stopped = True
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+
+
+async def relay(
+    send: Send,
+    resp: UpstreamResponse,
+    status: int,
+    headers: Headers,
+    transform: Transform,
+    *,
+    watch: DisconnectWatch,
+    peer: bool,
+    on_head: Callable[[], None],
+    before_end: Callable[[], Awaitable[None]] | None = None,
+    length: int | None = None,
+) -> Relayed:
+    """Send the upstream's answer through ``transform``. ``length``: a Content-Length to keep
+    (only for a body passed through unchanged). ``on_head`` runs when the head goes out;
+    ``before_end`` is awaited before the last bytes (what must be stored before a client can
+    send its next turn)."""
+    result = Relayed()
+    try:
+        try:
+            if transform.buffers:
+                await _buffered(send, resp, status, headers, transform, result, on_head, before_end, peer)
+            else:
+                await _streamed(
+                    send, resp, status, headers, transform, result, on_head, before_end, length, peer
+                )
+        except asyncio.CancelledError:
+            if watch.fired:
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()
+                raise ClientGone from None
+            if result.bytes_out or not transform.buffers:
+                # Shutting down with the response under way: end a stream with an error event.
+                tail = transform.fail(ShuttingDownError("the proxy is shutting down"))
+                if tail:
+                    await _final(send, tail)
+            raise
+    finally:
+        watch.stop()
+        await resp.aclose()
+    return result
+
+
+async def _buffered(
+    send: Send,
+    resp: UpstreamResponse,
+    status: int,
+    headers: Headers,
+    transform: Transform,
+    result: Relayed,
+    on_head: Callable[[], None],
+    before_end: Callable[[], Awaitable[None]] | None,
+    peer: bool,
+) -> None:
+    try:
+        async for chunk in resp.aiter_bytes():
+            result.bytes_in += len(chunk)
+            transform.feed(chunk)
+        body = transform.finish()
+    except M2MError as exc:
+        raise upstream_fault(exc, peer=peer) from None
+    if before_end is not None:
+        await before_end()
+    out = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    on_head()
+    await send({"type": "http.response.body", "body": body})
+    result.bytes_out = len(body)
+    result.completed = True
+
+
+async def _streamed(
+    send: Send,
+    resp: UpstreamResponse,
+    status: int,
+    headers: Headers,
+    transform: Transform,
+    result: Relayed,
+    on_head: Callable[[], None],
+    before_end: Callable[[], Awaitable[None]] | None,
+    length: int | None,
+    peer: bool,
+) -> None:
+    out = headers if length is None else [*headers, (b"content-length", str(length).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    on_head()
+    try:
+        async for chunk in resp.aiter_bytes():
+            result.bytes_in += len(chunk)
+            data = transform.feed(chunk)
+            if data:
+                result.bytes_out += len(data)
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+        tail = transform.finish()
+        if before_end is not None:
+            await before_end()
+    except M2MError as exc:
+        error = upstream_fault(exc, peer=peer)
+        _log.warning("response to the client ended by error: %s", error.message)
+        tail = transform.fail(error)
+        if tail:
+            result.bytes_out += len(tail)
+            await _final(send, tail)
+        # else: return without completing; the server drops the connection
+        return
+    result.bytes_out += len(tail)
+    await _final(send, tail)
+    result.completed = True
+
+
+async def _final(send: Send, tail: bytes) -> None:
+    await send({"type": "http.response.body", "body": tail, "more_body": False})

@@ -1,0 +1,138 @@
+"""SSE between peers, event by event: ``zstream`` (one context per stream) or a stateless format
+applied to each event's data. Every function here returns a :class:`~m2m.tunnel.transform.Transform`.
+
+A stream that fails on the server side ends with a plain ``event: error`` event (never encoded), so
+the client decoder can pass it on as it came; anything else out of order is a decode error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from m2m.codec import Limits, compress, decompress
+from m2m.codec.stream import StreamDecoder, StreamEncoder, is_stream_payload
+from m2m.errors import DecodeError, M2MError
+from m2m.sse import Event, reencode
+from m2m.tunnel.transform import EventMap
+
+__all__ = ["STREAM", "decode_events", "encode_events"]
+
+STREAM = "zstream"
+
+Observer = Callable[[bytes], None]
+
+
+def encode_events(
+    algorithm: str, *, max_event_bytes: int, observe: Observer | None = None, on_close: Callable[[], None]
+) -> EventMap:
+    """Server side: each upstream event of a stream in ``algorithm`` (``zstream`` or a stateless
+    text format). ``observe`` sees each original event's bytes; ``on_close`` runs once the stream
+    is over, however it ended (it frees the stream's slot)."""
+    if algorithm == STREAM:
+        return _zstream_encoder(max_event_bytes, observe, on_close)
+
+    def apply(event: Event) -> bytes:
+        if observe is not None:
+            observe(event.raw)
+        if event.data is None:
+            return event.raw
+        wire = compress(event.data, algorithm)
+        assert isinstance(wire, str)
+        return reencode(event, wire)
+
+    def end() -> bytes:
+        on_close()
+        return b""
+
+    return EventMap(apply, end=end, max_event_bytes=max_event_bytes)
+
+
+def _zstream_encoder(
+    max_event_bytes: int, observe: Observer | None, on_close: Callable[[], None]
+) -> EventMap:
+    encoder = StreamEncoder()
+    closed = False
+
+    def release() -> None:
+        nonlocal closed
+        if not closed:
+            closed = True
+            on_close()
+
+    def apply(event: Event) -> bytes:
+        if observe is not None:
+            observe(event.raw)
+        return encoder.encode(event.raw)
+
+    def end() -> bytes:
+        release()
+        return encoder.close()
+
+    transform = _Releasing(apply, end, release, max_event_bytes)
+    return transform
+
+
+class _Releasing(EventMap):
+    """An EventMap that frees its stream slot on failure too (the relay always ends with finish or
+    fail; a client that went away ends with neither, so the slot is also freed when the encoder is
+    collected)."""
+
+    __slots__ = ("_release",)
+
+    def __init__(
+        self,
+        apply: Callable[[Event], bytes],
+        end: Callable[[], bytes],
+        release: Callable[[], None],
+        max_event_bytes: int,
+    ) -> None:
+        super().__init__(apply, end=end, max_event_bytes=max_event_bytes)
+        self._release = release
+
+    def fail(self, error: M2MError) -> bytes:
+        self._release()
+        return super().fail(error)
+
+    def __del__(self) -> None:
+        self._release()
+
+
+def decode_events(encoding: str, *, limits: Limits, observe: Observer | None = None) -> EventMap:
+    """Client side: the original events of a stream the peer encoded as ``encoding``."""
+    max_event = limits.max_decoded_bytes
+    if encoding == STREAM:
+        decoder = StreamDecoder(max_event_bytes=max_event)
+        peer_failed = False
+
+        def apply(event: Event) -> bytes:
+            nonlocal peer_failed
+            if event.data is None:
+                return b""  # a keep-alive comment of the hop itself, not part of the stream
+            if peer_failed:
+                raise DecodeError("zstream: event after the peer's error event")
+            if event.event == "error" and not is_stream_payload(event.data):
+                peer_failed = True  # the peer's upstream failed: pass its error event on as it came
+                return event.raw
+            raw = decoder.decode(event.data)
+            if raw and observe is not None:
+                observe(raw)
+            return raw
+
+        def end() -> bytes:
+            if not peer_failed:
+                decoder.finish()  # a stream cut between the peers is an error, not an end
+            return b""
+
+        return EventMap(apply, end=end, max_event_bytes=max_event)
+
+    def apply_stateless(event: Event) -> bytes:
+        if event.data is None:
+            return event.raw
+        if event.event == "error" and not event.data.startswith("#"):
+            return event.raw
+        raw = reencode(event, decompress(event.data, limits=limits))
+        if observe is not None:
+            observe(raw)
+        return raw
+
+    return EventMap(apply_stateless, max_event_bytes=max_event)

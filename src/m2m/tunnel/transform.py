@@ -1,0 +1,154 @@
+"""Body transforms: what a relay applies to a response body as it passes, chunk by chunk.
+
+A transform turns input chunks into output bytes (``feed``), says what ends the output
+(``finish``, which raises when the input stopped where it must not), and what ends it after a
+failure (``fail``: an SSE ``event: error`` for streams, nothing for other bodies, which are then
+cut so the receiver sees a broken body, never a short one that looks whole). Transforms compose
+with :class:`Chain`; the relay in the proxy and the httpx transports of ``m2m.client`` drive them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from m2m.errors import LimitExceededError, M2MError
+from m2m.sse import Event, SSEParser, encode_event
+
+__all__ = ["Buffered", "Chain", "EventMap", "Identity", "Transform", "error_event"]
+
+
+class Transform(Protocol):
+    # True when the output comes only at ``finish`` (the relay then sends a Content-Length).
+    buffers: bool
+
+    def feed(self, chunk: bytes) -> bytes: ...
+
+    def finish(self) -> bytes: ...
+
+    def fail(self, error: M2MError) -> bytes: ...
+
+
+def error_event(error: M2MError) -> bytes:
+    """The SSE event that ends a stream that failed: OpenAI's error JSON as ``event: error``."""
+    return encode_event(json.dumps(error.to_openai(), ensure_ascii=False), event="error")
+
+
+class Identity:
+    """Bytes through unchanged."""
+
+    __slots__ = ()
+    buffers = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        return chunk
+
+    def finish(self) -> bytes:
+        return b""
+
+    def fail(self, error: M2MError) -> bytes:
+        return b""
+
+
+class Buffered:
+    """Collects the whole body (at most ``limit`` bytes), then ``apply`` turns it into the output."""
+
+    __slots__ = ("_apply", "_limit", "_parts", "_size", "_what")
+    buffers = True
+
+    def __init__(self, apply: Callable[[bytes], bytes], *, limit: int, what: str = "response body") -> None:
+        self._apply = apply
+        self._limit = limit
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._what = what
+
+    def feed(self, chunk: bytes) -> bytes:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise LimitExceededError(f"{self._what} is over the {self._limit}-byte limit")
+        self._parts.append(chunk)
+        return b""
+
+    def finish(self) -> bytes:
+        body = b"".join(self._parts)
+        self._parts = []
+        return self._apply(body)
+
+    def fail(self, error: M2MError) -> bytes:
+        return b""
+
+
+class EventMap:
+    """An SSE stream event by event: ``apply`` maps each parsed event to the bytes to send (an
+    event's ``raw`` is its exact input bytes); ``end`` gives what follows the last event when the
+    stream ended normally. A stream that ends inside an event is an error, not an end."""
+
+    __slots__ = ("_apply", "_end", "_parser")
+    buffers = False
+
+    def __init__(
+        self,
+        apply: Callable[[Event], bytes],
+        *,
+        end: Callable[[], bytes] | None = None,
+        max_event_bytes: int,
+    ) -> None:
+        self._parser = SSEParser(max_event_bytes=max_event_bytes)
+        self._apply = apply
+        self._end = end
+
+    def feed(self, chunk: bytes) -> bytes:
+        events = self._parser.feed(chunk)
+        if not events:
+            return b""
+        apply = self._apply
+        if len(events) == 1:
+            return apply(events[0])
+        return b"".join([apply(e) for e in events])
+
+    def finish(self) -> bytes:
+        if self._parser.in_event():
+            from m2m.errors import UpstreamUnavailableError
+
+            raise UpstreamUnavailableError("the stream closed in the middle of an event")
+        return self._end() if self._end is not None else b""
+
+    def fail(self, error: M2MError) -> bytes:
+        return error_event(error)
+
+
+class Chain:
+    """Transforms applied one after the other; a failure is ended by the last one that can say so,
+    passed through those after it."""
+
+    __slots__ = ("_steps", "buffers")
+
+    def __init__(self, steps: Sequence[Transform]) -> None:
+        self._steps = tuple(steps)
+        self.buffers = any(step.buffers for step in self._steps)
+
+    def feed(self, chunk: bytes) -> bytes:
+        for step in self._steps:
+            if not chunk:
+                return b""
+            chunk = step.feed(chunk)
+        return chunk
+
+    def finish(self) -> bytes:
+        out = b""
+        for step in self._steps:
+            out = step.feed(out) if out else b""
+            out += step.finish()
+        return out
+
+    def fail(self, error: M2MError) -> bytes:
+        steps = self._steps
+        for i in range(len(steps) - 1, -1, -1):
+            out = steps[i].fail(error)
+            if out:
+                for later in steps[i + 1 :]:
+                    out = later.feed(out) + later.finish()
+                return out
+        return b""
