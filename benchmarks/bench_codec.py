@@ -21,9 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from m2m.cli.bench import load, run
 from m2m.codec import compress, decompress
-from m2m.codec.bench import run
-from m2m.codec.corpus import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

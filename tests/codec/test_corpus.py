@@ -7,8 +7,8 @@ import json
 import pytest
 from tests.conftest import CORPUS
 
+from m2m.cli.bench import load
 from m2m.codec import compress, decompress
-from m2m.codec.corpus import load
 
 if not CORPUS.is_dir():  # pragma: no cover
     pytest.fail(f"corpus not found at {CORPUS} (set M2M_SHARED)", pytrace=False)
