@@ -174,11 +174,28 @@ def pack(raw: bytes, flags: int = 0) -> bytes:
     return bytes(out)
 
 
-def _frame(frame: bytes, dict_id: int, limits: Limits) -> bytes:
+def _frame_size(frame: bytes) -> int:
     try:
-        size = zstandard.get_frame_parameters(frame, format=_FORMAT).content_size
+        size = int(zstandard.get_frame_parameters(frame, format=_FORMAT).content_size)
     except zstandard.ZstdError as exc:
         raise DecodeError("zstd: corrupt zstd frame header") from exc
+    if size == zstandard.CONTENTSIZE_UNKNOWN:
+        raise DecodeError("zstd: zstd frame without a content size")
+    return size
+
+
+def _blob_size(stored: bytes) -> int:
+    try:
+        size = int(zstandard.frame_content_size(stored))
+    except zstandard.ZstdError as exc:
+        raise DecodeError("zstd: corrupt blob frame header") from exc
+    if size < 0:
+        raise DecodeError("zstd: blob frame without a content size")
+    return size
+
+
+def _frame(frame: bytes, dict_id: int, limits: Limits) -> bytes:
+    size = _frame_size(frame)
     check_size(size, limits, "zstd")
     try:
         # Our frames always carry their size; 0 may also mean "unknown", so cap the buffer.
@@ -188,12 +205,7 @@ def _frame(frame: bytes, dict_id: int, limits: Limits) -> bytes:
 
 
 def _blob(stored: bytes, limits: Limits) -> bytes:
-    try:
-        size = zstandard.frame_content_size(stored)
-    except zstandard.ZstdError as exc:
-        raise DecodeError("zstd: corrupt blob frame header") from exc
-    if size < 0:
-        raise DecodeError("zstd: blob frame without a content size")
+    size = _blob_size(stored)
     check_size(size, limits, "zstd")
     try:
         return zstandard.ZstdDecompressor().decompress(stored, max_output_size=size, allow_extra_data=False)
@@ -229,6 +241,15 @@ def unpack(data: bytes, limits: Limits) -> bytes:
     end = pos + frame_len
     if end + sum(size for _, _, size in table) != len(data):
         raise DecodeError("zstd: payload length does not match its header (truncated or padded)")
+    # The whole text's size, from the declared sizes of the skeleton and every blob, is checked
+    # before anything is decompressed.
+    declared = _frame_size(data[pos:end])
+    at = end
+    for _, kind, size in table:
+        n = size if kind == _BLOB_KIND_RAW else _blob_size(data[at : at + size])
+        declared += (n + 2) // 3 * 4
+        at += size
+    check_size(declared, limits, "zstd")
     skeleton = _frame(data[pos:end], dict_id, limits)
     out = bytearray()
     total = len(skeleton)
