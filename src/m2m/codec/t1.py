@@ -698,7 +698,8 @@ EXACT_MAX = 1024 * 1024
 
 def exact_payload(text: str) -> str | None:
     """The T1 payload of ``text`` when it decodes to exactly ``text`` (minified JSON), else None."""
-    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START:
+    # A raw line break is whitespace outside strings (JSON strings escape it): not minified.
+    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START or "\n" in text:
         return None
     value = _fast_loads(text, neg_zero=True)
     if value is not None:
