@@ -13,6 +13,9 @@ batch input lines); formatting follows what each server writes: OpenAI pretty-pr
 as Python's repr of the float64 value (OpenAI, vLLM) or as the shortest float32 text (Ollama, TEI).
 Ids, texts and numbers are random; field sets and value formats are the real ones.
 
+``HEAD_KINDS`` does the same for HTTP heads (lists of ``(name, value)`` byte pairs): OpenAI's
+with its Cloudflare cookies, the openai SDK's request head, Anthropic's, uvicorn's (vLLM).
+
 Run it to see one body per kind: ``python benchmarks/traffic.py [--seed N] [--show KIND]``.
 """
 
@@ -29,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KINDS", "Body", "generate"]
+__all__ = ["HEAD_KINDS", "KINDS", "Body", "Head", "generate"]
 
 
 @dataclass(frozen=True)
@@ -782,6 +785,190 @@ KINDS: dict[str, Callable[[int], Body]] = {
     "files: upload (multipart)": files_upload,
     "error (OpenAI 4xx)": error_openai,
     "error (Anthropic)": error_anthropic,
+}
+
+
+# -- HTTP heads (for the head codec and the tunnel) --------------------------------------------
+
+Head = list[tuple[bytes, bytes]]
+_CF_CHARS = string.ascii_letters + string.digits + "_."
+
+
+def _http_date(when: int) -> str:
+    import email.utils
+
+    return email.utils.formatdate(when, usegmt=True)
+
+
+def _cookie_date(when: int) -> str:
+    import time
+
+    return time.strftime("%a, %d-%b-%y %H:%M:%S GMT", time.gmtime(when))
+
+
+def _head(pairs: list[tuple[str, str]]) -> Head:
+    return [(n.encode(), v.encode()) for n, v in pairs]
+
+
+def head_openai_response(seed: int, *, cookies: bool = True, stream: bool = False) -> Head:
+    """A response head of api.openai.com (behind Cloudflare), random ids and counters."""
+    rnd = _rnd(seed, "head openai response")
+    now = _created(rnd)
+    ms = rnd.randrange(150, 4000)
+    pairs = [
+        ("date", _http_date(now)),
+        ("content-type", SSE if stream else JSON),
+        ("transfer-encoding", "chunked"),
+        ("connection", "keep-alive"),
+        ("access-control-expose-headers", "X-Request-ID"),
+        ("openai-organization", "user-" + _id(rnd, "", 24, string.ascii_lowercase + string.digits)),
+        ("openai-processing-ms", str(ms)),
+        ("openai-project", _id(rnd, "proj_", 24)),
+        ("openai-version", "2020-10-01"),
+        ("x-envoy-upstream-service-time", str(ms + rnd.randrange(1, 20))),
+        ("x-ratelimit-limit-requests", "10000"),
+        ("x-ratelimit-limit-tokens", "30000000"),
+        ("x-ratelimit-remaining-requests", str(rnd.randrange(9000, 10000))),
+        ("x-ratelimit-remaining-tokens", str(rnd.randrange(29_000_000, 30_000_000))),
+        ("x-ratelimit-reset-requests", f"{rnd.randrange(1, 60)}ms"),
+        ("x-ratelimit-reset-tokens", f"{rnd.randrange(0, 9)}ms"),
+        ("x-request-id", "req_" + _hex(rnd, 32)),
+        ("strict-transport-security", "max-age=31536000; includeSubDomains; preload"),
+        ("cf-cache-status", "DYNAMIC"),
+    ]
+    if cookies:
+        pairs.append(
+            (
+                "set-cookie",
+                f"__cf_bm={_id(rnd, '', 43, _CF_CHARS)}-{now}-1.0.1.1-{_id(rnd, '', 107, _CF_CHARS)}; "
+                f"path=/; expires={_cookie_date(now + 1800)}; domain=.api.openai.com; HttpOnly; Secure; "
+                "SameSite=None",
+            )
+        )
+    pairs.append(("x-content-type-options", "nosniff"))
+    if cookies:
+        pairs.append(
+            (
+                "set-cookie",
+                f"_cfuvid={_id(rnd, '', 43, _CF_CHARS)}-{now}{rnd.randrange(1000):03d}-0.0.1.1-604800000; "
+                "path=/; domain=.api.openai.com; HttpOnly; Secure; SameSite=None",
+            )
+        )
+    pairs += [
+        ("server", "cloudflare"),
+        ("cf-ray", _hex(rnd, 16) + "-" + rnd.choice(["SJC", "FRA", "AMS", "IAD"])),
+    ]
+    if not stream:
+        pairs.append(("content-encoding", "gzip"))
+    pairs.append(("alt-svc", 'h3=":443"; ma=86400'))
+    return _head(pairs)
+
+
+def head_openai_request(seed: int) -> Head:
+    """A request head of the openai Python SDK."""
+    rnd = _rnd(seed, "head openai request")
+    version = f"1.{rnd.randrange(40, 110)}.{rnd.randrange(0, 10)}"
+    return _head(
+        [
+            ("host", "api.openai.com"),
+            ("accept-encoding", "gzip, deflate"),
+            ("connection", "keep-alive"),
+            ("accept", "application/json"),
+            ("content-type", "application/json"),
+            ("user-agent", f"OpenAI/Python {version}"),
+            ("x-stainless-lang", "python"),
+            ("x-stainless-package-version", version),
+            ("x-stainless-os", rnd.choice(["Linux", "MacOS"])),
+            ("x-stainless-arch", rnd.choice(["x64", "arm64"])),
+            ("x-stainless-runtime", "CPython"),
+            ("x-stainless-runtime-version", f"3.{rnd.randrange(9, 14)}.{rnd.randrange(0, 12)}"),
+            (
+                "authorization",
+                "Bearer sk-proj-" + _id(rnd, "", 156, string.ascii_letters + string.digits + "_-"),
+            ),
+            ("x-stainless-async", "false"),
+            ("x-stainless-retry-count", "0"),
+            ("x-stainless-read-timeout", "600"),
+            ("content-length", str(rnd.randrange(200, 40000))),
+        ]
+    )
+
+
+def head_anthropic_response(seed: int) -> Head:
+    rnd = _rnd(seed, "head anthropic response")
+    now = _created(rnd)
+    import time
+
+    def rfc3339(t: int) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+    return _head(
+        [
+            ("date", _http_date(now)),
+            ("content-type", JSON),
+            ("transfer-encoding", "chunked"),
+            ("connection", "keep-alive"),
+            ("anthropic-ratelimit-input-tokens-limit", "400000"),
+            (
+                "anthropic-ratelimit-input-tokens-remaining",
+                str(rnd.randrange(390_000, 400_000) // 1000 * 1000),
+            ),
+            ("anthropic-ratelimit-input-tokens-reset", rfc3339(now + 1)),
+            ("anthropic-ratelimit-output-tokens-limit", "80000"),
+            (
+                "anthropic-ratelimit-output-tokens-remaining",
+                str(rnd.randrange(70_000, 80_000) // 1000 * 1000),
+            ),
+            ("anthropic-ratelimit-output-tokens-reset", rfc3339(now + 2)),
+            ("anthropic-ratelimit-requests-limit", "4000"),
+            ("anthropic-ratelimit-requests-remaining", str(rnd.randrange(3900, 4000))),
+            ("anthropic-ratelimit-requests-reset", rfc3339(now + 1)),
+            ("anthropic-ratelimit-tokens-limit", "480000"),
+            ("anthropic-ratelimit-tokens-remaining", str(rnd.randrange(460_000, 480_000) // 1000 * 1000)),
+            ("anthropic-ratelimit-tokens-reset", rfc3339(now + 1)),
+            ("request-id", _id(rnd, "req_011C", 20)),
+            ("strict-transport-security", "max-age=31536000; includeSubDomains; preload"),
+            (
+                "anthropic-organization-id",
+                _hex(rnd, 8)
+                + "-"
+                + _hex(rnd, 4)
+                + "-"
+                + _hex(rnd, 4)
+                + "-"
+                + _hex(rnd, 4)
+                + "-"
+                + _hex(rnd, 12),
+            ),
+            ("via", "1.1 google"),
+            ("cf-cache-status", "DYNAMIC"),
+            ("x-robots-tag", "none"),
+            ("server", "cloudflare"),
+            ("cf-ray", _hex(rnd, 16) + "-LHR"),
+            ("content-encoding", "gzip"),
+        ]
+    )
+
+
+def head_vllm_response(seed: int) -> Head:
+    rnd = _rnd(seed, "head vllm response")
+    return _head(
+        [
+            ("date", _http_date(_created(rnd))),
+            ("server", "uvicorn"),
+            ("content-length", str(rnd.randrange(300, 5000))),
+            ("content-type", JSON),
+        ]
+    )
+
+
+HEAD_KINDS: dict[str, Callable[[int], Head]] = {
+    "OpenAI response head (with cookies)": head_openai_response,
+    "OpenAI response head (no cookies)": lambda seed: head_openai_response(seed, cookies=False),
+    "OpenAI SSE response head": lambda seed: head_openai_response(seed, stream=True),
+    "OpenAI SDK request head": head_openai_request,
+    "Anthropic response head": head_anthropic_response,
+    "vLLM (uvicorn) response head": head_vllm_response,
 }
 
 

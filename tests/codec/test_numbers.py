@@ -200,7 +200,9 @@ def test_golden_section() -> None:
         + b"\x04" + bytes([x[0], x[1], x[2], x[3]])  # one float32, planes of one byte each
         + b"\x00"  # no float64
         + b"\x01" + b"\x01" + b"\x0e"  # width 1, one zigzag integer: 7 -> 14
+        + b"\x00" + b"\x00"  # no shortest float32, no scientific float32
         + b"\x04" + b"\x00\x6e\x00\x02"  # 1.10: form 0, digits 110, no leading zero, 2 after the point
+        + b"\x00"  # no raw text
     )  # fmt: skip
     assert section == expected
     skeleton = b"[\xff,\xff,\xff]"
@@ -226,8 +228,8 @@ _SKELETON_FRAME = zstandard.ZstdCompressor(
 _X = struct.pack("<f", -0.006929283495992422)
 _SECTION = (
     b"\x00\x04" + bytes([numbers.DECIMAL, numbers.F32_REPR, numbers.DECIMAL, numbers.INT])
-    + b"\x04" + _X + b"\x00" + b"\x01\x01\x0e"
-    + b"\x08" + b"\x00\x05\x01\x01" + b"\x00\x6e\x00\x02"
+    + b"\x04" + _X + b"\x00" + b"\x01\x01\x0e" + b"\x00\x00"
+    + b"\x08" + b"\x00\x05\x01\x01" + b"\x00\x6e\x00\x02" + b"\x00"
 )  # fmt: skip
 GOLDEN_WIRE = (
     zdict.MAGIC
@@ -268,7 +270,7 @@ def test_limits_while_filling() -> None:
 def _section(kinds: bytes, f32: bytes = b"", var: bytes = b"", raw: bytes = b"") -> bytes:
     planes = b"".join(f32[i::4] for i in range(4))
     body = write_varint(len(kinds)) + kinds + write_varint(len(planes)) + planes + b"\x00"
-    body += b"\x01\x00" + write_varint(len(var)) + var + raw
+    body += b"\x01\x00" + b"\x00\x00\x00" + write_varint(len(var)) + var + raw
     params = zstandard.ZstdCompressionParameters.from_level(
         19, format=zstandard.FORMAT_ZSTD1_MAGICLESS, write_content_size=True
     )
@@ -303,23 +305,28 @@ def test_a_body_larger_than_the_limit_allows_is_refused_unread() -> None:
         numbers.fill(b"\xff", section, 16 * MiB)
 
 
+_NONE = b"\x00\x00\x00\x00"  # empty fixed, sci, decimal and length streams
+
+
 @pytest.mark.parametrize(
     ("skeleton", "section", "match"),
     [
         (b"[\xff]", b"", "empty"),
         (b"[\xff]", b"\x07", "mode"),
         (b"[\xff]", b"\x01\x00", "frame"),
-        (b"[\xff,\xff]", b"\x00\x01\x00\x04aaaa\x00\x01\x00\x00", "count"),
-        (b"[\xff]", b"\x00\x01\x09\x00\x00\x01\x00\x00", "kinds"),
+        (b"[\xff,\xff]", b"\x00\x01\x00\x04aaaa\x00\x01\x00" + _NONE, "count"),
+        (b"[\xff]", b"\x00\x01\x09\x00\x00\x01\x00" + _NONE, "kinds"),
         (b"[\xff]", b"\x00\x01\x00\x08aaaa", "length"),
-        (b"[\xff]", b"\x00\x01\x00\x04aaaa\x00\x03\x00\x00", "stream"),
-        (b"[\xff]", b"\x00\x01\x00\x04aaaa\x00\x01\x00\x01\x00", "trailing"),
-        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00\x01\x05ab", "truncated"),
-        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00\x01\x02\xff\xfe", "ASCII"),
-        (b"[\xff]", b"\x00\x01\x05\x00\x00\x01\x00\x05\x10\x01\x00\x00\x00", "decimal"),
-        (b"[\xff]", b"\x00\x01\x05\x00\x00\x01\x00\x04\x00\x01\x00\x05", "decimal"),
-        (b"[\xff]", b"\x00\x01\x04\x04aaaa\x00\x01\x00\x01\x7f", "precision"),
-        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00" + b"\x21" + b"\x80" * 33, "too long"),
+        (b"[\xff]", b"\x00\x01\x00\x04aaaa\x00\x03\x00" + _NONE, "stream"),
+        (b"[\xff]", b"\x00\x01\x00\x04aaaa\x00\x01\x00" + _NONE + b"Z", "trailing"),
+        (b"[\xff]", b"\x00\x01\x00\x04aaaa\x00\x01\x00\x01\x00\x00\x00\x00", "length"),
+        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00\x00\x00\x00\x01\x05ab", "truncated"),
+        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00\x00\x00\x00\x01\x02\xff\xfe", "ASCII"),
+        (b"[\xff]", b"\x00\x01\x05\x00\x00\x01\x00\x00\x00\x05\x10\x01\x00\x00\x00\x00", "decimal"),
+        (b"[\xff]", b"\x00\x01\x05\x00\x00\x01\x00\x00\x00\x04\x00\x01\x00\x05\x00", "decimal"),
+        (b"[\xff]", b"\x00\x01\x04\x04aaaa\x00\x01\x00\x00\x02\x7f\x00\x00\x00", "precision"),
+        (b"[\xff]", b"\x00\x01\x03\x04\x00\x00\x20\x41\x00\x01\x00\x01\xfe\x00\x00\x00", "precision"),
+        (b"[\xff]", b"\x00\x01\x06\x00\x00\x01\x00\x00\x00\x00\x21" + b"\x80" * 33, "too long"),
     ],
 )
 def test_named_errors(skeleton: bytes, section: bytes, match: str) -> None:

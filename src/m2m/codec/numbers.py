@@ -11,7 +11,7 @@ writes the literals in the smallest of these kinds that gives back exactly their
     1     repr() of a float64 x               x (8 bytes)
     2     an integer                          zigzag, one fixed width for all of them
     3     f"{x:.{n}f}", x a float32           x and n (shortest float32, positional; n relative
-                                              to the zeros after the point, as a zigzag varint)
+                                              to the zeros after the point, one zigzag byte)
     4     f"{x:.{p}e}", x a float32, the      x, p and the style (shortest float32 in scientific
           exponent in one of 8 styles         notation, as numpy, Go or Rust print it)
     5     any other decimal                   sign, digits as a varint, leading zeros, point,
@@ -29,8 +29,15 @@ Section layout (zstd-compressed as a whole when that is smaller)::
                              then all second bytes, ...): sign and exponent bytes compress well apart
            len:varint f64[]  float64s of kind 1, eight byte planes
            width:u8 len:varint ints[]   zigzag integers of kind 2, `width` bytes each, in planes
-           len:varint var[] varints of kinds 3, 4, 5, 6 in number order
-           raw[]             the texts of kind 6 (the rest of the body)
+           len:varint fixed[]   one byte per kind 3: zigzag(n - zeros after the point of x)
+           len:varint sci[]     two bytes per kind 4: p, style
+           len:varint dec[]     varints per kind 5: form, digits, leading zeros, digits after
+                                the point[, exponent, exponent digits]
+           len:varint lens[]    varints: the length of each kind 6 text
+           raw[]                the texts of kind 6 (the rest of the body)
+
+Each kind has its own stream, so the texts of a run of numbers are made kind by kind, mostly in C
+loops (an embedding of 1536 floats takes ~1 ms each way).
 
 Decoding is bounded: the declared size of the frame is checked first, every stream length is
 checked against the kinds, and the text is rebuilt a window at a time with its size checked after
@@ -39,12 +46,12 @@ each, so the output never passes ``max_size`` by more than a window.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import operator
 import re
 import struct
-from collections.abc import Iterator
 from typing import Final
 
 import orjson
@@ -60,7 +67,6 @@ _MARK_B: Final = b"\xff"
 F32_REPR, F64_REPR, INT, F32_FIXED, F32_SCI, DECIMAL, RAW = range(7)
 _KINDS: Final = 7
 _F32_KINDS: Final = (F32_REPR, F32_FIXED, F32_SCI)
-_VAR_KINDS: Final = (F32_FIXED, F32_SCI, DECIMAL, RAW)
 
 # Strings first (a pattern that starts with a literal quote runs at memchr speed), then number
 # literals in what lies between them. Outside valid JSON the split is still exact: whatever matches
@@ -138,17 +144,14 @@ def _to_f32(values: list[float]) -> list[float | None]:
         ]
 
 
-def _zeros(x: float) -> int:
-    """Zeros between the point and the first digit of ``x`` (0 from 1 up, and for 0, inf, nan).
-
-    Shortest positional texts have a few significant digits after these zeros, so the kind 3
-    precision is stored relative to them (it compresses to a third). Taken from Python's correctly
-    rounded formatting, the same on every platform, not from a libm log10.
-    """
-    text = f"{x:e}"
-    at = text.find("e")
-    exp = int(text[at + 1 :]) if at >= 0 else 0
-    return -exp - 1 if exp < 0 else 0
+def _zeros_of(values: list[float] | tuple[float, ...]) -> list[int]:
+    """How many of 10**-1 .. 10**-45 are above each |x|: the zeros between the point and the first
+    digit of x (0 from 0.1 up). Shortest positional texts have a few significant digits after
+    these zeros, so the kind 3 precision is stored relative to this count (it then compresses to a
+    third). Any fixed rule would decode right; this one is a C-speed bisection over float literals,
+    the same on every platform (NaN counts 0)."""
+    top = len(_POWERS)
+    return [top - k for k in map(bisect.bisect_right, itertools.repeat(_POWERS), map(abs, values))]
 
 
 def _zigzag(n: int) -> int:
@@ -253,6 +256,37 @@ def _reprs(values: list[float] | tuple[float, ...]) -> list[bytes]:
     return tokens
 
 
+def _fixed_texts(values: list[float] | tuple[float, ...], precisions: list[int]) -> list[bytes]:
+    return list(map(str.encode, map("{:.{}f}".format, values, precisions)))
+
+
+def _fixed(literals: list[bytes], values: list[float], candidates: list[int]) -> tuple[list[int], bytes]:
+    """The candidates that are f"{x:.{n}f}" of their float32 x (``values``: NaN where a literal
+    has none), and their kind-3 stream; in C loops but for one comprehension per step."""
+    if not candidates:
+        return [], b""
+    lits = [literals[i] for i in candidates]
+    xs = [values[i] for i in candidates]
+    # n = digits after the point, 0 when there is none (integers are the integer kind's) or n is too
+    # large; a literal with an exponent never matches a fixed-point text.
+    precisions = [
+        len(lit) - dot - 1 if dot >= 0 and len(lit) - dot - 1 <= _MAX_PRECISION else 0
+        for lit, dot in zip(lits, map(bytes.find, lits, itertools.repeat(b".")), strict=True)
+    ]
+    same = map(bytes.__eq__, _fixed_texts(xs, precisions), lits)
+    long_enough = map(operator.ge, map(len, lits), itertools.repeat(_MIN_FLOAT_LEN))
+    keep = list(map(operator.and_, map(operator.and_, same, long_enough), map(bool, precisions)))
+    if not any(keep):
+        return [], b""
+    chosen = list(itertools.compress(candidates, keep))
+    kept_xs = list(itertools.compress(xs, keep))
+    offsets = list(map(operator.sub, itertools.compress(precisions, keep), _zeros_of(kept_xs)))
+    if min(offsets) >= -128 and max(offsets) < 128:
+        return chosen, bytes([(o << 1) ^ (o >> 63) for o in offsets])
+    pairs = [(i, o) for i, o in zip(chosen, offsets, strict=True) if -128 <= o < 128]
+    return [i for i, _ in pairs], bytes([(o << 1) ^ (o >> 63) for _, o in pairs])
+
+
 def pack(literals: list[bytes]) -> bytes | None:
     """The numbers section for ``literals`` (as :func:`split` returns them), or None when its body
     would be over twice their size (see _BODY_SHARE)."""
@@ -264,9 +298,15 @@ def pack(literals: list[bytes]) -> bytes | None:
     same = map(bytes.__eq__, _reprs(finite), literals)  # type: ignore[arg-type]  # no None left
     long_enough = map(operator.ge, map(len, literals), itertools.repeat(_MIN_FLOAT_LEN))
     kinds = bytearray(map(operator.and_, same, long_enough)).translate(_FAST_KIND)
+    # Then shortest float32 texts (Ollama, TEI), also in C loops.
+    fixed, fixed_stream = _fixed(literals, finite, _positions(kinds, RAW))  # type: ignore[arg-type]
+    for i in fixed:
+        kinds[i] = F32_FIXED
     f64: list[float] = []
     ints: list[int] = []
-    var = bytearray()
+    sci = bytearray()
+    dec = bytearray()
+    lens = bytearray()
     raw: list[bytes] = []
     for i in _positions(kinds, RAW):
         literal = literals[i]
@@ -282,28 +322,26 @@ def pack(literals: list[bytes]) -> bytes | None:
             f64.append(value)
             continue
         x = f32[i]
-        if x is not None and math.isfinite(x) and len(text) >= _MIN_FLOAT_LEN:
-            if "e" not in text and "E" not in text:
-                precision = len(text) - text.find(".") - 1 if "." in text else 0
-                if precision <= _MAX_PRECISION and f"{x:.{precision}f}" == text:
-                    kinds[i] = F32_FIXED
-                    var += write_varint(_zigzag(precision - _zeros(x)))
-                    continue
-            else:
-                mantissa = text.split("e")[0].split("E")[0]
-                precision = len(mantissa) - mantissa.find(".") - 1 if "." in mantissa else 0
-                style = _sci_style(text)
-                if precision <= _MAX_PRECISION and _sci_text(x, precision, style) == text:
-                    kinds[i] = F32_SCI
-                    var += write_varint(precision) + bytes([style])
-                    continue
+        if (
+            x is not None
+            and math.isfinite(x)
+            and len(text) >= _MIN_FLOAT_LEN
+            and ("e" in text or "E" in text)
+        ):
+            mantissa = text.split("e")[0].split("E")[0]
+            precision = len(mantissa) - mantissa.find(".") - 1 if "." in mantissa else 0
+            style = _sci_style(text)
+            if precision <= _MAX_PRECISION and _sci_text(x, precision, style) == text:
+                kinds[i] = F32_SCI
+                sci += bytes((precision, style))
+                continue
         fields = _decimal_fields(text)
         if fields is not None:
             kinds[i] = DECIMAL
             for f in fields:
-                var += write_varint(f)
+                dec += write_varint(f)
             continue
-        var += write_varint(len(literal))
+        lens += write_varint(len(literal))
         raw.append(literal)
     f32_values = f32
     if kinds.count(F32_REPR) != n:
@@ -314,11 +352,12 @@ def pack(literals: list[bytes]) -> bytes | None:
     body += write_varint(len(block)) + block
     block = _planes(struct.pack(f"<{len(f64)}d", *f64), 8)
     body += write_varint(len(block)) + block
-    zigzag = [(v << 1) ^ (v >> 63) for v in ints]
+    zigzag = [_zigzag(v) for v in ints]
     width = _width(max(zigzag, default=0))
     block = _planes(struct.pack(f"<{len(zigzag)}{_INT_FORMATS[width]}", *zigzag), width)
     body += bytes([width]) + write_varint(len(block)) + block
-    body += write_varint(len(var)) + var
+    for stream in (fixed_stream, sci, dec, lens):
+        body += write_varint(len(stream)) + stream
     body += b"".join(raw)
     if len(body) > _BODY_SHARE * sum(map(len, literals)) + _BODY_SLACK:
         return None
@@ -334,10 +373,19 @@ def pack(literals: list[bytes]) -> bytes | None:
 _INT_FORMATS: Final = {1: "B", 2: "H", 4: "I", 8: "Q"}
 _FAST_KIND: Final = bytes([RAW, F32_REPR]) + bytes(254)
 _IS_F32: Final = bytes(int(k in _F32_KINDS) for k in range(256))
+_IS_REPR: Final = bytes(int(k == F32_REPR) for k in range(256))
+_IS_FIXED: Final = bytes(int(k == F32_FIXED) for k in range(256))
+_IS_SCI: Final = bytes(int(k == F32_SCI) for k in range(256))
+_F32_KIND_BYTES: Final = bytes(_F32_KINDS)
+_NOT_F32_KIND_BYTES: Final = bytes(k for k in range(256) if k not in _F32_KINDS)
+# 1e-45 .. 1e-1, ascending (float32 values stop at 1.4e-45).
+_POWERS: Final = tuple(float(f"1e-{k}") for k in range(45, 0, -1))
 
 
 def _positions(data: bytearray, value: int) -> list[int]:
-    """Indices of ``value`` in ``data`` (few, usually): found by the C search, not a Python loop."""
+    """Indices of ``value`` in ``data``: by the C search when they are few."""
+    if 8 * data.count(value) > len(data):
+        return [i for i, v in enumerate(data) if v == value]
     out = []
     i = data.find(value)
     while i >= 0:
@@ -380,30 +428,57 @@ class _Planes:
         return bytes(out)
 
 
+class _Varints:
+    """A stream of varints (up to _MAX_VARINT_GROUPS groups each) with a cursor."""
+
+    __slots__ = ("data", "pos")
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def next(self) -> int:
+        value = shift = 0
+        data, pos = self.data, self.pos
+        for _ in range(_MAX_VARINT_GROUPS):
+            if pos >= len(data):
+                raise DecodeError("zstd: truncated number stream")
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                self.pos = pos
+                return value
+            shift += 7
+        raise DecodeError("zstd: number varint too long")
+
+
 class _Streams:
-    """The parsed body: kinds and the streams, with a cursor into each."""
+    """The parsed body: kinds and one stream per kind, each with a cursor."""
 
     __slots__ = (
         "body",
-        "count",
+        "dec",
         "f32",
         "f64",
+        "fixed",
+        "fixed_pos",
         "i32",
         "i64",
         "iint",
         "int_format",
         "ints",
         "kinds_at",
+        "lens",
         "raw",
         "raw_pos",
-        "var",
-        "var_pos",
+        "sci",
+        "sci_pos",
     )
 
     def __init__(self, body: bytes, count: int, pos: int) -> None:
         if pos + count > len(body):
             raise DecodeError("zstd: truncated number kinds")
-        self.body, self.count, self.kinds_at = body, count, pos
+        self.body, self.kinds_at = body, pos
         counts = [body.count(bytes([k]), pos, pos + count) for k in range(_KINDS)]
         if sum(counts) != count:
             raise DecodeError("zstd: corrupt number kinds")
@@ -415,122 +490,116 @@ class _Streams:
             raise DecodeError("zstd: corrupt number stream")
         self.int_format = _INT_FORMATS[body[pos]]
         self.ints = _Planes(body, pos + 1, counts[INT], body[pos])
-        size, pos = read_varint(body, self.ints.end, "zstd")
-        self.var = body[pos : pos + size]
-        if len(self.var) != size:
-            raise DecodeError("zstd: truncated number stream")
-        self.raw = body[pos + size :]
-        self.i32 = self.i64 = self.iint = self.var_pos = self.raw_pos = 0
-
-    def varint(self) -> int:
-        # A decimal's digits (up to _MAX_DIGITS) need up to 31 groups of 7 bits; more is garbage.
-        value = shift = 0
-        var, pos = self.var, self.var_pos
-        for _ in range(_MAX_VARINT_GROUPS):
-            if pos >= len(var):
-                raise DecodeError("zstd: truncated number stream")
-            byte = var[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                self.var_pos = pos
-                return value
-            shift += 7
-        raise DecodeError("zstd: number varint too long")
+        pos = self.ints.end
+        self.fixed, pos = _stream(body, pos)
+        self.sci, pos = _stream(body, pos)
+        dec, pos = _stream(body, pos)
+        lens, pos = _stream(body, pos)
+        if len(self.fixed) != counts[F32_FIXED] or len(self.sci) != 2 * counts[F32_SCI]:
+            raise DecodeError("zstd: number stream length does not match its kinds")
+        self.dec, self.lens = _Varints(dec), _Varints(lens)
+        self.raw = body[pos:]
+        self.i32 = self.i64 = self.iint = self.fixed_pos = self.sci_pos = self.raw_pos = 0
 
     def texts(self, start: int, count: int) -> list[bytes]:
         at = self.kinds_at + start
         kinds = self.body[at : at + count]
-        n32 = kinds.count(F32_REPR) + kinds.count(F32_FIXED) + kinds.count(F32_SCI)
+        n32 = count - len(kinds.translate(None, _F32_KIND_BYTES))
         f32 = struct.unpack(f"<{n32}f", self.f32.take(self.i32, n32))
         self.i32 += n32
         if kinds.count(F32_REPR) == count:
             return _reprs(f32)
+        by_kind: list[list[bytes]] = [[] for _ in range(_KINDS)]
+        if n32:
+            order = kinds.translate(None, _NOT_F32_KIND_BYTES)  # the kind of each float32, in turn
+            by_kind[F32_REPR] = _reprs(list(itertools.compress(f32, order.translate(_IS_REPR))))
+            by_kind[F32_FIXED] = self._fixed(list(itertools.compress(f32, order.translate(_IS_FIXED))))
+            by_kind[F32_SCI] = self._sci(list(itertools.compress(f32, order.translate(_IS_SCI))))
         n64 = kinds.count(F64_REPR)
-        f64 = struct.unpack(f"<{n64}d", self.f64.take(self.i64, n64))
+        by_kind[F64_REPR] = _reprs(struct.unpack(f"<{n64}d", self.f64.take(self.i64, n64)))
         self.i64 += n64
         nint = kinds.count(INT)
-        ints = struct.unpack(f"<{nint}{self.int_format}", self.ints.take(self.iint, nint))
+        zigzag = struct.unpack(f"<{nint}{self.int_format}", self.ints.take(self.iint, nint))
         self.iint += nint
-        it32, it64, itint = iter(f32), iter(f64), iter(ints)
-        reprs32 = _reprs(f32)
-        if n32 == kinds.count(F32_REPR) and 8 * (count - n32) <= count:
-            # Floats with a few others among them (an embedding and its index): the floats' texts
-            # in one go, the others put in between.
-            others = [i for i, kind in enumerate(kinds) if kind != F32_REPR]
-            for i in others:
-                reprs32.insert(i, self._other(kinds[i], it64, itint, it32))
-            return reprs32
-        reprs = iter(reprs32)
-        out: list[bytes] = []
-        append = out.append
-        for kind in kinds:
-            if kind == F32_REPR:
-                next(it32)
-                append(next(reprs))
-                continue
-            if kind in _F32_KINDS:
-                next(reprs)
-            append(self._other(kind, it64, itint, it32))
+        by_kind[INT] = [b"%d" % ((z >> 1) ^ -(z & 1)) for z in zigzag]
+        by_kind[DECIMAL] = [self._decimal() for _ in range(kinds.count(DECIMAL))]
+        by_kind[RAW] = [self._raw() for _ in range(kinds.count(RAW))]
+        # Each number takes the next text of its kind.
+        pulls = [iter(texts).__next__ for texts in by_kind]
+        return [pulls[kind]() for kind in kinds]
+
+    def _fixed(self, values: list[float]) -> list[bytes]:
+        if not values:
+            return []
+        offsets = self.fixed[self.fixed_pos : self.fixed_pos + len(values)]
+        self.fixed_pos += len(values)
+        precisions = [z + ((o >> 1) ^ -(o & 1)) for z, o in zip(_zeros_of(values), offsets, strict=True)]
+        if min(precisions) < 0 or max(precisions) > _MAX_PRECISION:
+            raise DecodeError("zstd: number precision out of range")
+        return _fixed_texts(values, precisions)
+
+    def _sci(self, values: list[float]) -> list[bytes]:
+        out = []
+        for x in values:
+            precision, style = self.sci[self.sci_pos], self.sci[self.sci_pos + 1]
+            self.sci_pos += 2
+            if precision > _MAX_PRECISION or style > 7:
+                raise DecodeError("zstd: number precision or style out of range")
+            out.append(_sci_text(x, precision, style).encode("ascii"))
         return out
 
-    def _other(self, kind: int, it64: Iterator[float], itint: Iterator[int], it32: Iterator[float]) -> bytes:
-        if kind == INT:
-            z = next(itint)
-            return b"%d" % ((z >> 1) ^ -(z & 1))
-        if kind == F64_REPR:
-            return repr(next(it64)).encode("ascii")
-        return self._formatted(kind, it32).encode("ascii")
+    def _decimal(self) -> bytes:
+        form = self.dec.next()
+        if form >= 14:
+            raise DecodeError("zstd: corrupt decimal form")
+        mantissa = self.dec.next()
+        lead, frac = self.dec.next(), self.dec.next()
+        exp = exp_len = 0
+        if form >> 1:
+            exp, exp_len = self.dec.next(), self.dec.next()
+        if (
+            mantissa.bit_length() > 4 * _MAX_DIGITS
+            or lead > _MAX_DIGITS
+            or exp_len > _MAX_EXP_DIGITS
+            or exp.bit_length() > 4 * _MAX_EXP_DIGITS
+        ):
+            raise DecodeError("zstd: decimal out of range")
+        digits = lead + (len(str(mantissa)) if mantissa else 0)
+        if not 0 <= frac < digits or (form >> 1 and not exp_len):
+            raise DecodeError("zstd: corrupt decimal")
+        return _decimal_text(form, mantissa, lead, frac, exp, exp_len).encode("ascii")
 
-    def _formatted(self, kind: int, it32: Iterator[float]) -> str:
-        if kind == F32_FIXED:
-            x = next(it32)
-            z = self.varint()
-            precision = _zeros(x) + ((z >> 1) ^ -(z & 1))
-            if not 0 <= precision <= _MAX_PRECISION:
-                raise DecodeError("zstd: number precision out of range")
-            return f"{x:.{precision}f}"
-        if kind == F32_SCI:
-            precision = self.varint()
-            if precision > _MAX_PRECISION or self.var_pos >= len(self.var) or self.var[self.var_pos] > 7:
-                raise DecodeError("zstd: number precision or style out of range")
-            style = self.var[self.var_pos]
-            self.var_pos += 1
-            return _sci_text(next(it32), precision, style)
-        if kind == DECIMAL:
-            form = self.varint()
-            if form >= 14:
-                raise DecodeError("zstd: corrupt decimal form")
-            mantissa = self.varint()
-            lead, frac = self.varint(), self.varint()
-            exp = exp_len = 0
-            if form >> 1:
-                exp, exp_len = self.varint(), self.varint()
-            if (
-                mantissa.bit_length() > 4 * _MAX_DIGITS
-                or lead > _MAX_DIGITS
-                or exp_len > _MAX_EXP_DIGITS
-                or exp.bit_length() > 4 * _MAX_EXP_DIGITS
-            ):
-                raise DecodeError("zstd: decimal out of range")
-            digits = lead + (len(str(mantissa)) if mantissa else 0)
-            if not 0 <= frac < digits or (form >> 1 and not exp_len):
-                raise DecodeError("zstd: corrupt decimal")
-            return _decimal_text(form, mantissa, lead, frac, exp, exp_len)
-        size = self.varint()
+    def _raw(self) -> bytes:
+        size = self.lens.next()
         data = self.raw[self.raw_pos : self.raw_pos + size]
         if len(data) != size:
             raise DecodeError("zstd: truncated number text")
         self.raw_pos += size
         if not data.isascii():
             raise DecodeError("zstd: number text is not ASCII")
-        return data.decode("ascii")
+        return data
 
     def finish(self) -> None:
-        if self.i32 != self.f32.n or self.i64 != self.f64.n or self.iint != self.ints.n:
+        if (
+            self.i32 != self.f32.n
+            or self.i64 != self.f64.n
+            or self.iint != self.ints.n
+            or self.fixed_pos != len(self.fixed)
+            or self.sci_pos != len(self.sci)
+        ):
             raise DecodeError("zstd: number streams longer than their kinds")
-        if self.var_pos != len(self.var) or self.raw_pos != len(self.raw):
+        if self.dec.pos != len(self.dec.data) or self.lens.pos != len(self.lens.data):
             raise DecodeError("zstd: trailing bytes in the number streams")
+        if self.raw_pos != len(self.raw):
+            raise DecodeError("zstd: trailing bytes in the number streams")
+
+
+def _stream(body: bytes, pos: int) -> tuple[bytes, int]:
+    size, pos = read_varint(body, pos, "zstd")
+    data = body[pos : pos + size]
+    if len(data) != size:
+        raise DecodeError("zstd: truncated number stream")
+    return data, pos + size
 
 
 def _body(section: bytes, max_size: int) -> bytes:
