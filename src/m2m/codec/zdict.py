@@ -193,8 +193,12 @@ def _cut_blobs(raw: bytes) -> tuple[bytes, list[tuple[int, int, bytes]]]:
 _DIGITS = b"0123456789"
 # Number packing (m2m.codec.numbers) is tried on texts with at least this many digits, and only
 # kept when smaller; at this share of digits or more it is used without comparing (embeddings,
-# logprobs), which saves compressing twice.
-_NUMS_MIN_DIGITS = 64
+# logprobs), which saves compressing twice. Measured on the corpus and benchmarks/traffic.py: it
+# never won below 268 digits (a moderation result), and small bodies with ids, timestamps and
+# token counts (most responses and stream events) pay for the attempt without gaining.
+_NUMS_MIN_DIGITS = 256
+# ... and a tenth of the text in digits (the smallest share that won was 0.11, chat logprobs).
+_NUMS_MIN_SHARE = 0.1
 NUMS_SURE = 0.5
 
 
@@ -220,7 +224,8 @@ def pack(raw: bytes, flags: int = 0, *, numbers_ok: bool = True) -> bytes:
     """The container for ``raw`` (UTF-8 text; a T1 payload when ``flags`` has FLAG_T1)."""
     skeleton, blobs = _cut_blobs(raw)
     digits = len(skeleton) - len(skeleton.translate(None, _DIGITS)) if numbers_ok else 0
-    cut = numbers.split(skeleton) if digits >= _NUMS_MIN_DIGITS else None
+    worth = digits >= _NUMS_MIN_DIGITS and digits >= _NUMS_MIN_SHARE * len(skeleton)
+    cut = numbers.split(skeleton) if worth else None
     if cut is None:
         return _container(flags, blobs, _compress(skeleton), b"")
     bare, literals = cut
