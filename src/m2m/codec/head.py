@@ -110,6 +110,7 @@ _FROM_B64: Final = bytes.maketrans(b"+/", b"_.")
 _MAX_PIECES: Final = 16
 # Seconds since 1970 up to the year 2514: every date an HTTP head carries.
 _DATE_RADIX: Final = 1 << 34
+_RUN_MIN: Final = 8
 _RUN_RE: Final = re.compile(rb"[0-9A-Za-z_.]{8,}")
 # Shorter mixed runs are as likely words or versions as ids and save little; shorter digit runs
 # (inside values) are mostly constants (ports, max-age) the dictionary matches for free. A value
@@ -217,6 +218,8 @@ class _Cutter:
 
     def cut(self, value: bytes) -> bytes:
         self.pieces = 0
+        if len(value) < _RUN_MIN and not value.isdigit():
+            return value  # no date, no run: most constant values
         out = bytearray()
         last = 0
         if b" GMT" in value:
@@ -238,19 +241,26 @@ class _Cutter:
 def _serialize(headers: Headers, cutter: _Cutter) -> bytes:
     # All names first, then all values: the names of a typical head match a sample of the
     # dictionary as one long run.
-    out = bytearray(write_varint(len(headers)))
+    out = bytearray(_varint(len(headers)))
     for name, _ in headers:
         code = _NAME_CODES.get(name)
         if code is None:
-            out += write_varint(2 * len(name))
+            out += _varint(2 * len(name))
             out += name
         else:
-            out += write_varint(code)
+            out += _varint(code)
     for _, value in headers:
         value = cutter.cut(value)
-        out += write_varint(len(value))
+        out += _varint(len(value))
         out += value
     return bytes(out)
+
+
+_ONE_BYTE: Final = tuple(bytes([n]) for n in range(128))
+
+
+def _varint(n: int) -> bytes:
+    return _ONE_BYTE[n] if n < 128 else write_varint(n)
 
 
 @functools.cache
@@ -414,6 +424,12 @@ def _expand(value: bytes, pieces: list[_Piece], n: int) -> bytes:
     return bytes(out)
 
 
+def _read(raw: bytes, pos: int) -> tuple[int, int]:
+    if pos < len(raw) and raw[pos] < 0x80:  # nearly every code and size: one byte
+        return raw[pos], pos + 1
+    return read_varint(raw, pos, "head")
+
+
 def _parse(raw: bytes, packed: bytes, max_fields: int, max_bytes: int) -> Headers:
     count, pos = read_varint(raw, 0, "head")
     if count > max_fields:
@@ -425,7 +441,7 @@ def _parse(raw: bytes, packed: bytes, max_fields: int, max_bytes: int) -> Header
     names: list[bytes] = []
     total = 0
     for _ in range(count):
-        code, pos = read_varint(raw, pos, "head")
+        code, pos = _read(raw, pos)
         if code & 1:
             index = code >> 1
             if index >= len(_CODE_NAMES):
@@ -443,7 +459,7 @@ def _parse(raw: bytes, packed: bytes, max_fields: int, max_bytes: int) -> Header
         names.append(name)
     values: list[tuple[bytes, list[_Piece]]] = []
     for _ in names:
-        size, pos = read_varint(raw, pos, "head")
+        size, pos = _read(raw, pos)
         end = pos + size
         if end > len(raw):
             raise DecodeError("head: truncated header value")
