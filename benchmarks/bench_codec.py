@@ -22,8 +22,13 @@ import sys
 import time
 from pathlib import Path
 
-from m2m.cli.bench import load, run
 from m2m.codec import compress, decompress
+
+try:
+    from m2m.cli.bench import load, run
+except ImportError:  # a tree from before the tools left the codec package (for --speed comparisons)
+    from m2m.codec.bench import run  # type: ignore[no-redef]
+    from m2m.codec.corpus import load  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("M2M_SHARED", ROOT.parent / "shared"))

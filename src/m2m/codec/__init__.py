@@ -13,7 +13,8 @@ decodes to itself. Formats (see ``registry.FORMATS``):
     t1           ``#T1|<json>``: fewer tokens, still JSON (same JSON value, key order, number text)
     tokennative  ``#TK|<C|O|L>|<base64 LEB128 token ids>`` (Rust-compatible)
     brotli       ``#M2M[v3.0]|DATA:<base64 brotli>`` (Rust-compatible)
-    zstd         ``#ZD1|`` / ``#ZD1~``: zstd with a shipped API-JSON dictionary, attachments as raw bytes
+    zstd         ``#ZD1|`` / ``#ZD1~``: zstd with a shipped API-JSON dictionary, attachments as raw
+                 bytes, number literals (embeddings, logprobs) as binary floats and integers
 
 Stateful formats (``zstream`` ``#S1|``, ``delta`` ``#D1|`` / ``0xC1 'M' 'D' 1``) are named by
 ``detect``; ``decompress`` refuses them with an ``UnknownFormatError`` that says so, as they decode
