@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import random
@@ -332,3 +333,20 @@ _NONE = b"\x00\x00\x00\x00"  # empty fixed, sci, decimal and length streams
 def test_named_errors(skeleton: bytes, section: bytes, match: str) -> None:
     with pytest.raises(DecodeError, match=match):
         numbers.fill(skeleton, section, 1000)
+
+
+def test_base64_embeddings_travel_as_raw_bytes() -> None:
+    """encoding_format=base64 (the openai SDKs' default): the vector's bytes, not its base64."""
+    rnd = random.Random(4)
+    vec = struct.pack("<1536f", *(_f32(rnd.gauss(0, 0.0255)) for _ in range(1536)))
+    body = {
+        "object": "list",
+        "data": [{"object": "embedding", "index": 0, "embedding": base64.b64encode(vec).decode()}],
+        "model": "text-embedding-3-small",
+        "usage": {"prompt_tokens": 8, "total_tokens": 8},
+    }
+    for text in (json.dumps(body, indent=2), json.dumps(body, separators=(",", ":"))):
+        wire = compress(text, binary=True)
+        assert isinstance(wire, bytes) and wire[4] & 2  # FLAG_BLOBS: the run was cut out
+        assert decompress(wire) == text
+        assert len(wire) < len(vec) + 200  # the float bytes (6144) and a small skeleton
