@@ -16,16 +16,22 @@ mode uses only ``compress``, ``decompress`` and the corpus loader.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
 from m2m.codec import compress, decompress
-from m2m.codec.bench import run
-from m2m.codec.corpus import load
+
+try:
+    from m2m.cli.bench import load, run
+except ImportError:  # a tree from before the tools left the codec package (for --speed comparisons)
+    from m2m.codec.bench import run  # type: ignore[no-redef]
+    from m2m.codec.corpus import load  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("M2M_SHARED", ROOT.parent / "shared"))
 
 
 _ATTACHMENT = re.compile(r'[",][A-Za-z0-9+/]{256,}={0,2}"')
@@ -68,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     parser.add_argument("--held-out", action="store_true", help="only the held-out half of the corpus")
     parser.add_argument("--speed", type=int, metavar="N", help="only speed: fastest of N passes")
     args = parser.parse_args()

@@ -108,8 +108,8 @@ def run_hypercorn(port: int, quic_port: int, cert: str, key: str) -> None:
 
 
 def run_proxy(port: int, quic_port: int, upstream_port: int, cert: str, key: str) -> None:
-    from m2m.config import load
     from m2m.cli.proxy import serve
+    from m2m.config import load
 
     config = load(
         cli={

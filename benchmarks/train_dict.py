@@ -4,7 +4,7 @@
 
 Training data: synthetic OpenAI-style traffic generated here (natural SDK key order: requests with
 messages, tools and tool calls, responses, stream chunks, usage blocks) plus the *training half* of
-the corpus (``m2m.codec.corpus.held_out`` is False). The held-out half is never read, so figures
+the corpus (``m2m.cli.bench.held_out`` is False). The held-out half is never read, so figures
 reported on it (``bench_codec.py --held-out``) measure generalisation.
 
 Outputs (append-only: shapes keep their ids, a new dictionary needs a new id; ``--rebuild``
@@ -28,7 +28,7 @@ from typing import Any
 
 import zstandard
 
-from m2m.codec.corpus import load
+from m2m.cli.bench import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "m2m" / "data"

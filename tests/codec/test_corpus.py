@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import zstandard
 from tests.conftest import CORPUS
 
+from m2m.cli.bench import load
 from m2m.codec import compress, decompress
-from m2m.codec.corpus import load
 
 if not CORPUS.is_dir():  # pragma: no cover
     pytest.fail(f"corpus not found at {CORPUS} (set M2M_SHARED)", pytrace=False)
@@ -44,3 +45,10 @@ def test_t1_keeps_value_of_pretty_printed_json() -> None:
 def test_auto_beats_none_on_every_payload() -> None:
     for p in PAYLOADS:
         assert len(compress(p.text, binary=True)) <= len(p.text.encode())
+
+
+def test_auto_binary_never_exceeds_plain_zstd() -> None:
+    """The target for the binary form: at most plain zstd (level 3, no dictionary) of each body."""
+    cctx = zstandard.ZstdCompressor(level=3)
+    for p in PAYLOADS:
+        assert len(compress(p.text, binary=True)) <= len(cctx.compress(p.text.encode())), p.text[:200]

@@ -5,6 +5,7 @@ import json
 
 import brotli
 import pytest
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,3 +180,24 @@ def test_base85_digit_boundaries() -> None:
     data = b"".join(v.to_bytes(4, "big") for v in sorted(values))
     assert b85encode(data) == base64.b85encode(data).decode("ascii")
     assert b85decode(b85encode(data), "x") == data
+
+
+def test_zstd_blob_kinds_decode() -> None:
+    """Blob kinds 0 (bytes), 1 (zstd of the bytes), 2 (zstd of the base64 text), built by hand."""
+    blob = bytes(range(256)) * 3
+    b64 = base64.b64encode(blob)
+    frame = zdict._compressor(3).compress(b'{"a":"","b":""}')
+    for kind, stored in (
+        (0, blob),
+        (1, zstandard.ZstdCompressor(write_content_size=True).compress(blob)),
+        (2, zstandard.ZstdCompressor(write_content_size=True).compress(b64)),
+    ):
+        # two blobs: into "a" (offset 6) and into "b" (offset 7 further)
+        data = (
+            bytes([1 << 4 | zdict.FLAG_BLOBS, 2])
+            + bytes([6, kind]) + zdict.write_varint(len(stored))
+            + bytes([7, kind]) + zdict.write_varint(len(stored))
+            + zdict.write_varint(len(frame)) + frame + stored + stored
+        )  # fmt: skip
+        text = '{"a":"' + b64.decode() + '","b":"' + b64.decode() + '"}'
+        assert decompress(zdict.MAGIC + data) == text

@@ -111,7 +111,7 @@ def _decompress(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from m2m.codec.bench import run
+    from m2m.cli.bench import run
 
     corpus = Path(args.corpus) if args.corpus else DEFAULT_CORPUS
     if not corpus.is_dir():

@@ -13,11 +13,15 @@ decodes to itself. Formats (see ``registry.FORMATS``):
     t1           ``#T1|<json>``: fewer tokens, still JSON (same JSON value, key order, number text)
     tokennative  ``#TK|<C|O|L>|<base64 LEB128 token ids>`` (Rust-compatible)
     brotli       ``#M2M[v3.0]|DATA:<base64 brotli>`` (Rust-compatible)
-    zstd         ``#ZD1|`` / ``#ZD1~``: zstd with a shipped API-JSON dictionary, attachments as raw bytes
+    zstd         ``#ZD1|`` / ``#ZD1~``: zstd with a shipped API-JSON dictionary, attachments as raw
+                 bytes, number literals (embeddings, logprobs) as binary floats and integers
 
 Stateful formats (``zstream`` ``#S1|``, ``delta`` ``#D1|`` / ``0xC1 'M' 'D' 1``) are named by
 ``detect``; ``decompress`` refuses them with an ``UnknownFormatError`` that says so, as they decode
-only with state the two m2m peers keep (m2m.codec.stream, m2m.codec.delta).
+only with state the two m2m peers keep (m2m.codec.stream, m2m.codec.delta). So is ``bytes``
+(``0xC1 'M' 'B' 1``), which carries bytes, not text (m2m.codec.bytecodec.pack_bytes / unpack_bytes).
+
+Beside bodies, ``m2m.codec.head`` encodes HTTP header lists (``encode_head`` / ``decode_head``).
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ def _format_of(wire: str | bytes) -> Format | None:
             name = registry.stateful(wire)
             if name is not None:
                 raise registry.stateful_error(name)
+            name = registry.bytes_format(wire)
+            if name is not None:
+                raise registry.bytes_format_error(name)
             raise UnknownFormatError(f"unknown or truncated binary m2m magic {bytes(wire[:4])!r}")
         return fmt
     return None
@@ -128,7 +135,9 @@ def detect(wire: str | bytes) -> str | None:
             if fmt is None:
                 fmt = _format_of(bytes(wire[:32]).decode("utf-8", "ignore"))
     except UnknownFormatError:
-        return registry.stateful(wire if isinstance(wire, str) else bytes(wire[:32]))
+        if isinstance(wire, str):
+            return registry.stateful(wire)
+        return registry.stateful(bytes(wire[:32])) or registry.bytes_format(bytes(wire[:32]))
     return fmt.name if fmt is not None else None
 
 

@@ -2,7 +2,8 @@
 
 Candidates: ``none``; for minified JSON, ``t1`` (it wins on tiny payloads, where a compressor's
 header costs more than it saves); above ``_TINY`` bytes the dictionary format, over the T1 form
-when that decodes to exactly the input.
+when that decodes to exactly the input (not for texts that are mostly digits), with its number
+packing where that is smaller.
 """
 
 from __future__ import annotations
@@ -13,19 +14,27 @@ from m2m.codec.format import Options
 __all__ = ["choose"]
 
 _TINY = 48
+_DIGITS = b"0123456789"
+_NUMERIC_MIN = 1024
 
 
 def choose(text: str, opts: Options, *, binary: bool) -> str | bytes:
     best: str | bytes = plain.encode_binary(text, opts) if binary else plain.encode(text, opts)
     size = len(best) if isinstance(best, bytes) else len(best.encode("utf-8"))
-    payload = t1.exact_payload(text)
+    utf8 = text.encode("utf-8")
+    # Mostly numbers (embeddings, logprobs): the T1 form saves nothing the number packing of the
+    # dictionary format does not, and checking it costs a parse and a repr() per float.
+    numeric = len(utf8) > _NUMERIC_MIN and (len(utf8) - len(utf8.translate(None, _DIGITS))) >= (
+        zdict.NUMS_SURE * len(utf8)
+    )
+    payload = None if numeric else t1.exact_payload(text)
     raw = payload.encode("utf-8") if payload is not None else None
     if payload is not None and raw is not None:
         n = len(raw) + len(t1.MAGIC if binary else t1.PREFIX)  # the prefix is ASCII, as long as MAGIC
         if n < size:
             best, size = (t1.MAGIC + raw if binary else t1.PREFIX + payload), n
     if size > _TINY:
-        packed = zdict.pack(raw, zdict.FLAG_T1) if raw is not None else zdict.pack(text.encode("utf-8"))
+        packed = zdict.pack(raw, zdict.FLAG_T1) if raw is not None else zdict.pack(utf8)
         wire: str | bytes = zdict.MAGIC + packed if binary else zdict.text_form(packed)
         if len(wire) < size:  # the text form is ASCII: characters are bytes
             best = wire

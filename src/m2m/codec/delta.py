@@ -319,7 +319,9 @@ def apply_delta(
             raise DecodeError("delta: zstd frame shorter than its declared size")
     elif prefix + suffix > max_output:
         raise LimitExceededError(f"delta: target over the limit of {max_output} bytes")
-    target = base[:prefix] + middle + base[len(base) - suffix :]
+    # One allocation of the target's size: slicing the base first would copy it once more.
+    view = memoryview(base)
+    target = b"".join((view[:prefix], middle, view[len(base) - suffix :]))
     if content_hash(target) != delta.target_hash:
         raise DecodeError("delta: rebuilt request does not match the target hash")
     return target

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from m2m.codec import brotli_v3, delta, plain, stream, t1, tokennative, zdict
+from m2m.codec import brotli_v3, bytecodec, delta, plain, stream, t1, tokennative, zdict
 from m2m.codec.format import Format
 from m2m.errors import UnknownFormatError
 
@@ -19,6 +19,7 @@ __all__ = [
     "by_magic",
     "by_name",
     "by_prefix",
+    "bytes_format",
     "looks_like_wire",
     "stateful",
     "stateful_error",
@@ -127,4 +128,20 @@ def stateful_error(name: str) -> UnknownFormatError:
     """The error for decoding a stateful wire on its own."""
     return UnknownFormatError(
         f"{name} is a stateful format, decoded between m2m peers only: the wire is {_STATEFUL_HOW[name]}"
+    )
+
+
+# Formats that carry bytes, not text: named by detect(), decoded by their own module only.
+_BYTES_MAGIC = {bytecodec.MAGIC[:3]: bytecodec.FORMAT_NAME}
+
+
+def bytes_format(wire: bytes) -> str | None:
+    """The name of the bytes format ``wire`` is in ("bytes"), or None."""
+    return _BYTES_MAGIC.get(bytes(wire[:3]))
+
+
+def bytes_format_error(name: str) -> UnknownFormatError:
+    """The error for decoding a bytes wire as text."""
+    return UnknownFormatError(
+        f"{name} carries bytes, not text: decode it with m2m.codec.bytecodec.unpack_bytes"
     )

@@ -31,6 +31,8 @@ import json
 import re
 import secrets
 import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -535,9 +537,134 @@ _PAYLOAD_FACTOR = 4
 MAX_SHAPE_KEYS = 64
 
 
+# Expansion checked before parsing. A shape reference of a few characters stands for an object
+# whose keys and fixed values are hundreds of characters, so a small payload can stand for a huge
+# document, and parsing a large payload costs ~50 bytes of memory per value. Before a payload
+# large enough for either to matter is parsed, a scan counts (at C speed) its values and its shape
+# references: the values the decoder would count, and the characters the shapes' keys and fixed
+# values add to the output, are lower bounds of what decoding would reach, so a payload over a
+# limit fails here, before any tree is built. The scan first runs on the raw text (strings
+# included: over-estimates, so passing it is conclusive), and only when that fails on the text
+# outside strings (exact). Both go window by window: no copy of the payload, no list per value.
+_WS = r"[ \t\n\r]*"
+_INT = "([2-9]|[1-9][0-9]{1,5})"
+_OPENER = re.compile(
+    rf"\[{_WS}(?:{_INT}{_WS}[,\]]|-{_INT}{_WS},{_WS}([0-9]{{1,12}}){_WS},{_WS}([0-9]{{1,12}}){_WS}[,\]])"
+)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_SCAN_WINDOW = 256 * 1024
+
+
+@functools.cache
+def _costs() -> tuple[dict[str, int], list[list[int]], float]:
+    """Output characters a reference adds beyond its free values: per shape code (as text), per
+    sparse shape the cost of each key; and the largest output/payload ratio of any reference."""
+    dump = functools.partial(json.dumps, ensure_ascii=False)
+    shapes: dict[str, int] = {}
+    ratio = 1.0
+    for index, (keys, base, free_keys) in enumerate(_decode_table()):
+        fixed = base or {}
+        cost = (
+            1
+            + sum(len(dump(k)) + 2 for k in keys)
+            + sum(len(dump(v)) for k, v in fixed.items() if k not in free_keys)
+        )
+        code = str(index + FIRST_SHAPE)
+        shapes[code] = cost
+        ratio = max(ratio, cost / (len(code) + 2 + 2 * len(free_keys) + 1))
+    sparse: list[list[int]] = []
+    for j, keys in enumerate(_sparse()[1]):
+        key_costs = [len(dump(k)) + 2 for k in keys]
+        sparse.append(key_costs)
+        full = (1 << len(keys)) - 1
+        most = 1 + sum(key_costs) + 4 * len(keys)
+        ratio = max(ratio, most / len(f"[{FIRST_SPARSE - j},{full},{full}],"))
+    return shapes, sparse, ratio
+
+
+def _windows(text: str) -> Iterator[str]:
+    """``text`` in pieces of about _SCAN_WINDOW characters, each cut just before a "[" (no
+    reference holds a second one, so none is cut in two)."""
+    pos = 0
+    while pos < len(text):
+        end = text.find("[", pos + _SCAN_WINDOW)
+        if end < 0:
+            end = len(text)
+        yield text[pos:end]
+        pos = end
+
+
+def _outside_strings(text: str) -> Iterator[str]:
+    """The JSON text outside strings, in pieces of about _SCAN_WINDOW characters. Taking a string
+    out of valid JSON never makes a reference appear (it would need a value right after "[")."""
+    parts: list[str] = []
+    size = 0
+    last = 0
+    for m in _STRING.finditer(text):
+        gap = text[last : m.start()]
+        last = m.end()
+        if len(gap) > _SCAN_WINDOW:
+            yield "".join(parts)
+            parts, size = [], 0
+            yield from _windows(gap)
+            continue
+        parts.append(gap)
+        size += len(gap)
+        if size > _SCAN_WINDOW:
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append(text[last:])
+    yield from _windows("".join(parts))
+
+
+def _scan(pieces: Iterable[str], limits: Limits) -> str | None:
+    """Why decoding the text of ``pieces`` must exceed a limit, or None when the scan finds none."""
+    shapes, sparse, _ = _costs()
+    values = 0
+    added = 0
+    for piece in pieces:
+        # Each container holds its commas + 1 values (an empty one none) and counts itself too:
+        # commas + containers is a lower bound of what the decoder counts.
+        values += piece.count(",") + piece.count("[") + piece.count("{")
+        if values > limits.max_elements:
+            return f"more than {limits.max_elements} JSON values"
+        for (code, scode, mask, nulls), n in Counter(_OPENER.findall(piece)).items():
+            if code:
+                added += n * shapes.get(code, 0)
+                continue
+            j = int(scode) + FIRST_SPARSE
+            m, z = int(mask), int(nulls)
+            if j < len(sparse) and m < 1 << len(sparse[j]):
+                per = 1 + sum(c for i, c in enumerate(sparse[j]) if m >> i & 1) + 4 * (z & m).bit_count()
+                added += n * per
+        if added > limits.max_decoded_bytes:
+            return f"decoded size over the limit of {limits.max_decoded_bytes} bytes"
+    return None
+
+
+def _check_expansion(payload: str, limits: Limits) -> None:
+    """Raise before parsing when ``payload`` would decode past a limit (see _OPENER)."""
+    n = len(payload)
+    if n * _costs()[2] <= limits.max_decoded_bytes and n * MAX_SHAPE_KEYS <= limits.max_elements:
+        return  # too small to reach either limit
+    if _scan(_windows(payload), limits) is None:
+        return
+    reason = _scan(_outside_strings(payload), limits)
+    if reason is not None:
+        raise LimitExceededError(f"t1: {reason}")
+
+
 def decode_text(payload: str, limits: Limits = DEFAULT_LIMITS, *, fast: bool = True) -> str:
     """Minified JSON for a T1 payload (without prefix); ``fast=False`` uses the json module only."""
     check_size(len(payload) // _PAYLOAD_FACTOR, limits, "t1")
+    _check_expansion(payload, limits)
+    try:
+        return _decode_text(payload, limits, fast)
+    except RecursionError as exc:  # only with a max_depth above the interpreter's recursion limit
+        raise LimitExceededError("t1: JSON nested too deeply") from exc
+
+
+def _decode_text(payload: str, limits: Limits, fast: bool) -> str:
     # Each value of the payload is at least one character and yields at most MAX_SHAPE_KEYS values.
     count = len(payload) * MAX_SHAPE_KEYS > limits.max_elements
     out = None
@@ -571,7 +698,8 @@ EXACT_MAX = 1024 * 1024
 
 def exact_payload(text: str) -> str | None:
     """The T1 payload of ``text`` when it decodes to exactly ``text`` (minified JSON), else None."""
-    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START:
+    # A raw line break is whitespace outside strings (JSON strings escape it): not minified.
+    if len(text) > EXACT_MAX or text[:1] not in _CONTAINER_START or "\n" in text:
         return None
     value = _fast_loads(text, neg_zero=True)
     if value is not None:

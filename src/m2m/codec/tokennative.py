@@ -6,6 +6,8 @@ decoded bytes are the input bytes. Binary form: ``0xC1 'M' 'K' 1 <C|O|L>`` then 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from m2m.codec._wire import b64decode, b64encode, check_size, magic, read_varints, utf8, write_varints
 from m2m.codec.format import Format, Options
 from m2m.codec.limits import Limits
@@ -38,7 +40,7 @@ def encode_binary(text: str, opts: Options) -> bytes:
     return MAGIC + letter.encode() + write_varints(encode_tokens(text, name))
 
 
-def _ids_to_text(letter: str, data: bytes, limits: Limits) -> str:
+def _ids_to_text(letter: str, data: bytes | memoryview, limits: Limits) -> str:
     name = ENCODINGS.get(letter)
     if name is None:
         raise UnknownFormatError(f"tokennative: unknown encoding letter {letter!r}; expected C, O or L")
@@ -48,14 +50,36 @@ def _ids_to_text(letter: str, data: bytes, limits: Limits) -> str:
         enc = get_encoding(name)
     except TokenizerError as exc:
         raise DecodeError(f"tokennative: {exc}") from exc
-    ids = read_varints(data, enc.max_token_value, "tokennative")
-    check_size(len(ids), limits, "tokennative")
-    try:
-        raw = decode_tokens(ids, name)
-    except (KeyError, OverflowError) as exc:
-        raise DecodeError(f"tokennative: token id outside the {name} vocabulary ({exc})") from exc
-    check_size(len(raw), limits, "tokennative")
-    return utf8(raw, "tokennative")
+    out = bytearray()
+    for chunk in _chunks(data):
+        ids = read_varints(chunk, enc.max_token_value, "tokennative")
+        try:
+            out += decode_tokens(ids, name)
+        except (KeyError, OverflowError) as exc:
+            raise DecodeError(f"tokennative: token id outside the {name} vocabulary ({exc})") from exc
+        check_size(len(out), limits, "tokennative")
+    return utf8(bytes(out), "tokennative")
+
+
+# Ids are read and decoded this many varint bytes at a time, with the decoded size checked after
+# each step: a token decodes to at most a few hundred bytes, so the output never passes the limit
+# by more than ~1 MiB, and an oversized wire fails after its first few steps, not after the ids of
+# the whole wire (tens of bytes of memory each) have been read.
+_CHUNK = 8 * 1024
+# Ten groups of seven bits: the longest varint read_varints accepts is shorter.
+_MAX_VARINT = 10
+
+
+def _chunks(data: bytes | memoryview) -> Iterator[bytes]:
+    """``data`` cut after whole varints (a byte without the continuation bit) near every _CHUNK."""
+    start = 0
+    while start < len(data):
+        end = min(start + _CHUNK, len(data))
+        limit = min(end + _MAX_VARINT, len(data))
+        while end < limit and data[end - 1] & 0x80:
+            end += 1
+        yield bytes(data[start:end])
+        start = end
 
 
 def decode(wire: str, limits: Limits) -> str:
@@ -69,7 +93,7 @@ def decode(wire: str, limits: Limits) -> str:
 def decode_binary(wire: bytes, limits: Limits) -> str:
     if len(wire) < len(MAGIC) + 1:
         raise UnknownFormatError("tokennative: truncated binary prefix")
-    return _ids_to_text(chr(wire[len(MAGIC)]), wire[len(MAGIC) + 1 :], limits)
+    return _ids_to_text(chr(wire[len(MAGIC)]), memoryview(wire)[len(MAGIC) + 1 :], limits)
 
 
 FORMAT = Format(

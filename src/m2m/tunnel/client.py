@@ -61,9 +61,12 @@ CLIENT_CACHE_BYTES = 64 * 1024 * 1024
 # A delta this much smaller than the JSON is sent without first computing the stateless form:
 # no stateless format comes near it on chat requests, and computing one costs milliseconds.
 _CLEAR_WIN = 0.1
-# Placeholder for a credential field inside a compact head; its real value travels as itself.
-_PLACEHOLDER = b"\0"
+# Marks, inside a compact head, where a field that travels as itself (a credential) belongs.
+_PLACEHOLDER = b"x-m2m-real"
 _NO_BODY_STATUSES = frozenset({204, 304})
+# A peer's compact head is bounded like any response head.
+_HEAD_FIELDS = 256
+_HEAD_BYTES = 256 * 1024
 
 
 def default_accept(*, heads: bool = False) -> str:
@@ -246,17 +249,16 @@ class ClientExchange:
             kept: Headers = []
             packed: Headers = []
             for name, value in self._headers:
-                if name in CREDENTIALS or name in settings.tenant_headers:
+                if name in CREDENTIALS or name in settings.tenant_headers or name == b"content-type":
+                    # Credentials are never compressed with other data; intermediaries (balancers)
+                    # read the media type.
                     kept.append((name, value))
-                    packed.append((name, _PLACEHOLDER))
-                elif name == b"content-type":
-                    kept.append((name, value))  # intermediaries (balancers) read it
-                    packed.append((name, _PLACEHOLDER))
+                    packed.append((_PLACEHOLDER, name))
                 else:
                     packed.append((name, value))
             out = kept
             if packed:
-                out.append((HEAD, encode_head_text(packed)))
+                out.append((HEAD, encode_head_text(packed).encode("ascii")))
         else:
             out = list(self._headers)
         out.append((PROTOCOL, VERSION))
@@ -319,7 +321,11 @@ class ClientExchange:
             assert client.deltas is not None and self.scope is not None
             client.deltas.remember(self.full, scope=self.scope)
         packed = get(headers, HEAD)
-        restored = decode_head_text(packed) if packed is not None else without(strip(headers), HOP_BY_HOP)
+        restored = (
+            decode_head_text(packed, max_fields=_HEAD_FIELDS, max_bytes=_HEAD_BYTES)
+            if packed is not None
+            else without(strip(headers), HOP_BY_HOP)
+        )
         encoding = get(headers, ENCODING)
         restored = without(strip(restored), (b"content-length", b"transfer-encoding"))
         if self.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200:

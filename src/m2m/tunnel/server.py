@@ -53,7 +53,7 @@ from m2m.tunnel.transform import Buffered, Identity, Transform
 __all__ = ["ServerExchange", "ServerSettings", "TunnelServer"]
 
 _LEGACY_CONTENT_TYPE = b"application/vnd.m2m"
-_PLACEHOLDER = b"\0"
+_PLACEHOLDER = b"x-m2m-real"
 _NO_BODY_STATUSES = frozenset({204, 304})
 # Kept as real fields next to a compact head: balancers and buffering proxies between the peers
 # read them.
@@ -131,14 +131,15 @@ class ServerExchange:
             fields = decode_head_text(
                 packed, max_fields=settings.max_head_fields, max_bytes=settings.max_head_bytes
             )
-            real = {name: value for name, value in strip(wire)}
+            real = strip(wire)
+            placed: set[bytes] = set()
             headers = []
             for name, value in fields:
-                if value == _PLACEHOLDER:
-                    if name in real:
-                        headers.append((name, real[name]))
-                else:
+                if name != _PLACEHOLDER:
                     headers.append((name, value))
+                elif value not in placed:  # every real field of that name, once, in its place
+                    placed.add(value)
+                    headers.extend(field for field in real if field[0] == value)
         if self.marked and get(headers, b"content-type") == _LEGACY_CONTENT_TYPE:
             headers = replace(headers, b"content-type", b"application/json")
         return headers
@@ -202,7 +203,7 @@ class ServerExchange:
             transform = Buffered(self._observed_json, limit=settings.max_response_bytes)
         if self._compact:
             out = [(name, value) for name, value in headers if name in _REAL_FIELDS]
-            out.append((HEAD, encode_head_text(headers)))
+            out.append((HEAD, encode_head_text(headers).encode("ascii")))
         else:
             out = list(headers)
         out.append((PROTOCOL, VERSION))

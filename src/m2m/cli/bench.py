@@ -1,30 +1,100 @@
-"""Codec benchmark over a corpus directory: bytes, o200k tokens and speed per payload kind.
+"""``m2m bench``: the codec benchmark over a corpus directory (bytes, o200k tokens, speed per kind).
 
-Used by ``m2m bench`` and ``benchmarks/bench_codec.py``. Peers (gzip, brotli, zstd without a
-dictionary, each + base64) are measured in the same run as the m2m formats. Times are CPU time of
-this process (``time.process_time``), so other load on the machine inflates them less than wall time.
+The CLI is the edge, so the corpus is read here, not in the pure codec package; the tables use
+``m2m.codec.compress`` / ``decompress`` and peers only. ``benchmarks/bench_codec.py`` prints the
+same tables and adds its own.
+
+Corpus layout as ``shared/corpus``, with a fixed train/held-out split: the split keeps every
+request of one conversation on the same side (it hashes the first message), so numbers measured
+on the held-out half come from conversations the shipped dictionary never saw.
+
+Peers (gzip, brotli, zstd without a dictionary, each + base64) are measured in the same run as the
+m2m formats. Times are CPU time of this process (``time.process_time``), so other load on the
+machine inflates them less than wall time.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import brotli
 import zstandard
 
 from m2m.codec import compress, decompress
-from m2m.codec.corpus import KINDS, Payload, load
 from m2m.tokenizer import get_encoding
 
-__all__ = ["Row", "run"]
+__all__ = ["KINDS", "Payload", "Row", "held_out", "load", "measure", "report", "run"]
+
+KINDS = ("chat requests", "tool requests", "responses", "stream events", "session turns")
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    kind: str
+    text: str  # minified JSON
+    held_out: bool
+
+
+def _minify(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _bucket(key: str) -> bool:
+    return hashlib.sha256(key.encode("utf-8")).digest()[0] & 1 == 1
+
+
+def held_out(value: Any) -> bool:
+    """True for payloads on the held-out side of the split (never used for training)."""
+    if isinstance(value, dict) and isinstance(value.get("messages"), list) and value["messages"]:
+        return _bucket(_minify(value["messages"][0]))
+    return _bucket(_minify(value))
+
+
+def _lines(path: Path) -> Iterator[Any]:
+    if path.is_file():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def _sse_events(path: Path) -> Iterator[Any]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("data:"):
+            data = line[5:].strip()
+            if data and data != "[DONE]":
+                yield json.loads(data)
+
+
+def load(corpus: Path) -> list[Payload]:
+    """Every payload of the corpus, by kind."""
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus directory not found: {corpus}")
+    out: list[Payload] = []
+    for req in _lines(corpus / "requests.jsonl"):
+        kind = "tool requests" if "tools" in req else "chat requests"
+        out.append(Payload(kind, _minify(req), held_out(req)))
+    for resp in _lines(corpus / "responses.jsonl"):
+        out.append(Payload("responses", _minify(resp), held_out(resp)))
+    streams = corpus / "streams"
+    for sse in sorted(streams.glob("*.sse")) if streams.is_dir() else []:
+        side = _bucket(sse.name)
+        out.extend(Payload("stream events", _minify(ev), side) for ev in _sse_events(sse))
+    for session in _lines(corpus / "sessions.jsonl"):
+        reqs = session.get("requests", []) if isinstance(session, dict) else []
+        side = held_out(reqs[0]) if reqs else False
+        out.extend(Payload("session turns", _minify(r), side) for r in reqs)
+    return out
+
 
 Encoder = Callable[[str], "str | bytes"]
 Decoder = Callable[["str | bytes"], str]
@@ -45,10 +115,6 @@ def _peer(
 def _m2m(algorithm: str, binary: bool) -> tuple[str, Encoder, Decoder]:
     label = algorithm + (" (binary)" if binary else "")
     return label, lambda t: compress(t, algorithm, binary=binary), decompress
-
-
-def _minify(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 _ZSTD = zstandard.ZstdCompressor(level=9)
