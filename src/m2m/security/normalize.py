@@ -19,7 +19,17 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["WORD", "View", "decode_invisible", "decode_payloads", "fold", "tokens", "views"]
+__all__ = [
+    "WORD",
+    "View",
+    "decode_invisible",
+    "decode_payloads",
+    "extra_views",
+    "first_view",
+    "fold",
+    "tokens",
+    "views",
+]
 
 # "don't" and "you're" stay whole. Patterns here that walk a whole text start with a character class
 # (``[a-z0-9_][a-z0-9_]{0,39}`` rather than ``[a-z0-9_]{1,40}``, the same language): the regex
@@ -349,8 +359,18 @@ def views(text: str) -> list[View]:
     The extra readings are made only on a sign of their trick, read off the words of the first:
     a backslash escape, a word mixing letters with leetspeak digits, several one-letter words.
     """
-    first = _view("text", fold(text))
-    out = [first]
+    first = first_view(text)
+    return [first, *extra_views(text, first)]
+
+
+def first_view(text: str) -> View:
+    """The plain folded reading of ``text`` (the first of :func:`views`)."""
+    return _view("text", fold(text))
+
+
+def extra_views(text: str, first: View) -> list[View]:
+    """The readings of :func:`views` after the first, which is ``first_view(text)``."""
+    out: list[View] = []
     unescaped = _unescape(text)
     if unescaped is not None:
         folded_unescaped = fold(unescaped)
