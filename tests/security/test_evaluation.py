@@ -156,3 +156,17 @@ def test_benign_tool_traffic_from_corpus_passes(shared_dir: Path) -> None:
     assert len(requests) >= 200
     blocked = [r for r in requests if scan_request(r, route="chat").blocked]
     assert len(blocked) / len(requests) <= 0.02, [json.dumps(r)[:200] for r in blocked]
+
+
+# split -> (detection floor, false-positive ceiling) on the round-two hand-written set
+HANDWRITTEN_FLOORS = {"tune": (0.76, 0.03), "holdout": (0.70, 0.04)}
+
+
+@pytest.mark.parametrize("split", sorted(HANDWRITTEN_FLOORS))
+def test_handwritten_round_two(split: str) -> None:
+    rows = [r for r in _load(DATA / "handwritten.jsonl") if r["split"] == split]
+    assert len(rows) >= 90 and {r["label"] for r in rows} == {0, 1}
+    detection, false_positives = _rates(rows)
+    floor, ceiling = HANDWRITTEN_FLOORS[split]
+    assert detection >= floor, (split, detection)
+    assert false_positives <= ceiling, (split, false_positives)

@@ -140,5 +140,49 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
     Rule(P, "secret_extraction", 0.85,
          "(?:รหัสผ่าน|รหัสลับ|กุญแจลับ)ของคุณ|กุญแจลับ|รหัสผ่านคืออะไร",
          ("รหัส", "กุญแจ"), group="secret", lead=False, back=10, fwd=20),
+    # ---- ignore what came before, and repeat or show what came before (round two) -----------------
+    Rule(P, "instruction_override", 0.82,
+         r"\b(?:ignora|ignore|ignorez|ignorar|olvida|oublie|oubliez|ignoriere|vergiss|ignorate|dimentica|esqueca|"
+         r"negeer|vergeet|zignoruj|zapomnij|abaikan|lupakan|bo qua|kalimutan) (?:lo anterior|todo lo anterior|lo de arriba|"
+         r"ce qui precede|tout ce qui precede|ce qui est au-dessus|das obige|alles obige|alles oben|alles davor|"
+         r"quanto sopra|tutto quanto sopra|cio che precede|o que esta acima|o acima|tudo acima|het bovenstaande|"
+         r"alles hierboven|powyzsze|wszystko powyzej|di atas|yang di atas|noi dung tren|phan tren|ang nasa itaas)",
+         _w("ignora ignore ignorez ignorar olvida oublie oubliez ignoriere vergiss ignorate dimentica esqueca "
+            "negeer vergeet zignoruj zapomnij abaikan lupakan bo kalimutan"), group="override"),
+    Rule(P, "instruction_override", 0.82,
+         "(?:위의?|앞의|이전) ?(?:내용|지시|명령|말)[^.!?]{0,10}?(?:무시|잊어)|(?:yukaridakileri|yukaridaki her seyi|"
+         "onceki talimatlari|onceki talimatlarin) ?(?:yok say|unut|gormezden gel|dikkate alma)|"
+         "(?:игнорируй|забудь|проигнорируй) (?:вс[её] )?(?:вышесказанное|вышеизложенное|написанное выше|что выше|"
+         "предыдущее)|(?:تجاهل|انس) (?:ما سبق|ما ورد أعلاه|كل ما سبق|ما قبل)|上記を無視|以上を無視|上の(?:内容|指示)を無視|"
+         "(?:ऊपर|पिछले) (?:दिए गए )?(?:निर्देशों|निर्देश|बातों) (?:को )?(?:अनदेखा|नज़रअंदाज़|भूल)",
+         ("위", "앞의", "이전", "yukaridakileri", "yukaridaki", "onceki", "игнорируй", "забудь", "проигнорируй",
+          "تجاهل", "انس", "上記", "以上", "上の", "ऊपर", "पिछले"), group="override", lead=False, back=2, fwd=60),
+    Rule(P, "prompt_extraction", 0.85,
+         r"\b(?:repite|repetir|repeteme|repete|repetez|wiederhole|wiederholen sie|ripeti|ripetere|repita|repete|"
+         r"herhaal|powtorz|ulangi|lap lai|ulitin|tekrarla)\b[^.!?\n]{0,40}?\b(?:arriba|anterior|anteriores|"
+         r"ci-dessus|precedent|au-dessus|oben|obigen|vorherigen|sopra|precedente|precedenti|acima|anteriormente|"
+         r"hierboven|bovenstaande|powyzej|powyzszy|di atas|o tren|ben tren|sa itaas|yukaridaki|yukaridakini)\b",
+         _w("repite repetir repeteme repete repetez wiederhole wiederholen ripeti ripetere repita herhaal "
+            "powtorz ulangi lap ulitin tekrarla"), group="extraction", lead=False, back=2, fwd=80),
+    Rule(P, "prompt_extraction", 0.85,
+         "(?:повтори|выведи|покажи|перепиши|напиши)[^.!?]{0,30}?(?:текст|слова|всё|все|инструкции)? ?(?:выше|вышеуказанн|"
+         "предыдущ)|(?:重复|复述|输出|显示|打印)[^。！？]{0,10}?(?:上面|以上|上述|前面)|(?:上面|以上|上述|前面)的?(?:文字|内容|指示|指令)"
+         "[^。！？]{0,10}?(?:重复|复述|输出|显示|打印)|(?:上の|上記の|以上の)(?:文章|テキスト|内容|指示)[^。！？]{0,20}?(?:繰り返|出力|表示|書)|"
+         "(?:위에 있는|위의|앞의) ?(?:문장|텍스트|내용|글)[^.!?]{0,20}?(?:반복|출력|보여|그대로)|(?:أعد|كرر)[^.!?]{0,20}?(?:أعلاه|السابق)",
+         ("повтори", "выведи", "покажи", "перепиши", "напиши", "重复", "复述", "输出", "显示", "打印", "上面", "以上", "上述",
+          "前面", "上の", "上記", "위에", "위의", "앞의", "أعد", "كرر"), group="extraction", lead=False, back=2, fwd=60),
+    # the system prompt, named in other languages: evidence that lets the classifier decide
+    Rule(P, "prompt_extraction", 0.5,
+         r"\b(?:systemprompt|system-prompt|prompt (?:du |de )?systeme|prompt del sistema|prompt di sistema|prompt do "
+         r"sistema|systeemprompt|prompt systemowy|sistem istemi|prompt sistem|instrucciones del sistema|"
+         r"instructions systeme|systemanweisungen|istruzioni di sistema|instrucoes do sistema)\b",
+         _w("systemprompt system prompt systeme sistema systeemprompt systemowy sistem instrucciones instructions "
+            "systemanweisungen istruzioni instrucoes"), group="extraction_mention", lead=False, back=30, fwd=40),
+    Rule(P, "prompt_extraction", 0.5,
+         r"системн\w{0,3} (?:промпт|подсказк|инструкци)|系统提示|系統提示|系统指令|系统消息|システムプロンプト|システムメッセージ|"
+         "시스템 프롬프트|시스템 메시지|सिस्टम प्रॉम्प्ट|सिस्टम संदेश|موجه النظام|تعليمات النظام|تعليماتك|指示内容を|あなたの指示|"
+         "너의 지시|당신의 지시|आपके निर्देश|अपने निर्देश",
+         ("системн", "系统", "系統", "システム", "시스템", "सिस्टम", "موجه", "تعليمات", "تعليماتك", "指示内容", "あなたの指示",
+          "너의", "당신의", "आपके", "अपने"), group="extraction_mention", lead=False, back=2, fwd=40),
 )
 # fmt: on

@@ -19,7 +19,17 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["WORD", "View", "decode_invisible", "decode_payloads", "fold", "tokens", "views"]
+__all__ = [
+    "WORD",
+    "View",
+    "decode_invisible",
+    "decode_payloads",
+    "extra_views",
+    "first_view",
+    "fold",
+    "tokens",
+    "views",
+]
 
 # "don't" and "you're" stay whole. Patterns here that walk a whole text start with a character class
 # (``[a-z0-9_][a-z0-9_]{0,39}`` rather than ``[a-z0-9_]{1,40}``, the same language): the regex
@@ -65,6 +75,11 @@ _CONFUSABLE_PAIRS = {
     "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
 }  # fmt: skip
+# The same characters as ranges: a class of single characters would be tried one by one.
+_INVISIBLE_CHAR = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u3164\ufeff\uffa0\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\U000e0000-\U000e007f]"
+)
 _CONFUSABLES: dict[int, str | None] = {ord(k): v for k, v in _CONFUSABLE_PAIRS.items()}
 _CONFUSABLES.update(_INVISIBLE)
 
@@ -122,23 +137,68 @@ def fold(text: str) -> str:
     letters, so rules and the classifier read Russian as Russian."""
     if text.isascii():
         return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         # Only the non-ASCII runs need the per-character work; most text is ASCII around them.
         latin = len(text.encode("ascii", "ignore")) >= _LATIN_SHARE * len(text)
-        text = _NON_ASCII_RUN.sub(_fold_run if latin else _fold_foreign_run, text)
+        if latin or _mixes_scripts(text) or _LATIN_MARK.search(text):
+            text = _NON_ASCII_RUN.sub(_fold_run if latin else _fold_foreign_run, text)
+        elif _INVISIBLE_CHAR.search(text):
+            # Foreign text with no word that mixes in ASCII letters and no Latin accent: every
+            # run only loses its invisible characters, which one C-level pass does for all.
+            text = _INVISIBLE_CHAR.sub("", text)
     return " ".join(text.lower().split())
+
+
+# Signs that a foreign text needs the per-run work of ``_fold_foreign_run``.
+_ASCII_LETTERS = re.compile(r"[A-Za-z][A-Za-z]{0,4095}")
+
+
+def _mixes_scripts(text: str) -> bool:
+    """Whether an ASCII letter touches a non-ASCII character (a word such as "іgnоrе")."""
+    # ASCII words are few in a foreign text: look at the two sides of each.
+    n = len(text)
+    for m in _ASCII_LETTERS.finditer(text):
+        i, j = m.start(), m.end()
+        if (i > 0 and not text[i - 1].isascii()) or (j < n and not text[j].isascii()):
+            return True
+    return False
+
+
+_LATIN_MARK = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
 
 
 _LATIN_SHARE = 0.7  # a text at least this ASCII is Latin text, whatever look-alikes it holds
 _ASCII_LETTER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _fold_run(m: re.Match[str]) -> str:
+def _fold_char(ch: str) -> str:
     # Capital look-alikes first (Greek "Ν" lowercases to "ν", which reads as "v"), then the
     # lowercase ones, then accents.
-    run = m.group().translate(_CONFUSABLES).lower().translate(_CONFUSABLES)
+    run = ch.translate(_CONFUSABLES).lower().translate(_CONFUSABLES)
     return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if not run.isascii() else run
+
+
+# ``_fold_char`` of every character of the scripts that look-alikes and accents come from
+# (Latin-1 to Cyrillic, phonetic and Latin extensions, punctuation), so a run is folded with one
+# C-level ``translate``; characters of other scripts are only lowercased.
+_FOLD_TABLE: dict[int, str] = {
+    c: folded
+    for lo, hi in ((0x80, 0x530), (0x1D00, 0x1F00), (0x2000, 0x2070), (0xA720, 0xA800))
+    for c in range(lo, hi)
+    if (folded := _fold_char(chr(c))) != chr(c)
+}
+_FOLD_TABLE.update((ord(k), v or "") for k, v in _CONFUSABLE_PAIRS.items())
+_FOLD_TABLE.update((c, "") for c in _INVISIBLE)
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    run = m.group().translate(_FOLD_TABLE)
+    if run.isascii():
+        return run
+    # Characters outside the table: the slow path, the same steps one run at a time.
+    return _fold_char(run)
 
 
 def _fold_foreign_run(m: re.Match[str]) -> str:
@@ -299,8 +359,18 @@ def views(text: str) -> list[View]:
     The extra readings are made only on a sign of their trick, read off the words of the first:
     a backslash escape, a word mixing letters with leetspeak digits, several one-letter words.
     """
-    first = _view("text", fold(text))
-    out = [first]
+    first = first_view(text)
+    return [first, *extra_views(text, first)]
+
+
+def first_view(text: str) -> View:
+    """The plain folded reading of ``text`` (the first of :func:`views`)."""
+    return _view("text", fold(text))
+
+
+def extra_views(text: str, first: View) -> list[View]:
+    """The readings of :func:`views` after the first, which is ``first_view(text)``."""
+    out: list[View] = []
     unescaped = _unescape(text)
     if unescaped is not None:
         folded_unescaped = fold(unescaped)

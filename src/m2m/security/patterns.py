@@ -314,7 +314,7 @@ RULES: tuple[Rule, ...] = (
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:your|ur) (?:full |complete |exact |entire |original |initial |hidden |"
          r"secret |first |own |current |underlying |)(?:system prompt|system message|system instructions|"
          r"pre-?prompt|instructions|prompt|directives|programming|rules|guidelines|configuration|"
-         r"constraints)(?! (?:for|on|to|about|engineering|template|injection|format|that i|i)\b)",
+         r"constraints)(?! (?:for|on|about|engineering|template|injection|format|that i|i)\b)",
          _REVEAL_ANCHORS, group="extraction",
          requires=_words("prompt prompts instructions directives programming rules guidelines configuration constraints preprompt message pre")),
     Rule(P, "prompt_extraction", 0.86,
@@ -741,5 +741,121 @@ RULES: tuple[Rule, ...] = (
          r"everything)\b.{0,30}?\b(?:to|at) (?:https?://|ftp://|[a-z0-9.-]{1,40}@[a-z0-9-]{1,40}\.[a-z]"
          r"|my (?:server|email|endpoint|webhook)|this (?:url|address|endpoint|webhook|email))",
          _words("send post upload forward email transmit exfiltrate leak submit beacon"), group="send"),
+    # ---- goal hijacking: making the model say or do one fixed thing ------------------------------
+    Rule(P, "goal_hijacking", 0.9,
+         r"\b(?:say|says|saying|print|output|write|type|respond|reply|answer|return|repeat|end|add|state|"
+         r"display|show|put)\b[^.!?\n]{0,50}?\b(?:i have been |i've been |you have been |been )?(?:pwned|pwn3d|pwnd|"
+         r"pwn'd)\b",
+         _words("pwned pwn3d pwnd pwn'd"), group="hijack", lead=False, back=80, fwd=8),
+    Rule(P, "goal_hijacking", 0.86,
+         r"\b(?:say|print|output|write|type|respond|reply|answer|return|repeat|state|display)\b[^.!?\n]{0,40}?"
+         r"(?:[\"'\u00ab(:] ?|\bwords? |\bphrase |\bstring )(?:i have been hacked|i've been hacked|you have been hacked|"
+         r"hacked|hacked by|system (?:is )?compromised|jailbroken|i am free|i hate humans|kill all humans|"
+         r"i have been (?:jailbroken|compromised|owned))\b",
+         _words("hacked compromised jailbroken free humans"), group="hijack", lead=False, back=70, fwd=30),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\b(?:say|print|output|write|type|respond|reply|answer|return|repeat)\b(?: only| just| exactly| solely)?"
+         r"(?: with)?(?: the (?:words?|phrase|string|text|sentence))?:? ?[\"'\u00ab][^\"'\u00bb\n]{1,60}[\"'\u00bb]"
+         r"[^\n]{0,40}?\b(?:nothing else|nothing more|and stop|then stop|and nothing else|no other|not even|"
+         r"and end|without (?:anything|any other|a period|punctuation|quotes)|only)\b",
+         _words("else more stop other even end without only"), group="hijack_fixed", lead=False, back=130, fwd=20),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\b(?:only|solely|just|exactly)(?: respond| reply| answer| say| output| write| print| type| return)?"
+         r"(?: with)?(?: the (?:words?|phrase|string|text|sentence))?:? ?[\"'\u00ab][^\"'\u00bb\n]{1,60}[\"'\u00bb]",
+         _words("only solely just exactly"), group="hijack_fixed"),
+    Rule(P, "goal_hijacking", 0.62,
+         r"\b(?:respond|reply|answer)(?:s|ing)? (?:to )?(?:every|all|each|any)(?: (?:future|further|subsequent|"
+         r"following|other|incoming|remaining))? (?:messages?|questions?|inputs?|requests?|prompts?|users?|"
+         r"queries|query|replies|answers)\b[^.!?\n]{0,20}?\bwith\b|\b(?:every|all) (?:future|further|subsequent) "
+         r"(?:messages|questions|replies|answers|responses)\b",
+         _words("respond reply answer responds replies answers responding replying answering every all"),
+         group="hijack_scope"),
+    Rule(P, "goal_hijacking", 0.45,
+         r"\b(?:from now on|from this point (?:on|forward|onwards?)|henceforth|going forward|for the rest of "
+         r"(?:this|the) (?:conversation|chat|session)),? (?:you |please )?(?:will |must |shall |should )?(?:only )?"
+         r"(?:respond|reply|answer|say|speak|output|write|end|start|begin|insert|include|recommend|tell|"
+         r"refuse|use|add|talk|act)",
+         _words("now point henceforth forward rest"), group="hijack_scope", lead=False, back=30, fwd=90),
+    Rule(P, "goal_hijacking", 0.7,
+         rf"\b{_IGNORE}(?: all| any)?(?: of)? (?:the|this|that|your|these|those)(?: (?:above|previous|prior|preceding|"
+         r"earlier|original|current|requested|given|first|initial|last))? (?:question|sentence|text|task|request|"
+         r"directions|rubric|policy|assignment|steps|translation|summary|review|analysis|criteria|grading "
+         r"rubric|role|persona|context|input|job|objective|goal|mission|brief|query|problem|system message|"
+         r"support policy|guidelines you|request above)s?\b",
+         _IGNORE_LEAD_ANCHORS, group="override_task", requires=_words(_IGNORE_ANCHORS)),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\binstead of (?:the |your |a |an |doing |giving )?(?:[a-z]{2,15} ){0,2}?(?:answering|summari[sz]ing|"
+         r"translating|translation|summary|analysis|responding|classifying|label|labels|review|reviewing|"
+         r"grading|task|what (?:you were|i|the user) asked|requested)\b",
+         _words("instead"), group="hijack_redirect"),
+    Rule(P, "goal_hijacking", 0.7,
+         r"\b(?:do not|don't|dont|no need to|you don't need to|you do not need to) (?:answer|summari[sz]e|translate|"
+         r"respond to|follow|do what|classify|analy[sz]e|review|grade|perform|complete|do) (?:[^.!?\n]{0,40}?)[.!?,;:]? "
+         r"?(?:instead|just|only|rather|simply)\b",
+         _words("do don't dont need"), group="hijack_redirect"),
+    Rule(P, "goal_hijacking", 0.55,
+         r"\b(?:skip|stop|abandon|drop|forget|quit|cancel|scratch) (?:all |the |your |this |that |what you(?:'re| are) "
+         r"doing|doing )?(?:the |your )?(?:prior |previous |current |original |requested )?(?:translation|"
+         r"translating|summary|summari[sz]ing|task|assignment|steps|review|analysis|role|job|instructions|"
+         r"work|that)\b[^.!?\n]{0,30}?\b(?:and|instead|just|then|now)\b[^.!?\n]{0,20}?\b(?:say|write|print|"
+         r"output|type|reply|respond|return|tell|answer|recommend|give)\b",
+         _words("skip stop abandon drop forget quit cancel scratch"), group="hijack_redirect"),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\b(?:regardless of (?:the |its |their |what )?(?:content|what it says|what they say|input|text|"
+         r"review|actual)|no matter what (?:it|they|the (?:review|text|input|document|user|email)) "
+         r"(?:says?|contains?|asks?)|whatever (?:it|the (?:text|review|input)) says)\b",
+         _words("regardless matter whatever"), group="hijack_regardless", lead=False, back=20, fwd=60),
+    Rule(P, "goal_hijacking", 0.62,
+         r"\b(?:your|the) (?:only|sole|one|new|real|actual) (?:job|task|purpose|goal|objective|mission|function|"
+         r"instruction|role)(?: now| from now on)? (?:is|will be|:)|\b(?:new|real|actual|updated|revised|"
+         r"different) (?:task|objective|goal|mission|assignment|job)\b ?(?:is|:|for you)|\bchange of plans?\b|"
+         r"\bthe (?:real|actual|true) (?:task|prompt|request|instruction|question) (?:is|:)",
+         _words("job task purpose goal objective mission function instruction role assignment change prompt "
+                "request question"), group="new_instructions", lead=False, back=30, fwd=40),
+    Rule(P, "goal_hijacking", 0.5,
+         r"\b(?:whatever|anything) (?:you were|you've been|you have been|they) (?:told|instructed|asked|"
+         r"given|programmed)\b[^.!?\n]{0,30}?\b(?:no longer|doesn't|does not|don't|do not|not) (?:appl|matter|count)",
+         _words("whatever anything"), group="override"),
+    # ---- prompt extraction, other phrasings -----------------------------------------------------
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:tl;? ?dr|tldr|gist|recap|paraphrase|rephrase|reword|rewrite|proofread|spell-? ?check|"
+         r"spellcheck|critique|summar\w{1,6}|translat\w{1,6}|convert|encode|rot13|reverse|explain|list|"
+         r"enumerate|number|describe)\b[^.!?\n]{0,30}?\b(?:your|ur|the (?:above|previous|prior|initial|"
+         r"original|hidden|secret|system|developer)) (?:own )?(?:instructions|prompt|system prompt|rules|"
+         r"guidelines|directives|initiali[sz]ation|configuration|system message|pre-?prompt|setup)\b"
+         r"(?! (?:for|on|about)\b)",
+         _words("tl tldr gist recap paraphrase rephrase reword rewrite proofread spell spellcheck critique "
+                "summary summarize summarise summarized translate translation translated convert encode "
+                "rot13 reverse explain list enumerate number describe"), group="extraction",
+         requires=_words("instructions prompt rules guidelines directives initialization initialisation "
+                         "configuration message preprompt pre setup")),
+    Rule(P, "prompt_extraction", 0.85,
+         r"\b(?:print|output|show|display|reveal|dump|share|repeat|echo|write|give|tell|paste|return|recite|"
+         r"list|put|copy|type)\b[^.!?\n]{0,30}?\byour (?:initiali[sz]ation|init (?:prompt|message|text)|"
+         r"boot(?:strap)? (?:prompt|message)|startup (?:prompt|instructions)|configuration|config|setup "
+         r"(?:prompt|message|text))\b",
+         _words("initialization initialisation init boot bootstrap startup configuration config setup"),
+         group="extraction", lead=False, back=50, fwd=30),
+    Rule(P, "prompt_extraction", 0.82,
+         r"\b(?:text|words|content|message|everything|anything|all|what(?:'s| is| was| were)?|stuff|lines?)\b"
+         r"[^.!?\n]{0,25}?\b(?:before|above|preceding|prior to|at the (?:top|beginning|start) of|on top of) "
+         r"(?:my (?:first |initial )?(?:message|question|input|request|prompt)|this (?:message|line|conversation|"
+         r"chat|question|request)|the (?:conversation|chat|prompt|context|first user message|user'?s? message))\b",
+         _words("before above preceding prior top beginning start"), group="extraction", lead=False, back=50,
+         fwd=60),
+    Rule(P, "prompt_extraction", 0.85,
+         r"\bwhat (?:instructions|rules|guidelines|directives|prompt|orders|constraints)(?: exactly)? (?:did|do|have|"
+         r"were|are) you (?:get|got|receive|received|been given|given|have|follow|operating under|running "
+         r"with)\b|\b(?:instructions|rules|guidelines|directives|prompt|configuration)s? (?:that )?you "
+         r"(?:were|are|have been) (?:given|initiali[sz]ed with|configured with|programmed with|told|fed)\b|"
+         r"\b(?:guidelines|rules|instructions|prompt) you (?:operate|work|run|act|function) (?:under|by|with)\b|"
+         r"\b(?:initiali[sz]ed|configured|programmed|set up) with\b",
+         _words("instructions rules guidelines directives prompt orders constraints configuration initialized "
+                "initialised configured programmed set"), group="extraction", lead=False, back=50, fwd=60),
+    Rule(P, "prompt_extraction", 0.8,
+         r"\bwhat (?:are|were|is) you (?:not allowed|forbidden|instructed not|told not|not supposed|not "
+         r"permitted|prohibited) to (?:tell|say|reveal|share|discuss|mention|disclose|talk about)\b",
+         _words("allowed forbidden instructed told supposed permitted prohibited"), group="extraction",
+         lead=False, back=30, fwd=40),
 )
 # fmt: on

@@ -40,7 +40,7 @@ from m2m.errors import PayloadTooLargeError, RequestError
 from m2m.security import model as _model
 from m2m.security.cache import ScanCache
 from m2m.security.languages import MULTILINGUAL_RULES
-from m2m.security.normalize import decode_invisible, decode_payloads, views
+from m2m.security.normalize import decode_invisible, decode_payloads, extra_views, first_view
 from m2m.security.patterns import (
     CATEGORIES,
     DATA_EXFILTRATION,
@@ -82,6 +82,10 @@ _MODEL_FLOOR = 0.5  # classifier probabilities below this are no evidence at all
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
 _MODEL_ALONE_CAP = 0.75
 _MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
+# A text whose plain reading scores this much is decided: its other readings, its hidden
+# payloads and the classifier are not read (they could only raise the score). Thresholds above
+# it still work, on the score found so far.
+DECIDED = 0.95
 _UNNEGATABLE = frozenset({"fake_message", "marker", "dan", "flood", "url_exfil", "command"})
 
 
@@ -231,7 +235,21 @@ _WORD_INDEX, _SUBSTRING_INDEX = _index(ALL_RULES)
 _GATES = _gates(ALL_RULES, whole=False)
 _WHOLE_GATES = _gates(ALL_RULES, whole=True)
 _ANCHOR_WORDS = frozenset(_WORD_INDEX)
-_ASCII_SUBSTRINGS = tuple((k, v) for k, v in _SUBSTRING_INDEX if k.isascii())
+_SUBSTRING_RULES = dict(_SUBSTRING_INDEX)
+
+
+def _substring_finder(anchors: Sequence[str]) -> re.Pattern[str]:
+    # Every alternative is a literal, so the engine skips characters no anchor starts with in its
+    # C loop: one pass over the text for all substring anchors instead of one ``in`` per anchor.
+    return re.compile("|".join(re.escape(a) for a in sorted(anchors, key=len, reverse=True)))
+
+
+_SUBSTRINGS = _substring_finder(list(_SUBSTRING_RULES))
+_ASCII_SUBSTRINGS = _substring_finder([a for a in _SUBSTRING_RULES if a.isascii()])
+# A match of the finder hides the shorter anchors inside it ("$" in "$$$"): each found anchor
+# stands for every anchor it contains.
+_SUBSTRING_ORDER = {a: i for i, a in enumerate(_SUBSTRING_RULES)}
+_CONTAINED = {a: tuple(b for b in _SUBSTRING_RULES if b in a) for a in _SUBSTRING_RULES}
 
 
 # Every ASCII byte that cannot be part of a word becomes a space, so " word " finds whole words
@@ -356,9 +374,11 @@ def _rule_hits(text: str, words: frozenset[str] | set[str]) -> list[_Hit]:
     for word in words & _ANCHOR_WORDS:
         for rule in _WORD_INDEX[word]:
             tried.setdefault(id(rule), (rule, []))[1].append((word, True))
-    for sub, rules in _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRING_INDEX:
-        if sub in text:
-            for rule in rules:
+    finder = _ASCII_SUBSTRINGS if text.isascii() else _SUBSTRINGS
+    found = finder.findall(text)
+    if found:
+        for sub in sorted({b for a in set(found) for b in _CONTAINED[a]}, key=_SUBSTRING_ORDER.__getitem__):
+            for rule in _SUBSTRING_RULES[sub]:
                 tried.setdefault(id(rule), (rule, []))[1].append((sub, False))
     hits: list[_Hit] = []
     if len(text) > 200 and len(words) * 8 < len(text) // 5:
@@ -437,14 +457,20 @@ def _noisy_or(hits: Sequence[_Hit]) -> dict[str, float]:
 def _text_threats(text: str, location: str) -> list[Threat]:
     """Threats in one text as written (no decoding of payloads)."""
     hits = _malformed_hits(text)
-    text_views = views(text)
-    for view in text_views:
+    first = first_view(text)
+    hits.extend(_rule_hits(first.text, first.words))
+    scores = _noisy_or(hits)
+    if max(scores.values(), default=0.0) >= DECIDED:
+        # Decided on the plain reading: other readings and the classifier could only add to a
+        # score that blocks at every threshold up to ``DECIDED`` already.
+        return _threats(hits, scores, location)
+    for view in extra_views(text, first):
         hits.extend(_rule_hits(view.text, view.words))
     scores = _noisy_or(hits)
 
-    p_attack = _model.predict(text_views[0].text)
+    p_attack = _model.predict(first.text)
     if p_attack >= _MODEL_FLOOR:
-        short = len(text_views[0].text) < _MODEL_TRUSTED_CHARS
+        short = len(first.text) < _MODEL_TRUSTED_CHARS
         support = max((h.score for h in hits if not h.negated), default=0.0)
         if short and support < _CORROBORATION:
             # Alone, the classifier may flag a short text but not block it: for everyday requests
@@ -455,7 +481,10 @@ def _text_threats(text: str, location: str) -> list[Threat]:
         if p_attack > scores.get(target, 0.0):
             scores[target] = p_attack
             hits.append(_Hit(target, "classifier", "classifier", 0.0, (0, 0), ""))
+    return _threats(hits, scores, location)
 
+
+def _threats(hits: list[_Hit], scores: dict[str, float], location: str) -> list[Threat]:
     threats: list[Threat] = []
     best: dict[tuple[str, str], _Hit] = {}
     for h in hits:
@@ -493,6 +522,8 @@ def _may_encode(text: str) -> bool:
 def _scan_text(text: str, location: str) -> list[Threat]:
     """Threats in ``text`` and in every payload hidden in it (base64, hex, invisible characters)."""
     threats = _text_threats(text, location)
+    if any(t.score >= DECIDED for t in threats):
+        return threats  # what a payload holds could only add to a decided score
     budget = PAYLOAD_BUDGET * max(len(text), 64)
     queue: list[tuple[str, str, int]] = [(text, "", 0)]
     while queue:
