@@ -8,8 +8,9 @@ packing where that is smaller.
 
 from __future__ import annotations
 
-from m2m.codec import plain, t1, zdict
+from m2m.codec import t1, zdict
 from m2m.codec.format import Options
+from m2m.codec.registry import NONE
 
 __all__ = ["choose"]
 
@@ -19,7 +20,7 @@ _NUMERIC_MIN = 1024
 
 
 def choose(text: str, opts: Options, *, binary: bool) -> str | bytes:
-    best: str | bytes = plain.encode_binary(text, opts) if binary else plain.encode(text, opts)
+    best: str | bytes = NONE.encode_binary(text, opts) if binary else NONE.encode(text, opts)
     size = len(best) if isinstance(best, bytes) else len(best.encode("utf-8"))
     utf8 = text.encode("utf-8")
     # Mostly numbers (embeddings, logprobs): the T1 form saves nothing the number packing of the

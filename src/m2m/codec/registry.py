@@ -25,8 +25,9 @@ __all__ = [
     "stateful_error",
 ]
 
+NONE = plain.make_format(lambda text: looks_like_wire(text))
 FORMATS: tuple[Format, ...] = (
-    plain.FORMAT,
+    NONE,
     t1.FORMAT,
     tokennative.FORMAT,
     brotli_v3.FORMAT,
