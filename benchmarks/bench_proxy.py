@@ -436,11 +436,15 @@ http {{
     return System("nginx proxy_pass", cmd=[exe, "-p", str(prefix), "-c", str(conf)], port=port)
 
 
-def m2m_system(upstream_port: int, workers: int, extra: list[str]) -> System:
+def m2m_system(
+    upstream_port: int, workers: int, extra: list[str], *, src: str | None = None, name: str = "m2m proxy"
+) -> System:
+    """The m2m proxy of this checkout, or (``src``) of another source tree, e.g. a commit before a
+    change, run with the same interpreter and dependencies."""
     try:
         import m2m.proxy  # noqa: F401
     except ImportError as e:
-        return System("m2m proxy", skip=f"m2m.proxy not importable ({e})")
+        return System(name, skip=f"m2m.proxy not importable ({e})")
     port = free_port()
     cmd = [
         sys.executable,
@@ -461,7 +465,8 @@ def m2m_system(upstream_port: int, workers: int, extra: list[str]) -> System:
         "warning",
         *extra,
     ]
-    return System("m2m proxy", cmd=cmd, port=port)
+    env = {"PYTHONPATH": str(Path(src).resolve())} if src else {}
+    return System(name, cmd=cmd, port=port, env=env)
 
 
 def litellm_system(workdir: Path, python: str | None, upstream_port: int, workers: int) -> System:
@@ -679,6 +684,9 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
         )
     m2m = by.get("m2m proxy")
     lines.append("")
+    baseline = by.get("m2m baseline")
+    if m2m is not None and m2m.ok and baseline is not None and baseline.ok and baseline.rps():
+        lines.append(f"throughput m2m / m2m baseline: {m2m.rps() / baseline.rps():.2f}x")
     if m2m is not None and m2m.ok:
         for peer, target in (("nginx proxy_pass", ">= 0.5"), ("LiteLLM proxy", ">= 5")):
             p = by.get(peer)
@@ -816,6 +824,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rss-requests", type=int, default=20000)
     ap.add_argument("--litellm-python", default=None, help="python of a venv with litellm[proxy]")
     ap.add_argument("--m2m-arg", action="append", default=[], help="extra flag for m2m proxy")
+    ap.add_argument(
+        "--baseline-src",
+        metavar="DIR",
+        help="also run the m2m proxy of another source tree (its src/ folder), e.g. a worktree of an "
+        "earlier commit: before/after in the same run",
+    )
     ap.add_argument("--only", default="direct,nginx,m2m,litellm", help="subset of direct,nginx,m2m,litellm")
     ap.add_argument("--quick", action="store_true", help="one short round (~1-2 min)")
     args = ap.parse_args(argv)
@@ -839,6 +853,9 @@ def main(argv: list[str] | None = None) -> int:
             systems.append(nginx_system(workdir, up_port, args.workers))
         if "m2m" in only:
             systems.append(m2m_system(up_port, args.workers, args.m2m_arg))
+            if args.baseline_src:
+                base = m2m_system(up_port, args.workers, [], src=args.baseline_src, name="m2m baseline")
+                systems.append(base)
         if "litellm" in only:
             systems.append(litellm_system(workdir, args.litellm_python, up_port, args.workers))
         load0 = os.getloadavg()

@@ -61,7 +61,8 @@ try:
     if "m2m.tunnel" in present:
         from m2m.tunnel import TunnelClient, TunnelServer
         body = json.dumps(request).encode()
-        exchange = TunnelClient().exchange("POST", [(b"authorization", b"Bearer k"), (b"content-type", b"application/json")], body)
+        fields = [(b"authorization", b"Bearer k"), (b"content-type", b"application/json")]
+        exchange = TunnelClient().exchange("POST", fields, body)
         out = exchange.request()
         server = TunnelServer().exchange(out.headers)
         assert server.decode(out.body, []) == body

@@ -179,6 +179,14 @@ def _load_encoding(name: str, llama3_path: str | None) -> tiktoken.Encoding:
 get_encoding.cache_clear = _load_encoding.cache_clear  # type: ignore[attr-defined]
 
 
+@functools.lru_cache(maxsize=1024)
+def _model_encoding(model: str) -> str | None:
+    # Requests name the same few models over and over; the registry lookup normalises spellings.
+    from m2m.models import encoding_for  # models -> tokenizer never imports back
+
+    return encoding_for(model)
+
+
 def resolve_encoding(*, model: str | None = None, encoding: str | None = None) -> tuple[str, bool]:
     """(encoding name, exact) for a model id or an explicit encoding.
 
@@ -190,9 +198,7 @@ def resolve_encoding(*, model: str | None = None, encoding: str | None = None) -
         return encoding, True
     if model is None:
         return O200K, True
-    from m2m.models import encoding_for  # models -> tokenizer never imports back
-
-    enc = encoding_for(model)
+    enc = _model_encoding(model)
     if enc == LLAMA3 and not llama3_available():
         return O200K, False
     if enc in (CL100K, O200K, LLAMA3):
@@ -223,16 +229,14 @@ _TOKENS_PER_NAME = 1
 _REPLY_PRIMING = 3
 
 
-def _message_texts(message: Mapping[str, Any]) -> Iterable[str]:
-    for key, value in message.items():
-        if isinstance(value, str):
-            yield value
-        elif key == "content" and isinstance(value, list):
-            for part in value:
-                if isinstance(part, Mapping) and isinstance(part.get("text"), str):
-                    yield part["text"]
-        elif value is not None:
-            yield json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def _value_texts(key: str, value: Any) -> Iterable[str]:
+    """The texts of a message field that is not a string (content parts, tool calls, ...)."""
+    if key == "content" and isinstance(value, list):
+        for part in value:
+            if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                yield part["text"]
+    else:
+        yield json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class TextCache:
@@ -240,22 +244,43 @@ class TextCache:
     earlier turn of a conversation repeat on each request. Bounded in entries and text size;
     cleared when full. Not shared between threads."""
 
-    __slots__ = ("_counts", "max_entries", "max_text")
+    __slots__ = ("_by_encoding", "_size", "max_entries", "max_text", "models")
 
     def __init__(self, max_entries: int = 8192, max_text: int = 64 * 1024) -> None:
         self.max_entries = max_entries
         self.max_text = max_text
-        self._counts: dict[tuple[str, str], int] = {}
+        self._by_encoding: dict[str, dict[str, int]] = {}
+        self._size = 0
+        # model id -> (encoding name, exact, encoding): requests name a few models over and over.
+        self.models: dict[str | None, tuple[str, bool, tiktoken.Encoding]] = {}
+
+    def remember_model(
+        self, model: str | None, name: str, exact: bool, enc: tiktoken.Encoding
+    ) -> tuple[str, bool, tiktoken.Encoding]:
+        if len(self.models) >= 1024:
+            self.models.clear()
+        entry = self.models[model] = (name, exact, enc)
+        return entry
+
+    def counts(self, name: str) -> dict[str, int]:
+        """The known counts of one encoding (read-only use)."""
+        counts = self._by_encoding.get(name)
+        if counts is None:
+            counts = self._by_encoding[name] = {}
+        return counts
 
     def count(self, enc: tiktoken.Encoding, name: str, text: str) -> int:
-        key = (name, text)
-        n = self._counts.get(key)
+        counts = self.counts(name)
+        n = counts.get(text)
         if n is None:
             n = len(enc.encode(text, allowed_special="all"))
             if len(text) <= self.max_text:
-                if len(self._counts) >= self.max_entries:
-                    self._counts.clear()
-                self._counts[key] = n
+                if self._size >= self.max_entries:
+                    for known in self._by_encoding.values():
+                        known.clear()
+                    self._size = 0
+                counts[text] = n
+                self._size += 1
         return n
 
 
@@ -280,22 +305,37 @@ def count_chat_tokens(
     exact only when the encoding is exact (providers may add their own template tokens). With
     ``max_chars``, a list holding more text than that gets an estimate (``exact=False``) instead.
     """
-    name, exact = resolve_encoding(model=model, encoding=encoding)
+    if cache is not None and encoding is None:
+        resolved = cache.models.get(model)
+        if resolved is None:
+            name, exact = resolve_encoding(model=model)
+            resolved = cache.remember_model(model, name, exact, get_encoding(name))
+        name, exact, enc = resolved
+    else:
+        name, exact = resolve_encoding(model=model, encoding=encoding)
+        enc = get_encoding(name)
     texts: list[str] = []
     total = _REPLY_PRIMING
     for message in messages:
         if not isinstance(message, Mapping):
             continue
         total += _TOKENS_PER_MESSAGE
-        texts.extend(_message_texts(message))
+        for key, value in message.items():
+            if isinstance(value, str):
+                texts.append(value)
+            elif value is not None:
+                texts.extend(_value_texts(key, value))
         if "name" in message:
             total += _TOKENS_PER_NAME
-    chars = sum(map(len, texts))
-    if max_chars is not None and chars > max_chars:
-        return TokenCount(total + chars // _CHARS_PER_TOKEN, exact=False, encoding=name)
-    enc = get_encoding(name)
+    if max_chars is not None:
+        chars = sum(map(len, texts))
+        if chars > max_chars:
+            return TokenCount(total + chars // _CHARS_PER_TOKEN, exact=False, encoding=name)
     if cache is not None:
-        total += sum(cache.count(enc, name, text) for text in texts)
+        counts = cache.counts(name)
+        for text in texts:
+            n = counts.get(text)
+            total += cache.count(enc, name, text) if n is None else n
     else:
         total += sum(len(enc.encode(text, allowed_special="all")) for text in texts)
     return TokenCount(total, exact=exact, encoding=name)

@@ -41,7 +41,7 @@ async def test_post_with_verification_against_a_trusted_ca_file(
     resp = await upstream.request("POST", url(listener, "/echo?q=1"), headers, b'{"x":1}', timeout=5)
     assert resp.status == 200
     assert (b"x-method", b"POST") in resp.headers
-    assert await resp.read() == b'{"x":1}'
+    assert await resp.read(1 << 20) == b'{"x":1}'
     sent = dict(app_log.scopes[0]["headers"])
     # Connection-specific fields are dropped (RFC 9114 §4.2); the rest arrive as given.
     assert b"connection" not in sent
@@ -56,7 +56,7 @@ async def test_streamed_request_body(listener: H3Listener, upstream: H3Upstream)
             yield part
 
     resp = await upstream.request("PUT", url(listener, "/echo"), [], body(), timeout=5)
-    assert await resp.read() == b"a" * 10 + b"b" * 70_000 + b"c"
+    assert await resp.read(1 << 20) == b"a" * 10 + b"b" * 70_000 + b"c"
 
 
 async def test_response_body_streams_while_the_server_is_still_sending(
@@ -79,7 +79,7 @@ async def test_many_concurrent_requests_share_one_connection(
 ) -> None:
     async def one(i: int) -> bytes:
         resp = await upstream.request("GET", url(listener, f"/n{i}"), [], b"", timeout=5)
-        return await resp.read()
+        return await resp.read(1 << 20)
 
     bodies = await asyncio.gather(*(one(i) for i in range(40)))
     assert bodies == [f"/n{i}".encode() for i in range(40)]
@@ -91,7 +91,7 @@ async def test_status_and_repeated_headers_kept(listener: H3Listener, upstream: 
     resp = await upstream.request("GET", url(listener, "/status"), [], b"", timeout=5)
     assert resp.status == 418
     assert [v for k, v in resp.headers if k == b"set-cookie"] == [b"a=1", b"b=2"]
-    assert await resp.read() == b"teapot"
+    assert await resp.read(1 << 20) == b"teapot"
 
 
 async def test_self_signed_server_fails_verification_by_default(listener: H3Listener) -> None:
@@ -170,7 +170,7 @@ async def test_closing_a_response_early_cancels_the_server_side(
     assert app_log.cancelled == 1
     # The connection is still good for the next request.
     again = await upstream.request("GET", url(listener, "/next"), [], b"", timeout=5)
-    assert await again.read() == b"/next"
+    assert await again.read(1 << 20) == b"/next"
     assert upstream.handshakes == 1
 
 
@@ -189,18 +189,18 @@ async def test_nothing_listening_is_unavailable_promptly() -> None:
 async def test_reconnect_resumes_and_only_safe_methods_go_in_0rtt(
     listener: H3Listener, upstream: H3Upstream
 ) -> None:
-    await (await upstream.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read()
+    await (await upstream.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read(1 << 20)
     await asyncio.sleep(0.05)  # the session ticket follows the handshake
     await upstream.disconnect()
     resp = await upstream.request("POST", url(listener, "/pay"), [], b"once", timeout=5)
-    assert await resp.read() == b"once"
+    assert await resp.read(1 << 20) == b"once"
     assert upstream.resumed == 1
     assert listener.stats.early_requests == 0  # the POST waited for the handshake
 
     await asyncio.sleep(0.05)
     await upstream.disconnect()
     resp = await upstream.request("GET", url(listener, "/models"), [], b"", timeout=5)
-    assert await resp.read() == b"/models"
+    assert await resp.read(1 << 20) == b"/models"
     assert upstream.resumed == 2
     assert listener.stats.early_requests == 1  # the GET went in 0-RTT
 
@@ -210,11 +210,11 @@ async def test_0rtt_post_when_enabled_is_still_held_by_a_strict_server(
 ) -> None:
     client = H3Upstream(options=H3Options(ca_file=str(dev_cert[0]), allow_0rtt_unsafe=True))
     try:
-        await (await client.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read()
+        await (await client.request("GET", url(listener, "/warm"), [], b"", timeout=5)).read(1 << 20)
         await asyncio.sleep(0.05)
         await client.disconnect()
         resp = await client.request("POST", url(listener, "/pay"), [], b"once", timeout=5)
-        assert await resp.read() == b"once"
+        assert await resp.read(1 << 20) == b"once"
     finally:
         await client.aclose()
     assert listener.stats.early_requests == 1
@@ -231,7 +231,7 @@ async def test_upstream_restart_is_survived_by_reconnecting(dev_cert: tuple[Path
     port = first.port
     client = H3Upstream(options=H3Options(ca_file=cert))
     try:
-        await (await client.request("GET", f"https://127.0.0.1:{port}/a", [], b"", timeout=5)).read()
+        await (await client.request("GET", f"https://127.0.0.1:{port}/a", [], b"", timeout=5)).read(1 << 20)
         await asyncio.sleep(0.05)  # the session ticket arrives
         await first.close(grace=0.1)
         # A new process on the same port: it knows nothing of the old session ticket, so the
@@ -240,7 +240,7 @@ async def test_upstream_restart_is_survived_by_reconnecting(dev_cert: tuple[Path
         try:
             await asyncio.sleep(0.05)
             resp = await client.request("GET", f"https://127.0.0.1:{port}/b", [], b"", timeout=10)
-            assert await resp.read() == b"/b"
+            assert await resp.read(1 << 20) == b"/b"
             assert second.stats.resumed == 0
         finally:
             await second.close(grace=0.1)
@@ -254,9 +254,9 @@ async def test_keepalive_pings_hold_an_idle_connection_open(
     options = H3Options(ca_file=str(dev_cert[0]), idle_timeout=0.6, keepalive_interval=0.15, keepalive_for=5)
     client = H3Upstream(options=options)
     try:
-        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read()
+        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read(1 << 20)
         await asyncio.sleep(1.5)  # well past the idle timeout
-        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read()
+        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read(1 << 20)
         assert client.handshakes == 1
     finally:
         await client.aclose()
@@ -270,9 +270,9 @@ async def test_without_recent_use_the_connection_idles_out(
     )
     client = H3Upstream(options=options)
     try:
-        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read()
+        await (await client.request("GET", url(listener, "/a"), [], b"", timeout=5)).read(1 << 20)
         await asyncio.sleep(1.5)
-        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read()
+        await (await client.request("GET", url(listener, "/b"), [], b"", timeout=5)).read(1 << 20)
         assert client.handshakes == 2
     finally:
         await client.aclose()
@@ -300,10 +300,10 @@ async def test_a_refused_address_falls_back_to_the_next_one(
     client = H3Upstream(options=H3Options(ca_file=cert))
     try:
         resp = await client.request("GET", f"https://localhost:{server.port}/v6", [], b"", timeout=5)
-        assert await resp.read() == b"/v6"
+        assert await resp.read(1 << 20) == b"/v6"
         assert client.handshakes == 2
         again = await client.request("GET", f"https://localhost:{server.port}/again", [], b"", timeout=5)
-        assert await again.read() == b"/again"
+        assert await again.read(1 << 20) == b"/again"
         assert client.handshakes == 2
     finally:
         await client.aclose()
@@ -323,7 +323,7 @@ async def test_a_long_silent_response_keeps_its_connection(
         await asyncio.sleep(1.5)
         app_log.release.set()
         resp = await pending
-        assert await resp.read() == b"/hang"
+        assert await resp.read(1 << 20) == b"/hang"
         assert client.handshakes == 1
     finally:
         await client.aclose()

@@ -20,7 +20,7 @@ from m2m.errors import M2MError, RequestError
 from m2m.proxy.http import ClientGone, Receive, Scope, Send, error_body, send_bytes, send_error
 from m2m.proxy.local import LocalEndpoints
 from m2m.proxy.pipeline import Pipeline, default_auth, upstream_root
-from m2m.proxy.routes import MethodNotAllowedError, NotFoundError, classify, normalise
+from m2m.proxy.routes import MethodNotAllowedError, NotFoundError, Route, classify, normalise
 from m2m.proxy.upstream import Upstream
 from m2m.stats import FLUSH_SECONDS, Stats
 from m2m.store import DeltaStore
@@ -30,6 +30,8 @@ __all__ = ["ProxyApp", "create_app"]
 _log = logging.getLogger("m2m.proxy")
 
 UpstreamFactory = Callable[[], Upstream]
+# Forwarded (method, path) pairs whose routing is remembered.
+_ROUTE_CACHE = 1024
 StoreFactory = Callable[[], DeltaStore]
 
 
@@ -70,6 +72,7 @@ class ProxyApp:
         self._serve_local = proxy.admin.listen is None
         self.admin = _AdminApp(self)
         self._store_reported: dict[str, int] = {}
+        self._route_cache: dict[tuple[str, bytes], Route] = {}
 
     # -- parts built in the running loop ----------------------------------------------------------
 
@@ -107,6 +110,10 @@ class ProxyApp:
                 allow = ", ".join(sorted(self._methods)).encode()
                 status = await send_bytes(send, 200, b"", b"text/plain", [(b"allow", allow)])
                 return
+            cached = self._route_cache.get((method, raw))
+            if cached is not None:
+                status = await self.pipeline.handle(scope, receive, send, cached)
+                return
             path = normalise(raw)
             handler = self.local.routes.get((method, path))
             if handler is not None and (local or path in ("/health", "/_m2m/health")):
@@ -124,6 +131,11 @@ class ProxyApp:
                 error.allow = ", ".join(sorted(self._methods))  # type: ignore[attr-defined]
                 raise error
             route = classify(method, path, prefixes=self._prefixes)
+            if forward and local and raw == route.path.encode():
+                # Clients repeat a few paths: remember how they route (bounded; cleared when full).
+                if len(self._route_cache) >= _ROUTE_CACHE:
+                    self._route_cache.clear()
+                self._route_cache[(method, raw)] = route
             status = await self.pipeline.handle(scope, receive, send, route)
         except ClientGone:
             status = 499  # nginx's "client closed request"

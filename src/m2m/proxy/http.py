@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from m2m.errors import M2MError, PayloadTooLargeError, RequestError
-from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, content_length, get
+from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, get
 from m2m.tunnel.protocol import PREFIX as TUNNEL_PREFIX
 
 __all__ = [
@@ -78,22 +78,29 @@ class BodyBudget:
 
 
 async def _receive(receive: Receive, timeout: float) -> Message:
-    try:
-        async with asyncio.timeout(timeout):
-            message = await receive()
-    except TimeoutError:
-        raise RequestTimeoutError(f"no request body bytes for {timeout:g} s") from None
+    # The listeners bound a body's silence (m2m.transport: 408 or a reset stream), where it costs
+    # nothing per request; this bound holds under any other ASGI server too, and costs a timer only
+    # when the body is not there yet.
+    message = await receive() if timeout <= 0 else await _receive_within(receive, timeout)
     if message["type"] == "http.disconnect":
         raise ClientGone
     return message
 
 
+async def _receive_within(receive: Receive, timeout: float) -> Message:
+    try:
+        async with asyncio.timeout(timeout):
+            return await receive()
+    except TimeoutError:
+        raise RequestTimeoutError(f"no request body bytes for {timeout:g} s") from None
+
+
 async def read_body(
-    receive: Receive, headers: Headers, *, limit: int, timeout: float, budget: BodyBudget
+    receive: Receive, length: int | None, *, limit: int, timeout: float, budget: BodyBudget
 ) -> tuple[bytes, int]:
     """The whole request body (at most ``limit`` bytes; 413 past it, 408 when the client goes
-    silent for ``timeout``), and the budget taken for it (give it back when done)."""
-    length = content_length(headers)
+    silent for ``timeout``; ``length`` its Content-Length, if any), and the budget taken for it
+    (give it back when done)."""
     if length is not None and length > limit:
         raise PayloadTooLargeError(f"request body of {length} bytes is over the {limit}-byte limit")
     message = await _receive(receive, timeout)

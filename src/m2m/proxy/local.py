@@ -19,7 +19,7 @@ from typing import Any
 from m2m import __version__
 from m2m.config import Config
 from m2m.errors import M2MError, RequestError
-from m2m.headers import get
+from m2m.headers import content_length, get
 from m2m.proxy.http import JSON, BodyBudget, Receive, Scope, Send, read_body, send_bytes
 from m2m.proxy.upstream import Upstream
 from m2m.stats import Stats
@@ -172,7 +172,11 @@ class LocalEndpoints:
 
     async def _json_body(self, scope: Scope, receive: Receive) -> Any:
         body, taken = await read_body(
-            receive, scope["headers"], limit=self._max_body, timeout=self._body_timeout, budget=self._budget
+            receive,
+            content_length(scope["headers"]),
+            limit=self._max_body,
+            timeout=self._body_timeout,
+            budget=self._budget,
         )
         try:
             return json.loads(body)

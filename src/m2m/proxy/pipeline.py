@@ -27,7 +27,7 @@ from m2m.errors import (
     RequestError,
     SecurityBlockedError,
 )
-from m2m.headers import Headers, content_length, get, media_type, replace, without
+from m2m.headers import Headers, get, media_type, replace
 from m2m.proxy import coding
 from m2m.proxy.http import (
     BodyBudget,
@@ -43,7 +43,7 @@ from m2m.proxy.http import (
 )
 from m2m.proxy.relay import DisconnectWatch, relay
 from m2m.proxy.routes import Kind, Route
-from m2m.proxy.upstream import BufferedResponse, Upstream, UpstreamResponse, read_limited
+from m2m.proxy.upstream import BufferedResponse, Upstream, UpstreamResponse
 from m2m.stats import Stats
 from m2m.store import DeltaStore
 from m2m.tokenizer import MAX_EXACT_CHARS, TextCache, count_chat_tokens
@@ -87,6 +87,7 @@ _SCAN_ROUTES = {
     Kind.MESSAGES: "messages",
 }
 _MARK = (PROTOCOL, VERSION)
+_IDENTITY = Identity()
 
 
 @dataclass(slots=True)
@@ -99,6 +100,8 @@ class _Request:
     started: float
     headers: Headers  # the standard fields (a tunnel peer's compact head restored)
     peer: ServerExchange | None
+    length: int | None  # Content-Length as received
+    accept_encoding: bytes | None
     body: bytes | None = None  # standard bytes (None: streamed)
     wire_bytes: int = 0  # body bytes as they crossed the m2m side of this hop
     standard_bytes: int = 0
@@ -180,11 +183,25 @@ class Pipeline:
         peer = None
         request: _Request | None = None
         try:
-            peer = self._tunnel_server.exchange(headers)
+            length, tunnel, accept_encoding = _scan_head(headers)
+            if tunnel:
+                peer = self._tunnel_server.exchange(headers)
+                if peer is not None:
+                    accept_encoding = get(peer.headers, b"accept-encoding")
             request = _Request(
-                scope, route, scope["method"], started, peer.headers if peer is not None else headers, peer
+                scope,
+                route,
+                scope["method"],
+                started,
+                peer.headers if peer is not None else headers,
+                peer,
+                length,
+                accept_encoding,
             )
-            return await self._run(request, receive, send)
+            upstream_body = await self._read(request, receive)
+            if request.body is not None:
+                await self._understand(request)
+            return await self._forward(request, receive, send, upstream_body)
         except M2MError as exc:
             if request is not None:
                 self._budget.give(request.budget)
@@ -201,12 +218,6 @@ class Pipeline:
             if request is not None and request.budget:
                 self._budget.give(request.budget)
 
-    async def _run(self, req: _Request, receive: Receive, send: Send) -> int:
-        upstream_body = await self._read(req, receive)
-        if req.body is not None:
-            await self._understand(req)
-        return await self._forward(req, receive, send, upstream_body)
-
     # -- read and decode ----------------------------------------------------------------------
 
     def _must_read(self, req: _Request, length: int | None) -> bool:
@@ -220,15 +231,17 @@ class Pipeline:
 
     async def _read(self, req: _Request, receive: Receive) -> bytes | AsyncIterator[bytes]:
         """The body to forward: bytes read whole, or an iterator for a large body nobody reads."""
-        wire_headers: Headers = req.scope["headers"]
-        length = content_length(wire_headers)
+        extensions = req.scope.get("extensions") or {}
+        # m2m's listeners time a silent body out themselves, at no cost per request.
+        timeout = 0.0 if extensions.get("m2m.bounded_body") else self._body_timeout
+        length = req.length
         if length is not None and length > self._max_body:
             raise PayloadTooLargeError(
                 f"request body of {length} bytes is over the {self._max_body}-byte limit"
             )
         if self._must_read(req, length):
             body, req.budget = await read_body(
-                receive, wire_headers, limit=self._max_body, timeout=self._body_timeout, budget=self._budget
+                receive, length, limit=self._max_body, timeout=timeout, budget=self._budget
             )
             req.wire_bytes = len(body)
             if req.peer is not None:
@@ -236,7 +249,7 @@ class Pipeline:
             req.body = body
             req.standard_bytes = len(body)
             return body
-        first = await _receive(receive, self._body_timeout)
+        first = await _receive(receive, timeout)
         chunk: bytes = first.get("body", b"")
         if not first.get("more_body", False):
             req.body = chunk
@@ -244,7 +257,7 @@ class Pipeline:
             return chunk
         if length is not None:
             req.extra.append((b"content-length", str(length).encode()))
-        return stream_body(receive, limit=self._max_body, timeout=self._body_timeout, first=chunk)
+        return stream_body(receive, limit=self._max_body, timeout=timeout, first=chunk)
 
     async def _decode_tunnel(self, peer: ServerExchange, body: bytes) -> bytes:
         keys = peer.wanted(body)
@@ -399,7 +412,7 @@ class Pipeline:
         if verdict == "deliver":
             return resp
         try:
-            payload = await read_limited(resp, _REFUSAL_BYTES)
+            payload = await resp.read(_REFUSAL_BYTES)
         finally:
             await resp.aclose()
         again = exchange.refused(resp.status, payload)
@@ -440,17 +453,18 @@ class Pipeline:
             inbound = Identity()
             upstream_length = _body_length(resp.headers)
         no_body = req.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200
+        sse = media_type(headers) == b"text/event-stream"
         outbound: Transform
         if peer is not None:
             wire, outbound = peer.response(status, headers, method=req.method)
         else:
-            wire, outbound = self._for_client(req, headers, no_body, _body_length(resp.headers))
-        transform = _chain(inbound, outbound)
+            wire, outbound = self._for_client(req, headers, no_body, sse, upstream_length)
+        transform = outbound if isinstance(inbound, Identity) else _chain(inbound, outbound)
         if not isinstance(transform, Identity):
             upstream_length = None
-        wire = without(wire, (b"content-length",))
-        wire.extend(self._figures(req))
-        if media_type(headers) == b"text/event-stream":
+        if req.body is not None:
+            wire.extend(self._figures(req))
+        if sse:
             wire = replace(wire, b"x-accel-buffering", b"no")
         started = req.started
 
@@ -489,13 +503,12 @@ class Pipeline:
         return status
 
     def _for_client(
-        self, req: _Request, headers: Headers, no_body: bool, length: int | None
+        self, req: _Request, headers: Headers, no_body: bool, sse: bool, length: int | None
     ) -> tuple[Headers, Transform]:
         """A standard client's answer: SSE framed per event; compressed when it asks and it pays."""
-        sse = media_type(headers) == b"text/event-stream"
+        if no_body or (not sse and (req.accept_encoding is None or not self._http_coding)):
+            return headers, _IDENTITY  # the fast path: passed through as it came
         encoding = get(headers, b"content-encoding")
-        if no_body:
-            return headers, Identity()
         if encoding is not None:
             name = (
                 coding.canonical(encoding)
@@ -516,7 +529,7 @@ class Pipeline:
         chosen = None
         compressible = sse or kind_of(headers) in (BodyKind.JSON, BodyKind.TEXT)
         if self._http_coding and compressible and (sse or length is None or length >= _MIN_COMPRESS):
-            chosen = coding.choose(get(req.headers, b"accept-encoding"))
+            chosen = coding.choose(req.accept_encoding)
         steps: list[Transform] = [self._events()] if sse else []
         if chosen is not None:
             if sse or length is None or length > self._max_response:
@@ -533,19 +546,18 @@ class Pipeline:
         return EventMap(_raw, max_event_bytes=self._max_event)
 
     def _figures(self, req: _Request) -> Headers:
-        out: Headers = []
-        if req.route.kind is Kind.CHAT and req.body is not None:
-            out += [
-                (b"x-m2m-tokens-original", str(req.tokens).encode()),
-                (b"x-m2m-tokens-sent", str(req.tokens_sent).encode()),
-                (b"x-m2m-tokens-saved", str(req.tokens - req.tokens_sent).encode()),
+        figures = [
+            (b"x-m2m-bytes-original", b"%d" % req.standard_bytes),
+            (b"x-m2m-bytes-sent", b"%d" % req.wire_bytes),
+        ]
+        if req.route.kind is Kind.CHAT:
+            return [
+                (b"x-m2m-tokens-original", b"%d" % req.tokens),
+                (b"x-m2m-tokens-sent", b"%d" % req.tokens_sent),
+                (b"x-m2m-tokens-saved", b"%d" % (req.tokens - req.tokens_sent)),
+                *figures,
             ]
-        if req.body is not None:
-            out += [
-                (b"x-m2m-bytes-original", str(req.standard_bytes).encode()),
-                (b"x-m2m-bytes-sent", str(req.wire_bytes).encode()),
-            ]
-        return out
+        return figures
 
 
 def _raw(event: Any) -> bytes:
@@ -568,6 +580,23 @@ def _vary(headers: Headers) -> Headers:
     if b"accept-encoding" in vary.lower():
         return headers
     return replace(headers, b"vary", vary + b", accept-encoding")
+
+
+def _scan_head(headers: Headers) -> tuple[int | None, bool, bytes | None]:
+    """(Content-Length, any tunnel field, Accept-Encoding) of a request, in one pass."""
+    length: int | None = None
+    tunnel = False
+    accept_encoding = None
+    for name, value in headers:
+        if name == b"content-length":
+            if not value.isdigit() or (length is not None and int(value) != length):
+                raise RequestError("invalid Content-Length header")
+            length = int(value)
+        elif name == b"accept-encoding":
+            accept_encoding = value
+        elif name[:6] == b"x-m2m-":
+            tunnel = True
+    return length, tunnel, accept_encoding
 
 
 def _body_length(headers: Headers) -> int | None:

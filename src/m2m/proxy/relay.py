@@ -19,7 +19,7 @@ from m2m.errors import M2MError, PeerError, UpstreamError, UpstreamUnavailableEr
 from m2m.headers import Headers
 from m2m.proxy.http import ClientGone, Receive, Send
 from m2m.proxy.upstream import UpstreamResponse
-from m2m.tunnel.transform import Transform
+from m2m.tunnel.transform import Identity, Transform
 
 __all__ = ["DisconnectWatch", "Relayed", "ShuttingDownError", "relay", "upstream_fault"]
 
@@ -27,6 +27,8 @@ _log = logging.getLogger("m2m.proxy")
 # Seconds before a request starts listening for its client's disconnect: most answers are back
 # sooner, and a listener costs a task.
 WATCH_AFTER = 0.05
+# A body passed through unchanged and no longer than this is sent with its head in one go.
+_ONE_SEND = 64 * 1024
 
 
 class ShuttingDownError(UpstreamError):
@@ -178,10 +180,31 @@ async def _streamed(
     peer: bool,
 ) -> None:
     out = headers if length is None else [*headers, (b"content-length", str(length).encode())]
+    if length is not None and length <= _ONE_SEND and isinstance(transform, Identity):
+        # A small body passed through: read whole (usually already here), then head and body
+        # leave in one go.
+        try:
+            body = await resp.read(length)
+        except M2MError as exc:
+            raise upstream_fault(exc, peer=peer) from None
+        result.bytes_in = len(body)
+        if len(body) != length:
+            raise upstream_fault(
+                UpstreamUnavailableError("upstream body shorter than its Content-Length"), peer=peer
+            )
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        on_head()
+        if before_end is not None:
+            await before_end()
+        await _final(send, body)
+        result.bytes_out = len(body)
+        result.completed = True
+        return
+    chunks = resp.aiter_bytes()
     await send({"type": "http.response.start", "status": status, "headers": out})
     on_head()
     try:
-        async for chunk in resp.aiter_bytes():
+        async for chunk in chunks:
             result.bytes_in += len(chunk)
             data = transform.feed(chunk)
             if data:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from m2m.errors import UpstreamUnavailableError
 from m2m.headers import Headers
 
 __all__ = ["BufferedResponse", "Upstream", "UpstreamResponse"]
@@ -21,6 +22,10 @@ class UpstreamResponse(Protocol):
     headers: Headers
 
     def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+    async def read(self, limit: int) -> bytes:
+        """The whole body; :class:`~m2m.errors.UpstreamUnavailableError` past ``limit`` bytes."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -51,19 +56,10 @@ class BufferedResponse:
         if self._body:
             yield self._body
 
+    async def read(self, limit: int) -> bytes:
+        if len(self._body) > limit:
+            raise UpstreamUnavailableError(f"upstream response over the {limit}-byte limit")
+        return self._body
+
     async def aclose(self) -> None:
         return None
-
-
-async def read_limited(resp: UpstreamResponse, limit: int) -> bytes:
-    """The body of a response known to be small (an error answer), at most ``limit`` bytes."""
-    from m2m.errors import UpstreamUnavailableError
-
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in resp.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise UpstreamUnavailableError(f"upstream error answer over {limit} bytes")
-        parts.append(chunk)
-    return b"".join(parts)

@@ -257,6 +257,27 @@ class _Response:
                 return
             yield chunk
 
+    async def read(self, limit: int) -> bytes:
+        conn = self._conn
+        if conn.complete and conn.error is None and len(conn.chunks) <= 1:
+            # The usual small answer: already here whole, no waiting and no iterator.
+            body = conn.chunks.popleft() if conn.chunks else b""
+            conn.buffered = 0
+        else:
+            parts: list[bytes] = []
+            size = 0
+            while chunk := await conn.next_chunk(self._timeout):
+                size += len(chunk)
+                if size > limit:
+                    break
+                parts.append(chunk)
+            body = b"".join(parts)
+            if size > limit:
+                raise UpstreamUnavailableError(f"upstream response over the {limit}-byte limit")
+        if len(body) > limit:
+            raise UpstreamUnavailableError(f"upstream response over the {limit}-byte limit")
+        return body
+
     async def aclose(self) -> None:
         if not self._done:
             self._done = True

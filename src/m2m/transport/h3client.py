@@ -288,8 +288,15 @@ class H3Response:
         finally:
             await self.aclose()
 
-    async def read(self) -> bytes:
-        return b"".join([chunk async for chunk in self.aiter_bytes()])
+    async def read(self, limit: int) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise UpstreamUnavailableError(f"HTTP/3 upstream response over the {limit}-byte limit")
+            parts.append(chunk)
+        return b"".join(parts)
 
     async def aclose(self) -> None:
         if not self._stream.ended:

@@ -157,6 +157,7 @@ class _Options:
     limits: QuicLimits = field(default_factory=QuicLimits)
     max_field_section: int = MAX_FIELD_SECTION_SIZE
     max_fields: int = 128
+    body_timeout: float = 30.0
     stats: ListenerStats = field(default_factory=ListenerStats)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     live: int = 0
@@ -255,14 +256,19 @@ class _Request:
         if not self.disconnected.is_set():
             getter = asyncio.ensure_future(self.body.get())
             waiter = asyncio.ensure_future(self.disconnected.wait())
+            timeout = self.conn.options.body_timeout if not self.body_complete else None
             try:
-                await asyncio.wait({getter, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({getter, waiter}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 waiter.cancel()
                 if not getter.done():
                     getter.cancel()
             if getter.done() and not getter.cancelled():
                 return getter.result()
+            if not waiter.done() and not self.disconnected.is_set():
+                # The body went silent: the stream is given up (RFC 9114 §4.1.1, incomplete).
+                self.conn.reset(self.stream_id, ErrorCode.H3_REQUEST_INCOMPLETE)
+                self.disconnect()
         return {"type": "http.disconnect"}
 
     async def send(self, message: MutableMapping[str, Any]) -> None:
@@ -543,7 +549,8 @@ class _H3ServerProtocol(QuicConnectionProtocol):
             "client": self.peer,
             "server": options.server_addr,
             "state": dict(options.state),
-            "extensions": {"m2m.early_data": not self.handshake_done},
+            # This listener times a silent request body out itself (see _Request._next).
+            "extensions": {"m2m.early_data": not self.handshake_done, "m2m.bounded_body": True},
         }
         request = _Request(self, event.stream_id, scope)
         self.requests[event.stream_id] = request
@@ -654,6 +661,7 @@ async def start_h3(
     limits: QuicLimits | None = None,
     max_field_section: int = MAX_FIELD_SECTION_SIZE,
     max_fields: int = 128,
+    body_timeout: float = 30.0,
 ) -> H3Listener:
     """Listen for HTTP/3 on ``host:port`` (UDP; port 0 picks a free one) and serve ``app``.
 
@@ -677,6 +685,7 @@ async def start_h3(
         limits=limits,
         max_field_section=max_field_section,
         max_fields=max_fields,
+        body_timeout=body_timeout,
     )
 
     def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _H3ServerProtocol:

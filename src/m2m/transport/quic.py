@@ -160,6 +160,7 @@ class TransportSettings:
     max_header_bytes: int
     max_headers: int
     shutdown_grace: float
+    body_timeout: float
 
 
 def settings(config: Any) -> TransportSettings:
@@ -188,6 +189,7 @@ def settings(config: Any) -> TransportSettings:
         max_header_bytes=limits.max_header_bytes,
         max_headers=limits.max_headers,
         shutdown_grace=limits.shutdown_grace,
+        body_timeout=limits.body_timeout,
     )
 
 
@@ -264,6 +266,7 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
                 limits=s.quic_limits,
                 max_field_section=s.max_header_bytes,
                 max_fields=s.max_headers,
+                body_timeout=s.body_timeout,
             )
         except OSError as exc:
             raise ConfigError(

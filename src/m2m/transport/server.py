@@ -27,7 +27,7 @@ __all__ = ["BackgroundServer", "bind_tcp", "raise_fd_limit", "serve_tcp", "uvico
 def uvicorn_options(config: Config | None = None, *, workers: bool = False) -> dict[str, Any]:
     """uvicorn settings for the proxy: the limits of ``[proxy.limits]`` and a lean HTTP stack."""
     from m2m.config import LimitsConfig
-    from m2m.transport.h1server import WORKER_PROTOCOL, guarded_protocol
+    from m2m.transport.h1server import WORKER_PROTOCOL, bounds_of, guarded_protocol
 
     try:
         import uvloop  # noqa: F401
@@ -37,13 +37,7 @@ def uvicorn_options(config: Config | None = None, *, workers: bool = False) -> d
         loop = "asyncio"
     limits = config.proxy.limits if config is not None else LimitsConfig()
     log_level = config.proxy.log_level if config is not None else "warning"
-    protocol: Any = WORKER_PROTOCOL
-    if not workers:
-        protocol = guarded_protocol(
-            max_header_bytes=limits.max_header_bytes,
-            max_headers=limits.max_headers,
-            header_timeout=limits.header_timeout,
-        )
+    protocol: Any = WORKER_PROTOCOL if workers else guarded_protocol(**bounds_of(limits))
     return {
         "http": protocol,
         "loop": loop,
