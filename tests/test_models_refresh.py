@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -136,12 +137,19 @@ def test_ttl_decides_what_loads_at_startup(server, cache):
     assert load_cached(future, cache, ttl=60, now=fetched_at - 10) is None
 
 
-def test_default_registry_loads_the_fresh_cache_from_m2m_cache_dir(server, tmp_path, monkeypatch):
-    monkeypatch.setenv("M2M_CACHE_DIR", str(tmp_path))
-    assert default_cache_path() == tmp_path / "models.json"
+def test_the_cli_loads_the_fresh_cache_from_m2m_cache_dir(server, tmp_path, monkeypatch):
+    from m2m.cli._edge import load_model_cache
+
+    assert default_cache_path({"M2M_CACHE_DIR": str(tmp_path)}, Path("/home/x")) == tmp_path / "models.json"
+    assert default_cache_path({}, Path("/home/x")) == Path("/home/x/.m2m/cache/models.json")
     models.refresh(url_of(server), tmp_path / "models.json", registry=Registry(), env={})
     models.set_default_registry(None)
     try:
+        # The library reads no environment: the registry has only the embedded cards...
+        assert models.get("acme/rocket-1") is None
+        # ...until the command line's edge loads the cache its environment names.
+        monkeypatch.setenv("M2M_CACHE_DIR", str(tmp_path))
+        load_model_cache()
         assert models.get("acme/rocket-1") is not None
         assert models.encoding_for("sao10k/l3.3-euryale-70b") == "llama3"
     finally:
@@ -226,6 +234,9 @@ def test_url_resolution_order():
 
 def test_env_url_and_cache_dir_are_used(server, tmp_path):
     env = {"M2M_MODELS_URL": url_of(server), "M2M_CACHE_DIR": str(tmp_path / "c")}
-    result = models.refresh(registry=Registry(), env=env)
+    cache = default_cache_path(env, tmp_path / "home")
+    result = models.refresh(cache_path=cache, registry=Registry(), env=env)
     assert result.fetched and result.url == url_of(server)
     assert result.cache_path == tmp_path / "c" / "models.json" and result.cache_path.is_file()
+    with pytest.raises(ModelRegistryError, match="cache path"):
+        models.refresh(registry=Registry(), env=env)

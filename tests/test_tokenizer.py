@@ -38,6 +38,8 @@ def test_llama3_from_configured_path(monkeypatch):
     from m2m import tokenizer
 
     monkeypatch.setenv("M2M_LLAMA3_VOCAB", f"{SHARED_VOCAB}/llama3.tiktoken")
+    assert not tokenizer.llama3_available()  # the library never reads the environment itself
+    tokenizer.set_llama3_vocab(f"{SHARED_VOCAB}/llama3.tiktoken")
     tokenizer.get_encoding.cache_clear()
     try:
         ids = encode_tokens("Hello world", "llama3")
@@ -46,6 +48,7 @@ def test_llama3_from_configured_path(monkeypatch):
         assert encode_tokens("<|begin_of_text|>", "llama3") == [128000]
         assert encode_tokens("<|eot_id|>", "llama3") == [128009]
     finally:
+        tokenizer.set_llama3_vocab(None)
         tokenizer.get_encoding.cache_clear()
 
 

@@ -1,8 +1,9 @@
 """Exact BPE token counts, offline.
 
 cl100k_base and o200k_base ship inside the package (``m2m/data``); Llama 3 is loaded from a path
-the user configures (``M2M_LLAMA3_VOCAB`` or :func:`set_llama3_vocab`), because its licence does
-not allow bundling it. Meta's ``tokenizer.model`` has the same file format and works as is.
+the user configures (:func:`set_llama3_vocab`; the CLI reads ``M2M_LLAMA3_VOCAB`` and the config),
+because its licence does not allow bundling it. Meta's ``tokenizer.model`` has the same file format
+and works as is.
 Models with closed tokenizers get an estimate, marked ``exact=False``.
 """
 
@@ -125,7 +126,9 @@ def set_llama3_vocab(path: str | os.PathLike[str] | None) -> None:
 
 
 def _llama3_vocab_path() -> str | None:
-    return _llama3_path or os.environ.get("M2M_LLAMA3_VOCAB") or None
+    # Set by the caller (the CLI and the proxy pass the configured path); never read from the
+    # environment here.
+    return _llama3_path
 
 
 def llama3_available() -> bool:

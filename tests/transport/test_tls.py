@@ -39,8 +39,13 @@ def test_corrupt_cached_certificate_is_replaced(tmp_path: Path) -> None:
 
 
 def test_cache_dir_follows_m2m_cache_dir(tmp_path: Path) -> None:
-    assert cache_dir({"M2M_CACHE_DIR": str(tmp_path)}) == tmp_path / "certs"
-    assert cache_dir({}).parts[-2:] == (".m2m", "certs")
+    assert cache_dir({"M2M_CACHE_DIR": str(tmp_path)}, Path("/home/x")) == tmp_path / "certs"
+    assert cache_dir({}, Path("/home/x")) == Path("/home/x/.m2m/certs")
+
+
+def test_no_certificate_and_no_folder_is_a_clear_config_error() -> None:
+    with pytest.raises(ConfigError, match="needs a certificate"):
+        load_server_credentials(None, None)
 
 
 def test_no_cert_given_generates_one_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -4,31 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 __all__ = ["config_value", "register"]
 
+from m2m.cli._edge import load_model_cache, model_cache_path
+
 
 def config_value(section: str, key: str, path: str | None = None) -> Any:
     """``[section] key`` of the TOML config (``path``, else ``~/.m2m/config.toml`` if present)."""
-    import tomllib
+    from m2m.cli.proxy import config_path
+    from m2m.config import read_toml
 
-    from m2m.errors import ConfigError
-
-    file = Path(path).expanduser() if path else Path.home() / ".m2m" / "config.toml"
-    if not path and not file.is_file():
+    file = config_path(path)
+    if file is None:
         return None
-    try:
-        with file.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {file}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
-    table = data.get(section)
+    table = read_toml(file).get(section)
     return table.get(key) if isinstance(table, dict) else None
 
 
@@ -65,6 +59,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _list(args: argparse.Namespace) -> int:
     from m2m import models
 
+    load_model_cache()
     cards = models.list_models(dynamic=not args.embedded)
     if args.json:
         print(json.dumps([card.to_dict() for card in cards], indent=2))
@@ -83,6 +78,7 @@ def _show(args: argparse.Namespace) -> int:
     from m2m import models
     from m2m.errors import RequestError
 
+    load_model_cache()
     card = models.get(args.model)
     if card is None:
         raise RequestError(f"unknown model {args.model!r} (see `m2m models list`, or `m2m models refresh`)")
@@ -109,9 +105,13 @@ def _refresh(args: argparse.Namespace) -> int:
     from m2m import models
     from m2m.models.openrouter import resolve_url
 
-    url = resolve_url(args.url, configured=config_value("models", "refresh_url", args.config))
+    url = resolve_url(args.url, env=os.environ, configured=config_value("models", "refresh_url", args.config))
     result = models.refresh(
-        url=url, cache_path=args.cache, ttl=args.ttl, timeout=args.timeout, force=not args.if_stale
+        url=url,
+        cache_path=args.cache or model_cache_path(),
+        ttl=args.ttl,
+        timeout=args.timeout,
+        force=not args.if_stale,
     )
     if result.fetched:
         print(f"fetched {result.count} models from {result.url} into {result.cache_path}")

@@ -131,10 +131,12 @@ def build_app(config: Config, *, metrics_dir: str | None = None) -> ProxyApp:
 def worker_app() -> ProxyApp:
     """App factory of a worker process (``--workers N``): the parent hands the configuration over
     in ``M2M_*`` variables and the shared metrics folder in ``M2M_METRICS_DIR``."""
+    from m2m.cli._edge import load_model_cache
     from m2m.config import load
     from m2m.transport.h1server import configure_workers
 
     config = load(env=os.environ)
+    load_model_cache()
     logging.basicConfig(level=config.proxy.log_level.upper(), format=_LOG_FORMAT)
     limits = config.proxy.limits
     configure_workers(
@@ -149,9 +151,12 @@ def serve(config: Config, *, on_ready: Callable[[str], None] | None = None) -> N
     """Serve until interrupted (blocks): HTTP/1.1 (one process or workers), HTTP/3, or both."""
     proxy = config.proxy
     if proxy.transport.transport != "tcp":
-        from m2m.transport.quic import serve as serve_quic
+        from pathlib import Path
 
-        serve_quic(lambda: build_app(config), config)
+        from m2m.transport.quic import serve as serve_quic
+        from m2m.transport.tls import cache_dir
+
+        serve_quic(lambda: build_app(config), config, cert_dir=cache_dir(os.environ, Path.home()))
         return
     from m2m.config import as_env
     from m2m.transport.server import bind_tcp, serve_tcp
@@ -186,9 +191,11 @@ def serve(config: Config, *, on_ready: Callable[[str], None] | None = None) -> N
 
 
 def _run_proxy(args: argparse.Namespace) -> int:
+    from m2m.cli._edge import load_model_cache
     from m2m.config import load
 
     config = load(cli=_flags(args), env=os.environ, path=config_path(args.config))
+    load_model_cache()
     p = config.proxy
     logging.basicConfig(level=p.log_level.upper(), format=_LOG_FORMAT)
 

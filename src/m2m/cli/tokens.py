@@ -41,12 +41,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _configure_llama3(args: argparse.Namespace) -> None:
+    from m2m.cli._edge import load_model_cache
     from m2m.cli.models import config_value
     from m2m.errors import ConfigError, TokenizerError
     from m2m.tokenizer import set_llama3_vocab
 
-    path = args.llama3_vocab
-    if path is None and not os.environ.get("M2M_LLAMA3_VOCAB"):
+    load_model_cache()
+    path = args.llama3_vocab or os.environ.get("M2M_LLAMA3_VOCAB") or None
+    if path is None:
         configured = config_value("tokenizer", "llama3_vocab", args.config)
         if configured is not None and not isinstance(configured, str):
             raise ConfigError("expected a file path", key="tokenizer.llama3_vocab")

@@ -8,9 +8,10 @@
     >>> models.expand(models.abbreviate("my-finetune")) == "my-finetune"
     True
 
-The module-level functions use one default :class:`Registry`: the embedded cards plus the cached
-OpenRouter list when that cache is fresh (``$M2M_CACHE_DIR/models.json`` or
-``~/.m2m/cache/models.json``, 24 h). :func:`refresh` fetches the list again.
+The module-level functions use one default :class:`Registry`: the embedded cards, plus the cached
+OpenRouter list once a caller loads it with :func:`load_cache` (the CLI and the proxy do, from
+``$M2M_CACHE_DIR/models.json`` or ``~/.m2m/cache/models.json`` when fresh, 24 h; nothing here
+reads the environment or the home folder). :func:`refresh` fetches the list again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from m2m.models.openrouter import (
     DEFAULT_TTL,
     DEFAULT_URL,
     RefreshResult,
-    default_cache_path,
     load_cached,
 )
 from m2m.models.openrouter import refresh as _refresh
@@ -45,6 +45,7 @@ __all__ = [
     "expand",
     "get",
     "list_models",
+    "load_cache",
     "refresh",
     "set_default_registry",
 ]
@@ -60,11 +61,17 @@ def default_registry() -> Registry:
     if registry is None:
         with _lock:
             if _default is None:
-                built = Registry()
-                load_cached(built, default_cache_path())
-                _default = built
+                _default = Registry()
             registry = _default
     return registry
+
+
+def load_cache(path: str | os.PathLike[str]) -> bool:
+    """Add the cached model list at ``path`` to the default registry when it is fresh; a missing,
+    stale or damaged cache only means fewer models. True when it was loaded."""
+    from pathlib import Path
+
+    return load_cached(default_registry(), Path(path).expanduser()) is not None
 
 
 def set_default_registry(registry: Registry | None) -> None:

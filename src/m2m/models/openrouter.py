@@ -68,20 +68,20 @@ class RefreshResult:
     fetched_at: float
 
 
-def default_cache_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$M2M_CACHE_DIR/models.json``, else ``~/.m2m/cache/models.json``."""
-    env = os.environ if env is None else env
+def default_cache_path(env: Mapping[str, str], home: Path) -> Path:
+    """``$M2M_CACHE_DIR/models.json``, else ``<home>/.m2m/cache/models.json`` (the CLI passes its
+    environment and home)."""
     folder = env.get("M2M_CACHE_DIR")
-    base = Path(folder).expanduser() if folder else Path.home() / ".m2m" / "cache"
+    base = Path(folder).expanduser() if folder else home / ".m2m" / "cache"
     return base / "models.json"
 
 
 def resolve_url(
     url: str | None = None, *, env: Mapping[str, str] | None = None, configured: str | None = None
 ) -> str:
-    """The list URL: ``url`` argument > ``M2M_MODELS_URL`` > config ``[models] refresh_url`` > default."""
-    env = os.environ if env is None else env
-    return url or env.get("M2M_MODELS_URL") or configured or DEFAULT_URL
+    """The list URL: ``url`` argument > ``M2M_MODELS_URL`` in ``env`` > config ``[models]
+    refresh_url`` > default."""
+    return url or (env or {}).get("M2M_MODELS_URL") or configured or DEFAULT_URL
 
 
 def _slim(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +219,9 @@ def refresh(
     A fresh cache (younger than ``ttl``) is used without a request unless ``force``; otherwise the
     list is fetched and the cache rewritten. A failed fetch leaves cache and registry unchanged.
     """
-    path = Path(cache_path).expanduser() if cache_path is not None else default_cache_path(env)
+    if cache_path is None:
+        raise ModelRegistryError("refresh needs a cache path (the CLI passes ~/.m2m/cache/models.json)")
+    path = Path(cache_path).expanduser()
     url = resolve_url(url, env=env)
     ttl = DEFAULT_TTL if ttl is None else float(ttl)
     now = time.time() if now is None else now

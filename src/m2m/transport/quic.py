@@ -16,6 +16,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from m2m.errors import ConfigError, M2MError
@@ -232,12 +233,15 @@ async def _start_uvicorn(
 
 
 @contextlib.asynccontextmanager
-async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
-    """Start the listeners ``config.proxy.transport`` asks for; stop them on exit."""
+async def serving(
+    app_or_factory: Any, config: Any, *, cert_dir: Path | None = None
+) -> AsyncIterator[Servers]:
+    """Start the listeners ``config.proxy.transport`` asks for; stop them on exit. ``cert_dir``:
+    where a development certificate is made when the config names none."""
     s = settings(config)
     if s.transport not in ("quic", "both"):
         raise ConfigError(f"expected quic or both here, got {s.transport!r}", key="proxy.transport.transport")
-    credentials = load_server_credentials(s.cert, s.key)
+    credentials = load_server_credentials(s.cert, s.key, directory=cert_dir)
     app = _resolve_app(app_or_factory, config)
     lifespan = _Lifespan(app)
     await lifespan.startup()
@@ -295,7 +299,7 @@ async def serving(app_or_factory: Any, config: Any) -> AsyncIterator[Servers]:
         await lifespan.shutdown()
 
 
-async def _serve_until_signal(app_or_factory: Any, config: Any) -> None:
+async def _serve_until_signal(app_or_factory: Any, config: Any, cert_dir: Path | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
@@ -309,7 +313,7 @@ async def _serve_until_signal(app_or_factory: Any, config: Any) -> None:
     for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, first_signal)
-    async with serving(app_or_factory, config) as servers:
+    async with serving(app_or_factory, config, cert_dir=cert_dir) as servers:
         uv_task = None
         if servers._uvicorn is not None:
             uv_task = asyncio.ensure_future(_wait_uvicorn_exit(servers._uvicorn))
@@ -325,7 +329,7 @@ async def _wait_uvicorn_exit(server: Any) -> None:
         await asyncio.sleep(0.2)
 
 
-def serve(app_or_factory: Any, config: Any) -> int:
+def serve(app_or_factory: Any, config: Any, *, cert_dir: Path | None = None) -> int:
     """Run until SIGINT/SIGTERM. ``app_or_factory`` is an ASGI app or ``factory(config) -> app``."""
     s = settings(config)  # fail on a config without transport settings before starting anything
     if s.log_level != "debug":
@@ -346,5 +350,5 @@ def serve(app_or_factory: Any, config: Any) -> int:
     except ImportError:  # pragma: no cover - Windows has no uvloop
         runner = asyncio.Runner()
     with runner:
-        runner.run(_serve_until_signal(app_or_factory, config))
+        runner.run(_serve_until_signal(app_or_factory, config, cert_dir))
     return 0

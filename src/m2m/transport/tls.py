@@ -43,11 +43,11 @@ class ServerCredentials:
     generated: bool
 
 
-def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where generated certificates live: ``$M2M_CACHE_DIR/certs`` or ``~/.m2m/certs``."""
-    env = os.environ if env is None else env
+def cache_dir(env: Mapping[str, str], home: Path) -> Path:
+    """Where generated certificates live: ``$M2M_CACHE_DIR/certs`` or ``<home>/.m2m/certs`` (the
+    CLI passes its environment and home; nothing here reads them itself)."""
     base = env.get("M2M_CACHE_DIR")
-    root = Path(base).expanduser() if base else Path.home() / ".m2m"
+    root = Path(base).expanduser() if base else home / ".m2m"
     return root / "certs"
 
 
@@ -63,14 +63,13 @@ def _dev_cert_valid(cert_path: Path, key_path: Path) -> bool:
     return cert.not_valid_before_utc <= now and cert.not_valid_after_utc - _RENEW_BEFORE > now
 
 
-def dev_certificate(directory: Path | None = None) -> tuple[Path, Path]:
+def dev_certificate(directory: Path) -> tuple[Path, Path]:
     """Return ``(cert, key)`` paths of a self-signed certificate for localhost, creating it if needed."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    directory = cache_dir() if directory is None else directory
     cert_path, key_path = directory / _DEV_CERT, directory / _DEV_KEY
     if _dev_cert_valid(cert_path, key_path):
         return cert_path, key_path
@@ -123,6 +122,12 @@ def load_server_credentials(
     first handshake.
     """
     if cert is None and key is None:
+        if directory is None:
+            raise ConfigError(
+                "QUIC needs a certificate: give --cert and --key (the CLI otherwise makes a "
+                "development one in ~/.m2m/certs)",
+                key="proxy.transport.cert",
+            )
         try:
             cert_path, key_path = dev_certificate(directory)
         except OSError as exc:
