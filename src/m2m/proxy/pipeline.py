@@ -31,6 +31,7 @@ from m2m.headers import Headers, get, media_type, replace
 from m2m.proxy import coding
 from m2m.proxy.http import (
     BodyBudget,
+    ClientGone,
     Receive,
     Scope,
     Send,
@@ -375,17 +376,33 @@ class Pipeline:
             await self._keep(req.peer, req.peer.keep(body))
         upstream = self._upstream()
         exchange: ClientExchange | None = None
-        if self._tunnel_client is not None:
-            exchange = self._tunnel_client.exchange(
-                method, headers, body if isinstance(body, bytes) else None, decision=req.decision
-            )
-            resp = await self._send_to_peer(upstream, method, url, exchange, body)
-            req.wire_bytes = exchange.bytes_sent
-        else:
-            resp = await upstream.request(method, url, headers, body, timeout=self._timeout)
-            if isinstance(body, bytes) and req.peer is None:
-                req.wire_bytes = len(body)
-        watch = DisconnectWatch(receive)
+        # From here the client's going away cancels the upstream request, while it waits for the
+        # answer too. A streamed body still holds receive(): the watch starts once it is sent.
+        watch = DisconnectWatch(receive, start=isinstance(body, bytes))
+        if not isinstance(body, bytes):
+            body = _then(body, watch.arm)
+        try:
+            if self._tunnel_client is not None:
+                exchange = self._tunnel_client.exchange(
+                    method, headers, body if isinstance(body, bytes) else None, decision=req.decision
+                )
+                resp = await self._send_to_peer(upstream, method, url, exchange, body)
+                req.wire_bytes = exchange.bytes_sent
+            else:
+                resp = await upstream.request(method, url, headers, body, timeout=self._timeout)
+                if isinstance(body, bytes) and req.peer is None:
+                    req.wire_bytes = len(body)
+        except asyncio.CancelledError:
+            watch.stop()
+            if watch.fired:
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()
+                raise ClientGone from None
+            raise
+        except BaseException:
+            watch.stop()
+            raise
         try:
             return await self._respond(req, send, resp, exchange, watch)
         finally:
@@ -558,6 +575,13 @@ class Pipeline:
                 *figures,
             ]
         return figures
+
+
+async def _then(body: AsyncIterator[bytes], done: Callable[[], None]) -> AsyncIterator[bytes]:
+    """``body``, then ``done()`` once it is all sent."""
+    async for chunk in body:
+        yield chunk
+    done()
 
 
 def _raw(event: Any) -> bytes:

@@ -61,15 +61,20 @@ class DisconnectWatch:
 
     __slots__ = ("_owner", "_receive", "_stopped", "_task", "_timer", "fired")
 
-    def __init__(self, receive: Receive) -> None:
+    def __init__(self, receive: Receive, *, start: bool = True) -> None:
         self.fired = False
         self._stopped = False
         self._owner = asyncio.current_task()
         self._receive = receive
         self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
-            WATCH_AFTER, self._start
-        )
+        self._timer: asyncio.TimerHandle | None = None
+        if start:
+            self.arm()
+
+    def arm(self) -> None:
+        """Start watching (after ``WATCH_AFTER``); receive() must be free from now on."""
+        if self._timer is None and self._task is None and not self._stopped:
+            self._timer = asyncio.get_running_loop().call_later(WATCH_AFTER, self._start)
 
     def _start(self) -> None:
         self._timer = None
