@@ -56,12 +56,57 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-_WORDS = (
-    "shipment order invoice customer warehouse route delivery carrier parcel tracking status delay "
-    "refund address postal region priority express standard weight volume pallet container port "
-    "customs duty clearance manifest schedule vessel truck depot driver signature proof exception "
-    "damage claim insurance policy quote rate tariff zone surcharge fuel capacity forecast demand"
-).split()
+_WORDS = [
+    "shipment",
+    "order",
+    "invoice",
+    "customer",
+    "warehouse",
+    "route",
+    "delivery",
+    "carrier",
+    "parcel",
+    "tracking",
+    "status",
+    "delay",
+    "refund",
+    "address",
+    "postal",
+    "region",
+    "priority",
+    "express",
+    "standard",
+    "weight",
+    "volume",
+    "pallet",
+    "container",
+    "port",
+    "customs",
+    "duty",
+    "clearance",
+    "manifest",
+    "schedule",
+    "vessel",
+    "truck",
+    "depot",
+    "driver",
+    "signature",
+    "proof",
+    "exception",
+    "damage",
+    "claim",
+    "insurance",
+    "policy",
+    "quote",
+    "rate",
+    "tariff",
+    "zone",
+    "surcharge",
+    "fuel",
+    "capacity",
+    "forecast",
+    "demand",
+]
 SYSTEM_PROMPT = (
     "You are the operations assistant of a logistics company. Answer with the facts from the tools; "
     "never invent a tracking number. Tools: track_shipment(id), list_orders(customer, since), "

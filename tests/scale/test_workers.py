@@ -23,7 +23,7 @@ def _conversations(key: str) -> list[Conversation]:
 
 
 def _run(client_proxy: Any, b: M2MProcess) -> tuple[Report, dict[str, Any], dict[str, Any]]:
-    a_app, a = client_proxy(b.url)
+    _, a = client_proxy(b.url)
     report = run_rounds(a.url, _conversations("workers"), range(TURNS), Report())
     later = CONVERSATIONS * (TURNS - 1)
 
