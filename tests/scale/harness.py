@@ -11,6 +11,7 @@ all of them, so a TCP relay's byte counts split exactly between rounds (first tu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -176,6 +177,7 @@ class DeterministicUpstream:
 
     def __init__(self) -> None:
         self.requests = 0
+        self.delay = 0.0  # seconds before answering a chat request (keeps requests in flight)
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -202,6 +204,8 @@ class DeterministicUpstream:
         path = scope["path"]
         if scope["method"] == "POST" and path.endswith("/chat/completions"):
             kind, data = answer(body)
+            if self.delay:
+                await asyncio.sleep(self.delay)
             head = [(b"content-type", kind)]
             if kind == b"application/json":
                 head.append((b"content-length", str(len(data)).encode()))
@@ -279,6 +283,14 @@ def _failure(resp: httpx.Response) -> str:
         return f"{resp.status_code} (no OpenAI error body)"
 
 
+def _cut_stream(got: bytes, expected: bytes) -> bool:
+    """A stream that failed after its head: what came is the start of the right events, then an
+    ``event: error`` (a clear failure, not a changed answer)."""
+    start = got.rfind(b"event: error")
+    head = got[:start]
+    return start >= 0 and expected.startswith(head) and (not head or head.endswith(b"\n\n"))
+
+
 def _send(client: httpx.Client, conversation: Conversation, turn: int, report: Report, attempts: int) -> None:
     body = conversation.body(turn)
     expected = answer(body)[1]
@@ -298,6 +310,10 @@ def _send(client: httpx.Client, conversation: Conversation, turn: int, report: R
                 report.completed += 1
             conversation.answered(body)
             return
+        if resp.status_code == 200 and _cut_stream(resp.content, expected):
+            with report._lock:
+                report.failed["200 stream ended by an error event"] += 1
+            continue
         if resp.status_code == 200:
             with report._lock:
                 report.changed.append(f"conversation {conversation.index} turn {turn}")
