@@ -41,11 +41,4 @@ def _accepted(name: str, value: str) -> bool:
 
 def unaccepted(env: Iterable[tuple[str, str]]) -> list[str]:
     """Names among ``env`` (name, value) that ``m2m.config.load`` ignores."""
-    return sorted(
-        {
-            name
-            for name, value in env
-            if name.startswith("M2M_")
-            and not _accepted(name, value)
-        }
-    )
+    return sorted({name for name, value in env if name.startswith("M2M_") and not _accepted(name, value)})

@@ -261,6 +261,7 @@ class Report:
     changed: list[str] = field(default_factory=list)
     round_bytes: list[int] = field(default_factory=list)  # relay bytes per round (both ways)
     round_seconds: list[float] = field(default_factory=list)
+    latencies: list[tuple[int, float]] = field(default_factory=list)  # (turn, seconds) of completed
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def describe(self) -> str:
@@ -299,6 +300,7 @@ def _send(client: httpx.Client, conversation: Conversation, turn: int, report: R
         with report._lock:
             report.sent += 1
             report.retried += attempt > 0
+        started = time.perf_counter()
         try:
             resp = client.post("/v1/chat/completions", content=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -308,6 +310,7 @@ def _send(client: httpx.Client, conversation: Conversation, turn: int, report: R
         if resp.status_code == 200 and resp.content == expected:
             with report._lock:
                 report.completed += 1
+                report.latencies.append((turn, time.perf_counter() - started))
             conversation.answered(body)
             return
         if resp.status_code == 200 and _cut_stream(resp.content, expected):
