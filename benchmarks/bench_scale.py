@@ -144,10 +144,11 @@ def send_streams(url: str, names: list[str], files: dict[str, bytes]) -> int:
 
 def send_conversations(
     url: str, conversations: list[list[tuple[bytes, bytes]]], relay: CountingRelay
-) -> tuple[int, int, int, int]:
-    """(first-turn bytes, later-turn bytes, answers changed, failures), one round per turn."""
+) -> tuple[int, int, int, int, int]:
+    """(first-turn bytes, later-turn bytes, later-turn bytes towards B, answers changed, failures),
+    one round per turn."""
     clients = [httpx.Client(base_url=url, timeout=60) for _ in conversations]
-    first = later = changed = failed = 0
+    first = later = later_up = changed = failed = 0
     lock = threading.Lock()
 
     def one(k: int, turn: int) -> None:
@@ -164,17 +165,18 @@ def send_conversations(
     try:
         with ThreadPoolExecutor(len(conversations)) as pool:
             for turn in range(len(conversations[0])):
-                before = relay.up + relay.down
+                before, up_before = relay.up + relay.down, relay.up
                 list(pool.map(lambda k, t=turn: one(k, t), range(len(conversations))))
                 spent = relay.up + relay.down - before
                 if turn:
                     later += spent
+                    later_up += relay.up - up_before
                 else:
                     first += spent
     finally:
         for client in clients:
             client.close()
-    return first, later, changed, failed
+    return first, later, later_up, changed, failed
 
 
 def bench_bytes(args: argparse.Namespace, valkey: ValkeyServer) -> None:
@@ -192,9 +194,9 @@ def bench_bytes(args: argparse.Namespace, valkey: ValkeyServer) -> None:
         started = time.perf_counter()
         changed = send_streams(url, names, files)
         streams = relay.up + relay.down
-        first, later, changed2, failed = send_conversations(url, conversations, relay)
+        first, later, later_up, changed2, failed = send_conversations(url, conversations, relay)
         relay.stop()
-        plain = {"streams": streams, "first": first, "later": later}
+        plain = {"streams": streams, "first": first, "later": later, "later_up": later_up}
         rows.append(
             {
                 "path": "plain (no proxies)",
@@ -214,7 +216,9 @@ def bench_bytes(args: argparse.Namespace, valkey: ValkeyServer) -> None:
                         started = time.perf_counter()
                         changed = send_streams(a.url, names, files)
                         streams = relay.up + relay.down
-                        first, later, changed2, failed = send_conversations(a.url, conversations, relay)
+                        first, later, later_up, changed2, failed = send_conversations(
+                            a.url, conversations, relay
+                        )
                         seconds = time.perf_counter() - started
                         client = counters(a.url)["stats"]["deltas"].get("client", {})
                         time.sleep(1.0)  # workers flush their counters every 0.5 s
@@ -228,6 +232,7 @@ def bench_bytes(args: argparse.Namespace, valkey: ValkeyServer) -> None:
                         "streams": streams,
                         "first": first,
                         "later": later,
+                        "later_up": later_up,
                         "changed": changed + changed2,
                         "failed": failed,
                         "seconds": seconds,
@@ -245,17 +250,19 @@ def bench_bytes(args: argparse.Namespace, valkey: ValkeyServer) -> None:
         f"{n} conversations x {args.turns} turns (half with tool schemas, all {n} at once per turn)\n"
     )
     print(
-        "| B side | streams /plain | first turns /plain | later turns B | later turns /plain | deltas sent "
+        "| B side | streams /plain | first turns /plain | later turns B | later turns /plain "
+        "| later turns, requests only /plain | deltas sent "
         "| accepted | refused (409) = full resends | store hits | store errors+timeouts | answers changed "
         "| failed | s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         c, s = row.get("client", {}), row.get("server", {})
         print(
             f"| {row['path']} | {row['streams'] / plain['streams']:.3f} "
             f"| {row['first'] / plain['first']:.3f} "
-            f"| {row['later']:,} | {row['later'] / plain['later']:.3f} | {c.get('sent', '-')} "
+            f"| {row['later']:,} | {row['later'] / plain['later']:.3f} "
+            f"| {row['later_up'] / plain['later_up']:.3f} | {c.get('sent', '-')} "
             f"| {s.get('accepted', 0) if s else '-'} | {c.get('refused', 0) if c else '-'} "
             f"| {s.get('store_hits', '-')} "
             f"| {s.get('store_errors', 0) + s.get('store_timeouts', 0) if s else '-'} | {row['changed']} "
