@@ -125,6 +125,7 @@ class CountingRelay:
         self._thread.join(5)
 
     def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)  # gather() below runs outside the loop
         self._loop.run_until_complete(self._main())
         pending = asyncio.all_tasks(self._loop)
         for task in pending:
@@ -160,7 +161,8 @@ class CountingRelay:
                 with contextlib.suppress(RuntimeError):
                     dst.close()
 
-        await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
+        with contextlib.suppress(asyncio.CancelledError):  # stop(): end quietly, not as cancelled
+            await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
 
 
 def proxy(upstream: str, **settings: Any) -> BackgroundServer:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["LATENCY_BUCKETS", "Stats"]
@@ -88,6 +89,8 @@ class Stats:
         # observing each one there would block the loop for milliseconds every flush under load.
         self._pending_buckets = [0] * (len(LATENCY_BUCKETS) + 1)
         self._pending_latency_sum = 0.0
+        self._store_counts: Callable[[], Mapping[str, float]] | None = None
+        self._store_reported: dict[str, int] = {}
 
     # -- hot path: plain arithmetic only ----------------------------------------------------
 
@@ -125,8 +128,15 @@ class Stats:
     def store_events(self, counts: dict[str, int]) -> None:
         """Add delta-store outcome counts (hits, misses, errors, ...) since the last call."""
         for event, n in counts.items():
-            if n:
+            if n > 0:
                 self._store_events.labels(event).inc(n)
+
+    def track_store(self, counts: Callable[[], Mapping[str, float]] | None) -> None:
+        """Read the delta store's running counts (``StoreStats.snapshot``) at every flush, so
+        ``/metrics`` and ``/stats`` show them as of the read; None stops. Counts start from zero
+        for a newly tracked store."""
+        self._store_counts = counts
+        self._store_reported = {}
 
     def record_scan(self, *, flagged: bool, blocked: bool) -> None:
         pending = self._pending
@@ -136,7 +146,17 @@ class Stats:
 
     # -- off the hot path --------------------------------------------------------------------
 
+    def _flush_store(self) -> None:
+        counts = self._store_counts
+        if counts is None:
+            return
+        now = {k: int(v) for k, v in counts().items() if isinstance(v, int)}
+        reported = self._store_reported
+        self.store_events({k: v - reported.get(k, 0) for k, v in now.items()})
+        self._store_reported = now
+
     def flush(self) -> None:
+        self._flush_store()
         statuses, self._pending_status = self._pending_status, {}
         for status, n in statuses.items():
             self._requests.labels(str(status)).inc(n)

@@ -12,12 +12,7 @@ from collections.abc import Iterable
 from m2m.config import load
 from m2m.errors import ConfigError
 
-__all__ = ["DELTA_STORE_NAMES_NOT_YET_IN_CONFIG", "unaccepted"]
-
-# The shared delta store ([proxy.delta] store) is being added to m2m.config. The deployment files
-# already set M2M_DELTA_STORE; until the key lands, these names may be unknown. Delete this set
-# once `load(env={"M2M_DELTA_STORE": "redis://valkey:6379/0"})` reads it.
-DELTA_STORE_NAMES_NOT_YET_IN_CONFIG = frozenset({"M2M_DELTA_STORE", "M2M_PROXY_DELTA_STORE"})
+__all__ = ["unaccepted"]
 
 _PROBES = (
     "probe",
@@ -45,13 +40,5 @@ def _accepted(name: str, value: str) -> bool:
 
 
 def unaccepted(env: Iterable[tuple[str, str]]) -> list[str]:
-    """Names among ``env`` (name, value) that ``m2m.config.load`` ignores, allow-list aside."""
-    return sorted(
-        {
-            name
-            for name, value in env
-            if name.startswith("M2M_")
-            and name not in DELTA_STORE_NAMES_NOT_YET_IN_CONFIG
-            and not _accepted(name, value)
-        }
-    )
+    """Names among ``env`` (name, value) that ``m2m.config.load`` ignores."""
+    return sorted({name for name, value in env if name.startswith("M2M_") and not _accepted(name, value)})

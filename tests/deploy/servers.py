@@ -39,7 +39,10 @@ def proxy_replica(env: Mapping[str, str]) -> Iterator[str]:
 
 
 def ask_proxy(paths: Iterable[str]) -> dict[str, tuple[int, bool]]:
-    """``GET`` each path of a real proxy replica: ``{path: (status, reached the upstream)}``."""
+    """``GET`` each path of a real proxy replica: ``{path: (status, forwarded to the upstream)}``.
+
+    Forwarded means the upstream was asked for that path; the readiness check's own probe of the
+    upstream (another path) does not count."""
     answers: dict[str, tuple[int, bool]] = {}
     with fake_upstream() as (upstream_url, fake), proxy_replica({"M2M_PROXY_UPSTREAM": upstream_url}) as url:
         for path in paths:
@@ -50,5 +53,6 @@ def ask_proxy(paths: Iterable[str]) -> dict[str, tuple[int, bool]]:
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 exc.close()
-            answers[path] = (status, len(fake.requests) > before)
+            asked = {request.path for request in fake.requests[before:]}
+            answers[path] = (status, path in asked or f"/v1{path}" in asked)
     return answers

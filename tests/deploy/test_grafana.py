@@ -26,6 +26,9 @@ STATS_FAMILIES = {
     "m2m_security_scanned",
     "m2m_security_flagged",
     "m2m_security_blocked",
+    "m2m_route_requests",
+    "m2m_delta_events",
+    "m2m_store_events",
 }
 
 
@@ -39,16 +42,32 @@ def _exprs() -> list[str]:
 
 
 def _served_metrics() -> dict[str, set[str]]:
-    """Sample name -> label names, from a real proxy's /metrics after one chat request."""
-    with fake_upstream() as (upstream_url, _), proxy_replica({"M2M_PROXY_UPSTREAM": upstream_url}) as url:
-        with OpenAI(base_url=f"{url}/v1", api_key="sk-test", max_retries=0, timeout=20) as client:
-            client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
-        with urllib.request.urlopen(f"{url}/metrics", timeout=5) as resp:
-            text = resp.read().decode()
+    """Sample name -> label names, from real proxies' /metrics after a few turns of a conversation
+    through a tunnel (a client-role proxy in front of a server-role replica), so the delta and
+    store counters have samples too."""
+    with (
+        fake_upstream() as (upstream_url, _),
+        proxy_replica({"M2M_PROXY_UPSTREAM": upstream_url}) as replica,
+        proxy_replica({"M2M_PROXY_UPSTREAM": f"{replica}/v1", "M2M_PROXY_UPSTREAM_PROTOCOL": "m2m"}) as front,
+    ):
+        with OpenAI(base_url=f"{front}/v1", api_key="sk-test", max_retries=0, timeout=20) as client:
+            messages: list[Any] = [
+                {"role": "system", "content": "You answer questions about shipping. " * 40}
+            ]
+            for turn in range(3):
+                messages.append({"role": "user", "content": f"question {turn}: where is parcel {turn}?"})
+                reply = client.chat.completions.create(model="gpt-4o", messages=messages)
+                messages.append({"role": "assistant", "content": reply.choices[0].message.content})
+        texts = []
+        for url in (replica, front):
+            with urllib.request.urlopen(f"{url}/metrics", timeout=5) as resp:
+                texts.append(resp.read().decode())
     served: dict[str, set[str]] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            served.setdefault(sample.name, set()).update(sample.labels)
+    for text in texts:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                served.setdefault(sample.name, set()).update(sample.labels)
+    assert {"m2m_delta_events_total", "m2m_store_events_total"} <= set(served), sorted(served)
     return served
 
 
@@ -61,9 +80,10 @@ def test_queries_name_only_served_metrics_and_labels():
             used.add(metric)
             for label in re.findall(r"(\w+)\s*[=!]~?", selector):
                 assert label in served[metric] | SCRAPE_LABELS, f"{metric} has no label {label}"
+        labels = set().union(*(served[m] for m, _ in re.findall(r"\b(m2m_[a-z0-9_]+)(\{)?", expr)))
         for label in re.findall(r"by \(([^)]*)\)", expr):
             for name in label.split(","):
-                assert name.strip() in SCRAPE_LABELS | {"status"}, expr
+                assert name.strip() in SCRAPE_LABELS | labels, expr
     # Every family in src/m2m/stats.py has a panel (families added later may wait for one).
     assert {re.sub(r"_(total|bucket|sum|count)$", "", name) for name in used} >= STATS_FAMILIES
 

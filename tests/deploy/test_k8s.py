@@ -23,9 +23,6 @@ K8S = ROOT / "deploy" / "k8s"
 # The oldest Kubernetes release the manifests are meant for, and the newest whose schemas the
 # validator ships.
 VERSIONS = ("1.27.0", "1.37.0")
-# The readiness endpoint (upstream and store reachability) is being added to the proxy; until it
-# lands, GET /ready is passed through to the upstream like any unknown path. Delete this set then.
-PATHS_NOT_YET_SERVED_BY_THE_PROXY = frozenset({"/ready"})
 
 
 def _documents() -> dict[str, dict[str, Any]]:
@@ -125,7 +122,9 @@ def test_config_map_is_a_config_m2m_loads(tmp_path):
 def test_environment_is_what_m2m_config_reads():
     env = {item["name"]: item.get("value", "") for item in _container()["env"]}
     assert unaccepted(env.items()) == []
-    load(env={**env, "M2M_API_KEY": "from-the-secret"}, path=os.devnull)
+    config = load(env={**env, "M2M_API_KEY": "from-the-secret"}, path=os.devnull)
+    assert config.proxy.delta.store == env["M2M_DELTA_STORE"]  # every replica shares one store
+    assert config.proxy.delta.store.startswith("redis://")
 
 
 def test_probe_and_scrape_paths_are_the_proxys_own():
@@ -137,6 +136,6 @@ def test_probe_and_scrape_paths_are_the_proxys_own():
         annotations["prometheus.io/path"],
     }
     assert annotations["prometheus.io/port"] == str(container["ports"][0]["containerPort"])
-    answers = ask_proxy(sorted(paths - PATHS_NOT_YET_SERVED_BY_THE_PROXY))
+    answers = ask_proxy(sorted(paths))
     assert answers == dict.fromkeys(answers, (200, False))  # answered by the proxy, not forwarded
     assert answers

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from m2m.codec.delta import BINARY_MAGIC
-from m2m.errors import M2MError, PeerError
+from m2m.errors import M2MError, PeerError, UpstreamTimeoutError, UpstreamUnavailableError
 from m2m.headers import Headers, get
 from m2m.tunnel import ClientSettings, ServerSettings, TunnelClient, TunnelServer
 from m2m.tunnel.protocol import DELTA, ENCODING, HEAD, PROTOCOL, VERSION
@@ -292,6 +292,21 @@ def test_encoded_request_to_a_standard_server_is_a_clear_error() -> None:
     exchange.request()
     with pytest.raises(PeerError, match="not an m2m proxy"):
         exchange.response(400, [(b"content-type", b"application/json")])
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(502, UpstreamUnavailableError), (503, UpstreamUnavailableError), (504, UpstreamTimeoutError)],
+)
+def test_a_gateway_failing_for_the_peer_is_an_upstream_error_not_a_wrong_peer(
+    status: int, error: type[Exception]
+) -> None:
+    client = TunnelClient()
+    exchange = client.exchange("POST", JSON_HEADERS, request(LONG_Q))
+    exchange.request()
+    with pytest.raises(error, match=f"gateway .* answered {status}: the peer is down") as raised:
+        exchange.response(status, [(b"content-type", b"text/html")])
+    assert raised.value.status == status  # type: ignore[attr-defined]
 
 
 def test_live_stream_contexts_are_bounded() -> None:

@@ -71,7 +71,6 @@ class ProxyApp:
         # With a separate admin listener, the proxy's port answers /health only (minimal).
         self._serve_local = proxy.admin.listen is None
         self.admin = _AdminApp(self)
-        self._store_reported: dict[str, int] = {}
         self._route_cache: dict[tuple[str, bytes], Route] = {}
 
     # -- parts built in the running loop ----------------------------------------------------------
@@ -84,6 +83,7 @@ class ProxyApp:
     def store(self) -> DeltaStore:
         if self._store is None:
             self._store = self._make_store()
+            self.stats.track_store(self._store.stats.snapshot)
         return self._store
 
     # -- ASGI entry ---------------------------------------------------------------------------
@@ -197,27 +197,19 @@ class ProxyApp:
         if self._flusher is not None:
             self._flusher.cancel()
             self._flusher = None
-        self._flush()
+        self.stats.flush()
         if self._upstream is not None:
             await self._upstream.aclose()
             self._upstream = None
         if self._store is not None:
             await self._store.aclose()
             self._store = None
+            self.stats.track_store(None)
 
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
-            self._flush()
-
-    def _flush(self) -> None:
-        store = self._store
-        if store is not None:
-            now = {k: int(v) for k, v in store.stats.snapshot().items() if isinstance(v, int)}
-            delta = {k: v - self._store_reported.get(k, 0) for k, v in now.items()}
-            self._store_reported = now
-            self.stats.store_events(delta)
-        self.stats.flush()
+            self.stats.flush()
 
 
 class _AdminApp:

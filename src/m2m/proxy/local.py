@@ -161,10 +161,16 @@ class LocalEndpoints:
         return (resp.status < 500), f"answered {resp.status}"
 
     async def _get_stats(self, scope: Scope, receive: Receive, send: Send) -> int:
-        snapshot = self._stats.snapshot()
+        snapshot = self._stats.snapshot()  # counts summed over every worker
         store = self._store()
         if store is not None:
-            snapshot["store"] = {**snapshot.get("store", {}), **store.stats.snapshot()}
+            # Latencies are this process's own (percentiles do not add up across workers).
+            own = store.stats.snapshot()
+            snapshot["store"] = {
+                **snapshot.get("store", {}),
+                "latency_p50_ms": own["latency_p50_ms"],
+                "latency_p99_ms": own["latency_p99_ms"],
+            }
         return await send_bytes(send, 200, json.dumps(snapshot).encode(), JSON)
 
     async def _get_metrics(self, scope: Scope, receive: Receive, send: Send) -> int:

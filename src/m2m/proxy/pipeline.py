@@ -372,7 +372,7 @@ class Pipeline:
             # This side re-encodes the answer for the peer: it must read it plain.
             headers = replace(headers, b"accept-encoding", b"identity")
         body: bytes | AsyncIterator[bytes] = req.body if req.body is not None else upstream_body
-        if req.peer is not None and isinstance(body, bytes):
+        if req.peer is not None and isinstance(body, bytes) and self._store_available():
             await self._keep(req.peer, req.peer.keep(body))
         upstream = self._upstream()
         exchange: ClientExchange | None = None
@@ -440,6 +440,12 @@ class Pipeline:
         resp = await upstream.request(method, url, again.headers, again.body, timeout=self._timeout)
         exchange.response(resp.status, resp.headers)
         return resp
+
+    def _store_available(self) -> bool:
+        # While the store is down the answer does not promise to keep this turn, so the peer
+        # sends the next ones in full instead of deltas that would be refused (409) and resent.
+        store = self._store()
+        return store is not None and store.available
 
     async def _keep(self, peer: ServerExchange, items: list[tuple[str, bytes]]) -> None:
         if not items or peer.scope is None:

@@ -105,6 +105,12 @@ class DeltaStore(Protocol):
 
     stats: StoreStats
 
+    @property
+    def available(self) -> bool:
+        """False while calls are skipped (closed, or known to be down until its next probe): a
+        receiver then does not promise its peer to keep bases, and the peer sends in full."""
+        ...
+
     async def get_many(self, scope: str, keys: Sequence[str]) -> list[bytes | None]:
         """The value of each key, in order; None for each one not available now."""
         ...

@@ -41,6 +41,10 @@ class MemoryStore:
         c = self.cache
         return f"MemoryStore(max_entries={c.max_entries}, max_bytes={c.max_bytes}, ttl={c.ttl_seconds})"
 
+    @property
+    def available(self) -> bool:
+        return not self.closed
+
     async def get_many(self, scope: str, keys: Sequence[str]) -> list[bytes | None]:
         if self.closed:
             self.stats.bypassed += 1

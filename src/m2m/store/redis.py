@@ -114,6 +114,11 @@ class RedisStore:
         """True while the store is being skipped after a failure."""
         return self._breaker.is_open
 
+    @property
+    def available(self) -> bool:
+        """False while closed or while the breaker skips calls; True again once a probe may go."""
+        return not self.closed and not self._breaker.blocks(self._clock())
+
     def connection_kwargs(self) -> dict[str, Any]:
         """What each pooled connection is made with (shown for tests and diagnostics)."""
         address = self.address

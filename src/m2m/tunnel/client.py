@@ -28,7 +28,13 @@ from m2m.codec import Limits
 from m2m.codec.delta import DeltaCache, DeltaEncoder, ReplyCollector, parse_delta, reply_text
 from m2m.codec.head import decode_head_text, encode_head_text
 from m2m.codec.negotiation import PREFERENCE
-from m2m.errors import DeltaBaseUnknownError, PeerError, UnknownFormatError
+from m2m.errors import (
+    DeltaBaseUnknownError,
+    PeerError,
+    UnknownFormatError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
 from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, get, media_type, without
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
@@ -53,6 +59,8 @@ __all__ = ["ClientExchange", "ClientSettings", "Outgoing", "TunnelClient", "defa
 # Statuses of a peer refusing a delta: 409 (base unknown) or 400 m2m_unknown_format (a peer that
 # cannot read deltas, e.g. an older replica behind the same balancer).
 _REFUSED = (400, 409)
+# Answers of a balancer or gateway in front of a peer that cannot answer itself.
+_GATEWAY_FAILURES = frozenset({502, 503, 504})
 # Tenants whose "keeps bases" answer is remembered (bounded: one small entry each).
 _TENANTS = 4096
 # The client only needs the last turns of the conversations it is carrying right now.
@@ -275,6 +283,16 @@ class ClientExchange:
         """What to do with the peer's answer: deliver it, or read its (small) body first and call
         :meth:`refused`."""
         if get(headers, PROTOCOL) is None:
+            if self.encoded and status in _GATEWAY_FAILURES:
+                # A balancer or gateway between the peers answered for a peer that died, restarts
+                # or cannot be reached; not a misconfiguration.
+                error_type = UpstreamTimeoutError if status == 504 else UpstreamUnavailableError
+                error = error_type(
+                    f"a gateway between this proxy and its m2m peer answered {status}: the peer is "
+                    "down, restarting or unreachable"
+                )
+                error.status = status
+                raise error
             if self.encoded:
                 raise PeerError(
                     f"the upstream answered {status} without X-M2M-Protocol: it is not an m2m proxy, so "
