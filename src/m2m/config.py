@@ -109,6 +109,8 @@ class DeltaConfig:
     store: str = field(default="memory", repr=False)
     # Seconds a store call may take before the request goes on without it (a full resend).
     store_timeout: float = 0.05
+    # /ready answers 503 while the store is down (default: it reports the store, and stays ready).
+    store_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.delta.max_bytes": _int_range(1, None),
     "proxy.delta.store": _store,
     "proxy.delta.store_timeout": _float_range(0.0, 60.0, lo_open=True),
+    "proxy.delta.store_required": _bool,
     "proxy.limits.max_header_bytes": _int_range(1024, None),
     "proxy.limits.max_headers": _int_range(8, 100_000),
     "proxy.limits.header_timeout": _float_range(0.0, None, lo_open=True),

@@ -1,9 +1,12 @@
-"""Readiness is not liveness: ``/ready`` answers 503 while the upstream or the shared store cannot
-serve and 200 when both can; ``/health`` answers 200 throughout and asks nobody."""
+"""Readiness is not liveness: ``/ready`` answers 503 while the upstream cannot serve; the shared
+store's state is reported, and fails readiness only with ``store_required``; ``/health`` answers
+200 throughout and asks nobody."""
 
 from __future__ import annotations
 
 import time
+
+import pytest
 
 from tests.valkey_server import ValkeyServer
 
@@ -27,7 +30,8 @@ def _ready_becomes(url: str, status: int, store: str | None = None) -> dict[str,
     raise AssertionError(f"/ready did not answer {status}: {body}")
 
 
-def test_ready_follows_upstream_and_store_health_stays_cheap(valkey: ValkeyServer) -> None:
+@pytest.mark.parametrize("required", [False, True])
+def test_ready_follows_upstream_and_store_health_stays_cheap(valkey: ValkeyServer, required: bool) -> None:
     fake = DeterministicUpstream()
     upstream = BackgroundServer(fake, host="127.0.0.1").start()
     port = upstream.port
@@ -36,6 +40,7 @@ def test_ready_follows_upstream_and_store_health_stays_cheap(valkey: ValkeyServe
             "proxy.upstream": upstream.url + "/v1",
             "proxy.delta.store": valkey.url(),
             "proxy.delta.store_timeout": 1.0,
+            "proxy.delta.store_required": required,
         },
         env={},
         path=None,
@@ -51,8 +56,12 @@ def test_ready_follows_upstream_and_store_health_stays_cheap(valkey: ValkeyServe
         assert fake.requests == asked  # liveness asks neither the upstream nor the store
 
         valkey.kill()
-        body = _ready_becomes(url, 503)
-        assert body == {"ready": False, "upstream": "ok", "store": "unreachable"}
+        if required:
+            body = _ready_becomes(url, 503)
+            assert body == {"ready": False, "upstream": "ok", "store": "unreachable"}
+        else:  # the store only saves bytes: a replica without it still serves (full sends)
+            body = _ready_becomes(url, 200, store="unreachable")
+            assert body == {"ready": True, "upstream": "ok", "store": "unreachable"}
         assert get_json(url + "/health")[0] == 200
 
         valkey.start()

@@ -1,8 +1,9 @@
 """The proxy's own endpoints: health, readiness, stats, metrics, and the codec for debugging.
 
 ``/health`` is liveness: cheap, always answered. ``/ready`` is readiness: whether the upstream
-answers and the delta store (when shared) does, so a balancer stops sending to a replica that
-cannot serve. With an admin token set, everything but ``/health`` needs it, and ``/health``
+answers (503 when not, so a balancer stops sending to a replica that cannot serve), and whether
+the delta store does (reported; a 503 only with ``[proxy.delta] store_required``, since without
+the store a replica still serves, sending turns in full). With an admin token set, everything but ``/health`` needs it, and ``/health``
 says no more than "ok" to a caller without it.
 """
 
@@ -66,6 +67,7 @@ class LocalEndpoints:
         self._max_body = proxy.max_body_bytes
         self._body_timeout = proxy.limits.body_timeout
         self._token = proxy.admin.token.encode() if proxy.admin.token else None
+        self._store_required = proxy.delta.store_required
         self._health_full = json.dumps(
             {
                 "status": "ok",
@@ -137,7 +139,9 @@ class LocalEndpoints:
                 store_ok = await store.ping()
             except Exception:  # a store client must never raise; if it does, it is not ready
                 store_ok = False
-        ready = upstream_ok and store_ok
+        # The store only saves bytes (a miss is a full send), so by default a replica whose store is
+        # down still serves: it says so, and stays in the balancer.
+        ready = upstream_ok and (store_ok or not self._store_required)
         body = {
             "ready": ready,
             "upstream": "ok" if upstream_ok else detail,
