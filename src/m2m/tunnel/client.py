@@ -32,7 +32,7 @@ from m2m.errors import DeltaBaseUnknownError, PeerError, UnknownFormatError
 from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, get, media_type, without
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
-from m2m.tunnel.events import STREAM, decode_events
+from m2m.tunnel.events import BINARY_STREAM, STREAM, decode_events
 from m2m.tunnel.protocol import (
     ACCEPT,
     BYTES,
@@ -70,9 +70,9 @@ _HEAD_BYTES = 256 * 1024
 
 
 def default_accept(*, heads: bool = False) -> str:
-    """Every response encoding this side reads, best first: zstream for streams, then the stateless
-    formats, the byte codec and, when wanted, compact heads."""
-    tokens = [STREAM, *PREFERENCE, BYTES]
+    """Every response encoding this side reads, best first: zsse and zstream for streams, then the
+    stateless formats, the byte codec and, when wanted, compact heads."""
+    tokens = [BINARY_STREAM, STREAM, *PREFERENCE, BYTES]
     if heads:
         tokens.append(HEAD_TOKEN)
     return ", ".join(tokens)

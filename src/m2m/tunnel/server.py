@@ -33,7 +33,7 @@ from m2m.errors import CodecError, DeltaBaseUnknownError, RequestError
 from m2m.headers import Headers, get, replace
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
-from m2m.tunnel.events import STREAM, encode_events
+from m2m.tunnel.events import BINARY_STREAM, STREAM, encode_events
 from m2m.tunnel.protocol import (
     ACCEPT,
     BYTES,
@@ -72,7 +72,8 @@ class ServerSettings:
     max_request_bytes: int = 16 * 1024 * 1024
     max_response_bytes: int = 64 * 1024 * 1024
     max_event_bytes: int = 16 * 1024 * 1024
-    # zstream contexts alive at once (about 128 KiB each); past this, streams get a stateless format.
+    # Stream contexts alive at once (zsse about 350 KB each, zstream 128 KiB); past this, streams get
+    # a stateless format.
     max_live_streams: int = 1024
     tenant_headers: tuple[bytes, ...] = ()
     max_head_fields: int = 256
@@ -234,8 +235,9 @@ class ServerExchange:
             )
         if kind is Kind.SSE:
             collector = ReplyCollector() if collect else None
-            if STREAM in tokens and self._server.live_streams < settings.max_live_streams:
-                algorithm = STREAM
+            stateful = [t for t in (BINARY_STREAM, STREAM) if t in tokens]
+            if stateful and self._server.live_streams < settings.max_live_streams:
+                algorithm = stateful[0]
                 self._server.live_streams += 1
                 release = self._server._release_stream
             else:
