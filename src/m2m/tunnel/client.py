@@ -235,8 +235,11 @@ class ClientExchange:
 
     def _algorithm(self) -> str:
         decision = self._decision
-        if decision is not None:
-            return "none" if decision.strategy is router.Strategy.SKIP else decision.algorithm
+        if decision is not None and decision.strategy is not router.Strategy.SKIP:
+            return decision.algorithm
+        # Skip is a rule on prompt tokens; on the wire only bytes count, and an encoding is sent only
+        # when it is smaller, so a skipped request is still encoded by its size (an image request of
+        # a dozen tokens is megabytes; a short chat request still halves with the dictionary).
         settings = self._client.settings
         return router.choose_algorithm(
             len(self.full), kind="json", small_payload_bytes=settings.router.small_payload_bytes
