@@ -462,7 +462,8 @@ class Pipeline:
         transform = outbound if isinstance(inbound, Identity) else _chain(inbound, outbound)
         if not isinstance(transform, Identity):
             upstream_length = None
-        if req.body is not None:
+        if req.body is not None and peer is None:
+            # (a peer drops x-m2m-* fields: it reports its own figures to its client)
             wire.extend(self._figures(req))
         if sse:
             wire = replace(wire, b"x-accel-buffering", b"no")

@@ -247,6 +247,9 @@ class ClientExchange:
 
     def _wire_headers(self, encoded: bool) -> Headers:
         settings = self._client.settings
+        tunnel: Headers = [(ACCEPT, self._client.accept.encode("latin-1"))]
+        if self._delta_ok:
+            tunnel.append((DELTA, b"1"))
         out: Headers
         if settings.compact_heads:
             kept: Headers = []
@@ -259,17 +262,14 @@ class ClientExchange:
                     packed.append((_PLACEHOLDER, name))
                 else:
                     packed.append((name, value))
+            # The tunnel's own fields travel in the compact head too (the peer reads them there).
             out = kept
-            if packed:
-                out.append((HEAD, encode_head_text(packed).encode("ascii")))
+            out.append((HEAD, encode_head_text(packed + tunnel).encode("ascii")))
         else:
-            out = list(self._headers)
+            out = [*self._headers, *tunnel]
         out.append((PROTOCOL, VERSION))
-        out.append((ACCEPT, self._client.accept.encode("latin-1")))
         if (self.full or self._streamed) and not encoded:
             out.append((ENCODING, IDENTITY))
-        if self._delta_ok:
-            out.append((DELTA, b"1"))
         return out
 
     # -- receiving ----------------------------------------------------------------------------
