@@ -495,6 +495,7 @@ class Pipeline:
             on_head=on_head,
             before_end=before_end,
             length=upstream_length,
+            no_body=no_body,
         )
         # The m2m side of the response: the peer's bytes in the client role, else what we sent.
         if exchange is not None:
