@@ -31,6 +31,7 @@ from m2m.headers import Headers, get, media_type, replace
 from m2m.proxy import coding
 from m2m.proxy.http import (
     BodyBudget,
+    ClientGone,
     Receive,
     Scope,
     Send,
@@ -375,17 +376,32 @@ class Pipeline:
             await self._keep(req.peer, req.peer.keep(body))
         upstream = self._upstream()
         exchange: ClientExchange | None = None
-        if self._tunnel_client is not None:
-            exchange = self._tunnel_client.exchange(
-                method, headers, body if isinstance(body, bytes) else None, decision=req.decision
-            )
-            resp = await self._send_to_peer(upstream, method, url, exchange, body)
-            req.wire_bytes = exchange.bytes_sent
-        else:
-            resp = await upstream.request(method, url, headers, body, timeout=self._timeout)
-            if isinstance(body, bytes) and req.peer is None:
-                req.wire_bytes = len(body)
-        watch = DisconnectWatch(receive)
+        # With the body in hand nothing else reads ``receive``: a client that goes away while the
+        # upstream prepares its answer cancels the request already (a streamed upload is watched
+        # once it is sent).
+        watch = DisconnectWatch(receive) if isinstance(body, bytes) else None
+        try:
+            if self._tunnel_client is not None:
+                exchange = self._tunnel_client.exchange(
+                    method, headers, body if isinstance(body, bytes) else None, decision=req.decision
+                )
+                resp = await self._send_to_peer(upstream, method, url, exchange, body)
+                req.wire_bytes = exchange.bytes_sent
+            else:
+                resp = await upstream.request(method, url, headers, body, timeout=self._timeout)
+                if isinstance(body, bytes) and req.peer is None:
+                    req.wire_bytes = len(body)
+        except BaseException as exc:
+            if watch is not None:
+                watch.stop()
+                if watch.fired and isinstance(exc, asyncio.CancelledError):
+                    task = asyncio.current_task()
+                    if task is not None:
+                        task.uncancel()
+                    raise ClientGone from None
+            raise
+        if watch is None:
+            watch = DisconnectWatch(receive)
         try:
             return await self._respond(req, send, resp, exchange, watch)
         finally:
