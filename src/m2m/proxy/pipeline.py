@@ -252,6 +252,8 @@ class Pipeline:
             return body
         first = await _receive(receive, timeout)
         chunk: bytes = first.get("body", b"")
+        if len(chunk) > self._max_body:  # a body without Content-Length that came in one piece
+            raise PayloadTooLargeError(f"request body is over the {self._max_body}-byte limit")
         if not first.get("more_body", False):
             req.body = chunk
             req.wire_bytes = req.standard_bytes = len(chunk)
