@@ -61,6 +61,9 @@ CLIENT_CACHE_BYTES = 64 * 1024 * 1024
 # A delta this much smaller than the JSON is sent without first computing the stateless form:
 # no stateless format comes near it on chat requests, and computing one costs milliseconds.
 _CLEAR_WIN = 0.1
+_FRAMING = (b"content-length", b"transfer-encoding")
+# Request fields that travel as themselves next to a compact head (with credentials).
+_REAL_FIELDS = (b"content-type", b"content-length")
 # Marks, inside a compact head, where a field that travels as itself (a credential) belongs.
 _PLACEHOLDER = b"x-m2m-real"
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -163,6 +166,9 @@ class ClientExchange:
         # An app never sets tunnel fields: they would tell the peer lies about this request.
         self._headers = strip(headers)
         self._streamed = body is None
+        if not self._streamed:
+            # The body sent is this one, or its encoding: the adapter's transport frames it.
+            self._headers = without(self._headers, _FRAMING)
         self.full = body if body is not None else b""
         self.kind = kind_of(self._headers, body)
         settings = client.settings
@@ -255,9 +261,10 @@ class ClientExchange:
             kept: Headers = []
             packed: Headers = []
             for name, value in self._headers:
-                if name in CREDENTIALS or name in settings.tenant_headers or name == b"content-type":
+                if name in CREDENTIALS or name in settings.tenant_headers or name in _REAL_FIELDS:
                     # Credentials are never compressed with other data; intermediaries (balancers)
-                    # read the media type.
+                    # read the media type; the transport to the peer frames a streamed body by its
+                    # length.
                     kept.append((name, value))
                     packed.append((_PLACEHOLDER, name))
                 else:
