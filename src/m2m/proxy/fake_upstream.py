@@ -25,7 +25,8 @@ Behaviour is chosen per request with headers (the ``openai`` client sends them t
 - ``x-fake-close-after: <n>``: drop the connection after ``n`` stream events.
 - ``x-fake-events: <n>``: number of content events in a stream (default 8).
 - ``x-fake-encoding: gzip|deflate``: answer in that content coding when the request's
-  Accept-Encoding allows it (streams flushed per event, as servers do).
+  Accept-Encoding allows it (streams flushed per event, as servers do); with
+  ``x-fake-force-encoding: 1``, whatever the request accepts (as some servers do).
 - ``x-fake-gate: <name>``: hold every stream event after the first until the test calls
   :meth:`FakeUpstream.release` with that name.
 - ``x-fake-header: <name>: <value>``: add this field to the response head.
@@ -43,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gzip
 import hashlib
 import json
 import random
@@ -53,6 +55,9 @@ import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import brotli
+import zstandard
 
 __all__ = ["Canned", "FakeUpstream", "Recorded"]
 
@@ -191,16 +196,19 @@ class _Out:
         self._send = send
         coding = headers.get("x-fake-encoding", "").strip().lower()
         accepted = {p.split(";")[0].strip().lower() for p in headers.get("accept-encoding", "").split(",")}
-        self.coding = coding if coding in ("gzip", "deflate") and coding in accepted else None
+        forced = headers.get("x-fake-force-encoding") == "1"
+        self.coding = coding if coding in ("gzip", "deflate") and (forced or coding in accepted) else None
         self._encoder: Any = None
         if self.coding is not None:
             wbits = 16 + zlib.MAX_WBITS if self.coding == "gzip" else zlib.MAX_WBITS
             self._encoder = zlib.compressobj(6, zlib.DEFLATED, wbits)
 
     def request_json(self) -> dict[str, Any] | None:
+        """The request's JSON (a body in a Content-Encoding decoded first, as servers that accept
+        compressed requests do)."""
         try:
-            value = json.loads(self.record.body)
-        except ValueError:
+            value = json.loads(_decoded(self.record.body, self.headers.get("content-encoding", "")))
+        except (ValueError, OSError, zlib.error, brotli.error, zstandard.ZstdError):
             return None
         return value if isinstance(value, dict) else None
 
@@ -589,6 +597,19 @@ async def _sleep_or_disconnect(seconds: float, receive: Receive) -> bool:
         return await _wait(gone, seconds)
     finally:
         watcher.cancel()
+
+
+def _decoded(body: bytes, coding: str) -> bytes:
+    coding = coding.strip().lower()
+    if coding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if coding == "deflate":
+        return zlib.decompress(body)
+    if coding == "br":
+        return bytes(brotli.decompress(body))
+    if coding == "zstd":
+        return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(body))
+    return body
 
 
 def _error(status: int, message: str | None = None) -> dict[str, Any]:
