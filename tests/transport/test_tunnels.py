@@ -198,3 +198,17 @@ async def test_both_mode_sends_exactly_one_alt_svc_naming_its_own_port(
             r = await http.request(method, path, json=body, headers=upstream_alt)
             assert r.status_code == 200
             assert r.headers.get_list("alt-svc") == [f'h3=":{proxy_b.h3.port}"; ma=86400']
+
+
+async def test_every_event_of_a_gzip_stream_arrives_through_the_tunnel(
+    proxy_a: BackgroundServer, fake: FakeUpstream
+) -> None:
+    headers = {"x-fake-encoding": "gzip", "x-fake-force-encoding": "1", "x-fake-events": "30"}
+    async with openai.AsyncOpenAI(base_url=proxy_a.url + "/v1", api_key="sk-app", max_retries=0) as client:
+        stream = await client.responses.create(
+            model="gpt-4.1", input="count the events " * 10, stream=True, extra_headers=headers
+        )
+        events = [event async for event in stream]
+    sent = [json.loads(line[6:]) for line in fake.requests[-1].response.split(b"\n") if line[:6] == b"data: "]
+    assert [e.type for e in events] == [e["type"] for e in sent]
+    assert events[-1].type == "response.completed"
