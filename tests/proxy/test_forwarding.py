@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -224,8 +225,12 @@ async def test_a_client_that_goes_away_cancels_the_upstream_request(
                 async for _ in r.aiter_bytes():
                     break  # the first event came: go away
         else:
-            with pytest.raises(httpx.ReadTimeout):
-                await http.request(method, url + path, json=payload, headers=headers, timeout=0.5)
+            seen = len(fake.requests)
+            request = asyncio.ensure_future(http.request(method, url + path, json=payload, headers=headers))
+            assert await _wait_for(lambda: len(fake.requests) > seen)  # the upstream has it: go away
+            request.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await request
     assert await _wait_for(lambda: fake.cancelled > before)
 
 
