@@ -56,7 +56,8 @@ async def test_m2m_request_is_decoded_before_forwarding(
     assert r.status_code == 200, r.text
     assert fake.requests[-1].body == body
     assert not any(k.startswith("x-m2m") for k in fake.requests[-1].headers)
-    assert int(r.headers["x-m2m-bytes-original"]) == len(body)
+    # The figures are for standard clients; a peer reports its own (it drops x-m2m-* fields).
+    assert "x-m2m-bytes-original" not in r.headers
 
 
 @pytest.mark.parametrize(

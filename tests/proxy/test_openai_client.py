@@ -153,10 +153,11 @@ def test_passthrough_stream_relayed_cut_and_cancelled(
     with httpx.Client(timeout=5) as http:
         r = http.post(server.url + "/v1/responses", json=body)
         assert r.headers["content-type"].startswith("text/event-stream")
-        assert r.text.endswith("data: [DONE]\n\n")
+        assert r.text.startswith("event: response.created\ndata: ")
+        assert r.text.rstrip().split("\n\n")[-1].startswith("event: response.completed\ndata: ")
         r = http.post(server.url + "/v1/responses", json=body, headers={"x-fake-close-after": "2"})
         blocks = [b for b in r.text.split("\n\n") if b]
-        assert blocks[-1].startswith("event: error\ndata: ")
+        assert len(blocks) == 3 and blocks[-1].startswith("event: error\ndata: ")
         before = fake.cancelled
         with http.stream(
             "POST",
@@ -164,7 +165,7 @@ def test_passthrough_stream_relayed_cut_and_cancelled(
             json=body,
             headers={"x-fake-pace": "0.2", "x-fake-events": "50"},
         ) as s:
-            assert next(s.iter_bytes()).startswith(b"data: ")
+            assert next(s.iter_bytes()).startswith(b"event: response.created\ndata: ")
     deadline = time.monotonic() + 5
     while fake.cancelled == before and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -1,4 +1,5 @@
-"""zstream and conversation deltas through real proxies: app -> A -> relay -> B -> upstream."""
+"""Stream contexts (zsse, zstream) and conversation deltas through real proxies:
+app -> A -> relay -> B -> upstream."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def post_stream(url: str) -> httpx.Response:
         )
 
 
-def test_stream_through_tunnel_is_zstream_and_byte_exact(
+def test_stream_through_tunnel_is_zsse_and_byte_exact(
     tunnel: Callable[..., tuple[BackgroundServer, Relay]],
 ) -> None:
     a, relay = tunnel()
@@ -114,12 +115,23 @@ def test_stream_through_tunnel_is_zstream_and_byte_exact(
     assert resp.status_code == 200
     assert resp.content == STREAM_BYTES
     assert "x-m2m-encoding" not in resp.headers
+    assert b"x-m2m-encoding: zsse" in bytes(relay.down).lower()
+    assert len(relay.down) < len(STREAM_BYTES) / 4
+
+
+def test_peer_that_offers_zstream_only_gets_zstream(
+    tunnel: Callable[..., tuple[BackgroundServer, Relay]],
+) -> None:
+    a, relay = tunnel(proxy__compression__formats="zstream,zstd,brotli,t1,none")
+    resp = post_stream(a.url)
+    assert resp.status_code == 200
+    assert resp.content == STREAM_BYTES
     assert b"x-m2m-encoding: zstream" in bytes(relay.down).lower()
     assert bytes(relay.down).count(b"data: #S1|") == len(STREAM) + 1  # + the end marker
     assert len(relay.down) < len(STREAM_BYTES) / 2
 
 
-def test_peer_that_does_not_offer_zstream_gets_stateless(
+def test_peer_that_offers_no_stream_context_gets_stateless(
     tunnel: Callable[..., tuple[BackgroundServer, Relay]],
 ) -> None:
     a, relay = tunnel(proxy__compression__formats="zstd,brotli,t1,none")
@@ -127,15 +139,17 @@ def test_peer_that_does_not_offer_zstream_gets_stateless(
     assert resp.status_code == 200
     assert b"#S1|" not in relay.down
     assert b"x-m2m-encoding: zstream" not in bytes(relay.down).lower()
+    assert b"x-m2m-encoding: zsse" not in bytes(relay.down).lower()
     sent = [e.data for e in SSEParser().feed(STREAM_BYTES) if e.data is not None]
     assert [e.data for e in SSEParser().feed(resp.content) if e.data is not None] == sent
 
 
+@pytest.mark.parametrize("formats", [None, "zstream,zstd,none"])
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9])
 def test_stream_cut_between_peers_ends_in_an_error_event(
-    tunnel: Callable[..., tuple[BackgroundServer, Relay]], fraction: float
+    tunnel: Callable[..., tuple[BackgroundServer, Relay]], fraction: float, formats: str | None
 ) -> None:
-    a, relay = tunnel()
+    a, relay = tunnel(**({"proxy__compression__formats": formats} if formats else {}))
     post_stream(a.url)  # learn the size of the full exchange on this connection
     full = len(relay.down)
     relay.reset()
@@ -262,7 +276,7 @@ def test_openai_client_through_tunnel_with_stateful_formats(
             text = "".join(c.choices[0].delta.content or "" for c in stream)
             assert text.startswith("You said: " + question[:10])
             messages.append({"role": "assistant", "content": text})
-    assert DELTA in relay.up and b"#S1|" in relay.down
+    assert DELTA in relay.up and b"x-m2m-encoding: zsse" in bytes(relay.down).lower()
 
 
 # -- m2m.client: the same stateful formats with no proxy on the app side ---------------------------
@@ -280,7 +294,7 @@ def b_behind_relay(
     b.stop()
 
 
-def test_m2m_client_sends_deltas_reads_zstream_and_survives_a_lost_base(
+def test_m2m_client_sends_deltas_reads_zsse_and_survives_a_lost_base(
     b_behind_relay: tuple[ProxyApp, Relay], fake: FakeUpstream
 ) -> None:
     b_app, relay = b_behind_relay
@@ -301,7 +315,7 @@ def test_m2m_client_sends_deltas_reads_zstream_and_survives_a_lost_base(
         relay.reset()
         resp = client.post("/v1/chat/completions", content=STREAM_REQUEST, headers={"x-replay": "1"})
         assert resp.content == STREAM_BYTES
-        assert b"#S1|" in relay.down
+        assert b"x-m2m-encoding: zsse" in bytes(relay.down).lower()
 
 
 async def test_async_m2m_client_with_stateful_formats(

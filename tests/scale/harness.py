@@ -336,10 +336,12 @@ def run_rounds(
     byte_count: Callable[[], int] | None = None,
     attempts: int = 2,
     during: Callable[[int], None] | None = None,
+    pause: float = 0.0,
 ) -> Report:
     """Send ``turns`` of every conversation, one round per turn, the conversations of a round at
     once; a failed turn is sent again (``attempts`` in all), as an app's SDK does. ``during(turn)``
-    runs once per round while its requests are in flight (to kill something mid-run)."""
+    runs once per round while its requests are in flight (to kill something mid-run); ``pause``
+    seconds pass between rounds."""
     clients = [httpx.Client(base_url=base_url, timeout=30) for _ in conversations]
     try:
         with ThreadPoolExecutor(len(conversations) + 1) as pool:
@@ -357,6 +359,7 @@ def run_rounds(
                 report.round_seconds.append(time.perf_counter() - started)
                 if byte_count is not None:
                     report.round_bytes.append(byte_count() - before)
+                time.sleep(pause)
     finally:
         for client in clients:
             client.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from tests.valkey_server import ValkeyServer
 
 from m2m.cli.proxy import build_app

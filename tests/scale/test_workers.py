@@ -22,9 +22,11 @@ def _conversations(key: str) -> list[Conversation]:
     return [Conversation(i, f"sk-{key}-{i}") for i in range(CONVERSATIONS)]
 
 
-def _run(client_proxy: Any, b: M2MProcess) -> tuple[Report, dict[str, Any], dict[str, Any]]:
+def _run(
+    client_proxy: Any, b: M2MProcess, pause: float = 0.0
+) -> tuple[Report, dict[str, Any], dict[str, Any]]:
     _, a = client_proxy(b.url)
-    report = run_rounds(a.url, _conversations("workers"), range(TURNS), Report())
+    report = run_rounds(a.url, _conversations("workers"), range(TURNS), Report(), pause=pause)
     later = CONVERSATIONS * (TURNS - 1)
 
     def a_done(c: dict[str, Any]) -> bool:
@@ -64,9 +66,12 @@ def test_workers_share_the_store_no_delta_is_refused(
 def test_workers_with_their_own_memory_refuse_some_deltas_and_resend(
     upstream: BackgroundServer, client_proxy: Any
 ) -> None:
-    b = M2MProcess(upstream.url + "/v1", "--workers", "2", env={"M2M_DELTA_STORE": "memory"})
+    # B drops idle keep-alive connections between rounds, so A connects afresh every round and
+    # the workers' accept race decides, many times over, which memory a conversation meets.
+    env = {"M2M_DELTA_STORE": "memory", "M2M_LIMITS_IDLE_TIMEOUT": "0.2"}
+    b = M2MProcess(upstream.url + "/v1", "--workers", "2", env=env)
     with processes(b):
-        report, a_counts, b_counts = _run(client_proxy, b)
+        report, a_counts, b_counts = _run(client_proxy, b, pause=0.6)
     assert report.changed == [] and not report.failed, report.describe()
     assert report.completed == report.sent == CONVERSATIONS * TURNS
     client = a_counts["stats"]["deltas"]["client"]

@@ -1,10 +1,11 @@
 """HTTP content codings (RFC 9110 section 8.4): zstd, br, gzip and deflate, both ways.
 
 Decoders are bounded before they allocate: a decoding step never produces more than ``step``
-bytes, and the whole output never more than ``limit`` (None: a stream, bounded per step only), so
-a compression bomb from a client or an upstream costs a :class:`~m2m.errors.LimitExceededError`,
-not memory. Encoders flush after every chunk they are fed, so an SSE event fed alone leaves at
-once. Both are :class:`~m2m.tunnel.transform.Transform` objects for the relay.
+bytes, and the whole output never more than ``limit`` (None: a stream, whose every fed chunk may
+decode to ``step`` bytes at most), so a compression bomb from a client or an upstream costs a
+:class:`~m2m.errors.LimitExceededError`, not memory. Encoders flush after every chunk they are
+fed, so an SSE event fed alone leaves at once. Both are :class:`~m2m.tunnel.transform.Transform`
+objects for the relay.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def choose(accept_encoding: bytes | None, *, offered: tuple[str, ...] = CODINGS)
 class Decoder:
     """Transform: the decoded bytes of a body in ``coding``, bounded per step and in total."""
 
-    __slots__ = ("_coding", "_impl", "_limit", "_step", "_total")
+    __slots__ = ("_coding", "_fed", "_impl", "_limit", "_step", "_total")
     buffers = False
 
     def __init__(self, coding: str, *, limit: int | None, step: int = _STEP) -> None:
@@ -78,6 +79,7 @@ class Decoder:
         self._limit = limit
         self._step = step
         self._total = 0
+        self._fed = 0  # output of the chunk being fed
         self._impl: Any
         if coding in _ZLIB_WBITS:
             self._impl = zlib.decompressobj(_ZLIB_WBITS[coding])
@@ -88,10 +90,16 @@ class Decoder:
 
     def _count(self, n: int) -> None:
         self._total += n
+        self._fed += n
         if self._limit is not None and self._total > self._limit:
             raise LimitExceededError(f"{self._coding} body decodes to more than {self._limit} bytes")
+        if self._limit is None and self._fed > self._step:
+            raise LimitExceededError(
+                f"{self._coding} stream: one chunk decodes to more than {self._step} bytes"
+            )
 
     def feed(self, chunk: bytes) -> bytes:
+        self._fed = 0
         try:
             return self._feed(chunk)
         except (zlib.error, brotli.error, zstandard.ZstdError) as exc:

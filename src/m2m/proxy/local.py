@@ -3,8 +3,8 @@
 ``/health`` is liveness: cheap, always answered. ``/ready`` is readiness: whether the upstream
 answers (503 when not, so a balancer stops sending to a replica that cannot serve), and whether
 the delta store does (reported; a 503 only with ``[proxy.delta] store_required``, since without
-the store a replica still serves, sending turns in full). With an admin token set, everything but ``/health`` needs it, and ``/health``
-says no more than "ok" to a caller without it.
+the store a replica still serves, sending turns in full). With an admin token set, everything but
+``/health`` needs it, and ``/health`` says no more than "ok" to a caller without it.
 """
 
 from __future__ import annotations

@@ -252,6 +252,8 @@ class Pipeline:
             return body
         first = await _receive(receive, timeout)
         chunk: bytes = first.get("body", b"")
+        if len(chunk) > self._max_body:  # a body without Content-Length that came in one piece
+            raise PayloadTooLargeError(f"request body is over the {self._max_body}-byte limit")
         if not first.get("more_body", False):
             req.body = chunk
             req.wire_bytes = req.standard_bytes = len(chunk)
@@ -485,7 +487,8 @@ class Pipeline:
         transform = outbound if isinstance(inbound, Identity) else _chain(inbound, outbound)
         if not isinstance(transform, Identity):
             upstream_length = None
-        if req.body is not None:
+        if req.body is not None and peer is None:
+            # (a peer drops x-m2m-* fields: it reports its own figures to its client)
             wire.extend(self._figures(req))
         if sse:
             wire = replace(wire, b"x-accel-buffering", b"no")
@@ -517,6 +520,7 @@ class Pipeline:
             on_head=on_head,
             before_end=before_end,
             length=upstream_length,
+            no_body=no_body,
         )
         # The m2m side of the response: the peer's bytes in the client role, else what we sent.
         if exchange is not None:

@@ -112,15 +112,19 @@ async def relay(
     on_head: Callable[[], None],
     before_end: Callable[[], Awaitable[None]] | None = None,
     length: int | None = None,
+    no_body: bool = False,
 ) -> Relayed:
     """Send the upstream's answer through ``transform``. ``length``: a Content-Length to keep
     (only for a body passed through unchanged). ``on_head`` runs when the head goes out;
     ``before_end`` is awaited before the last bytes (what must be stored before a client can
-    send its next turn)."""
+    send its next turn). ``no_body``: an answer without a body (to HEAD, 204, 304), whose
+    Content-Length describes a body that is not sent."""
     result = Relayed()
     try:
         try:
-            if transform.buffers:
+            if no_body:
+                await _head_only(send, status, headers, length, result, on_head, before_end)
+            elif transform.buffers:
                 await _buffered(send, resp, status, headers, transform, result, on_head, before_end, peer)
             else:
                 await _streamed(
@@ -142,6 +146,24 @@ async def relay(
         watch.stop()
         await resp.aclose()
     return result
+
+
+async def _head_only(
+    send: Send,
+    status: int,
+    headers: Headers,
+    length: int | None,
+    result: Relayed,
+    on_head: Callable[[], None],
+    before_end: Callable[[], Awaitable[None]] | None,
+) -> None:
+    out = headers if length is None or status == 204 else [*headers, (b"content-length", b"%d" % length)]
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    on_head()
+    if before_end is not None:
+        await before_end()
+    await _final(send, b"")
+    result.completed = True
 
 
 async def _buffered(

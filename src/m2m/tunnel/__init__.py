@@ -9,7 +9,7 @@ transports of ``m2m.client``) move bytes; every decision is made here, once.
 Request (client -> server)::
 
     X-M2M-Protocol: 1                 always; the peer answers every such request with the same field
-    X-M2M-Accept: zstream, zstd, ...  response encodings this side reads, best first (q-values allowed);
+    X-M2M-Accept: zsse, zstream, ...  response encodings this side reads, best first (q-values allowed);
                                       "bytes" = the byte codec for non-JSON bodies, "head" = compact heads
     X-M2M-Encoding: identity          only when the body is sent as it came (media, client-compressed);
                                       absent: a non-empty body is an m2m wire (JSON formats, a delta, or
@@ -22,7 +22,8 @@ Response (server -> client)::
 
     X-M2M-Protocol: 1                 the server is an m2m peer (absent: the client reports a
                                       misconfigured upstream instead of relaying a confused answer)
-    X-M2M-Encoding: <format>          the JSON body, each SSE event ("zstream": one context per
+    X-M2M-Encoding: <format>          the JSON body, the SSE stream ("zsse": binary, one zstd context
+                                      per stream; "zstream": each event, text-safe, one context per
                                       stream), or the bytes ("bytes") are encoded; absent: as it came
     X-M2M-Delta: 1                    the server kept the request: later turns may be deltas on it
     X-M2M-Head: <text>                the upstream's response fields, compacted

@@ -38,7 +38,7 @@ from m2m.errors import (
 from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, get, media_type, without
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
-from m2m.tunnel.events import STREAM, decode_events
+from m2m.tunnel.events import BINARY_STREAM, STREAM, decode_events
 from m2m.tunnel.protocol import (
     ACCEPT,
     BYTES,
@@ -69,6 +69,9 @@ CLIENT_CACHE_BYTES = 64 * 1024 * 1024
 # A delta this much smaller than the JSON is sent without first computing the stateless form:
 # no stateless format comes near it on chat requests, and computing one costs milliseconds.
 _CLEAR_WIN = 0.1
+_FRAMING = (b"content-length", b"transfer-encoding")
+# Request fields that travel as themselves next to a compact head (with credentials).
+_REAL_FIELDS = (b"content-type", b"content-length")
 # Marks, inside a compact head, where a field that travels as itself (a credential) belongs.
 _PLACEHOLDER = b"x-m2m-real"
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -78,9 +81,9 @@ _HEAD_BYTES = 256 * 1024
 
 
 def default_accept(*, heads: bool = False) -> str:
-    """Every response encoding this side reads, best first: zstream for streams, then the stateless
-    formats, the byte codec and, when wanted, compact heads."""
-    tokens = [STREAM, *PREFERENCE, BYTES]
+    """Every response encoding this side reads, best first: zsse and zstream for streams, then the
+    stateless formats, the byte codec and, when wanted, compact heads."""
+    tokens = [BINARY_STREAM, STREAM, *PREFERENCE, BYTES]
     if heads:
         tokens.append(HEAD_TOKEN)
     return ", ".join(tokens)
@@ -171,6 +174,9 @@ class ClientExchange:
         # An app never sets tunnel fields: they would tell the peer lies about this request.
         self._headers = strip(headers)
         self._streamed = body is None
+        if not self._streamed:
+            # The body sent is this one, or its encoding: the adapter's transport frames it.
+            self._headers = without(self._headers, _FRAMING)
         self.full = body if body is not None else b""
         self.kind = kind_of(self._headers, body)
         settings = client.settings
@@ -243,8 +249,11 @@ class ClientExchange:
 
     def _algorithm(self) -> str:
         decision = self._decision
-        if decision is not None:
-            return "none" if decision.strategy is router.Strategy.SKIP else decision.algorithm
+        if decision is not None and decision.strategy is not router.Strategy.SKIP:
+            return decision.algorithm
+        # Skip is a rule on prompt tokens; on the wire only bytes count, and an encoding is sent only
+        # when it is smaller, so a skipped request is still encoded by its size (an image request of
+        # a dozen tokens is megabytes; a short chat request still halves with the dictionary).
         settings = self._client.settings
         return router.choose_algorithm(
             len(self.full), kind="json", small_payload_bytes=settings.router.small_payload_bytes
@@ -252,29 +261,30 @@ class ClientExchange:
 
     def _wire_headers(self, encoded: bool) -> Headers:
         settings = self._client.settings
+        tunnel: Headers = [(ACCEPT, self._client.accept.encode("latin-1"))]
+        if self._delta_ok:
+            tunnel.append((DELTA, b"1"))
         out: Headers
         if settings.compact_heads:
             kept: Headers = []
             packed: Headers = []
             for name, value in self._headers:
-                if name in CREDENTIALS or name in settings.tenant_headers or name == b"content-type":
+                if name in CREDENTIALS or name in settings.tenant_headers or name in _REAL_FIELDS:
                     # Credentials are never compressed with other data; intermediaries (balancers)
-                    # read the media type.
+                    # read the media type; the transport to the peer frames a streamed body by its
+                    # length.
                     kept.append((name, value))
                     packed.append((_PLACEHOLDER, name))
                 else:
                     packed.append((name, value))
+            # The tunnel's own fields travel in the compact head too (the peer reads them there).
             out = kept
-            if packed:
-                out.append((HEAD, encode_head_text(packed).encode("ascii")))
+            out.append((HEAD, encode_head_text(packed + tunnel).encode("ascii")))
         else:
-            out = list(self._headers)
+            out = [*self._headers, *tunnel]
         out.append((PROTOCOL, VERSION))
-        out.append((ACCEPT, self._client.accept.encode("latin-1")))
         if (self.full or self._streamed) and not encoded:
             out.append((ENCODING, IDENTITY))
-        if self._delta_ok:
-            out.append((DELTA, b"1"))
         return out
 
     # -- receiving ----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from m2m.errors import CodecError, DeltaBaseUnknownError, RequestError
 from m2m.headers import Headers, get, replace
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
-from m2m.tunnel.events import STREAM, encode_events
+from m2m.tunnel.events import BINARY_STREAM, STREAM, encode_events
 from m2m.tunnel.protocol import (
     ACCEPT,
     BYTES,
@@ -42,6 +42,7 @@ from m2m.tunnel.protocol import (
     HEAD,
     HEAD_TOKEN,
     IDENTITY,
+    PREFIX,
     PROTOCOL,
     VERSION,
     check_version,
@@ -72,7 +73,8 @@ class ServerSettings:
     max_request_bytes: int = 16 * 1024 * 1024
     max_response_bytes: int = 64 * 1024 * 1024
     max_event_bytes: int = 16 * 1024 * 1024
-    # zstream contexts alive at once (about 128 KiB each); past this, streams get a stateless format.
+    # Stream contexts alive at once (zsse about 350 KB each, zstream 128 KiB); past this, streams get
+    # a stateless format.
     max_live_streams: int = 1024
     tenant_headers: tuple[bytes, ...] = ()
     max_head_fields: int = 256
@@ -88,41 +90,43 @@ class TunnelServer:
     def exchange(self, headers: Headers) -> ServerExchange | None:
         """The tunnel state of a request with these fields; None for a standard client."""
         protocol = get(headers, PROTOCOL)
-        accept = get(headers, ACCEPT)
-        if protocol is None and accept is None and get(headers, HEAD) is None:
+        if protocol is None and get(headers, ACCEPT) is None and get(headers, HEAD) is None:
             return None
         if protocol is not None:
             check_version(protocol)
-        return ServerExchange(self, headers, marked=protocol is not None, accept=accept)
+        return ServerExchange(self, headers, marked=protocol is not None)
 
     def _release_stream(self) -> None:
         self.live_streams -= 1
 
 
 class ServerExchange:
-    def __init__(self, server: TunnelServer, wire: Headers, *, marked: bool, accept: bytes | None) -> None:
+    def __init__(self, server: TunnelServer, wire: Headers, *, marked: bool) -> None:
         self._server = server
         settings = server.settings
         self.marked = marked
+        self.headers, tunnel = self._restore(wire)
+        accept = get(tunnel, ACCEPT)
         self.accept = accept.decode("latin-1") if accept is not None else None
-        encoding = get(wire, ENCODING)
+        encoding = get(tunnel, ENCODING)
         if encoding is not None and encoding.strip().lower() != IDENTITY:
             raise RequestError(f"unknown X-M2M-Encoding {encoding.decode('latin-1')!r} on a request")
         self._identity = encoding is not None
-        self.headers = self._restore(wire)
         self.scope = tenant_scope(self.headers, settings.tenant_headers)
         self.keeps = (
             marked
             and settings.deltas
             and self.scope is not None
-            and (get(wire, DELTA) or b"").strip() == b"1"
+            and (get(tunnel, DELTA) or b"").strip() == b"1"
         )
         self._compact = bool(self.accept) and HEAD_TOKEN in _accepted(self.accept or "")
         self._delta: DeltaWire | None = None
         self._request: bytes | None = None
         self._reply: bytes | None = None
 
-    def _restore(self, wire: Headers) -> Headers:
+    def _restore(self, wire: Headers) -> tuple[Headers, Headers]:
+        """The request's standard fields, and the tunnel's own (real ones, then packed ones)."""
+        tunnel = [(name, value) for name, value in wire if name.startswith(PREFIX) and name != HEAD]
         packed = get(wire, HEAD)
         if packed is None:
             headers = strip(wire)
@@ -135,14 +139,17 @@ class ServerExchange:
             placed: set[bytes] = set()
             headers = []
             for name, value in fields:
-                if name != _PLACEHOLDER:
+                if name == _PLACEHOLDER:
+                    if value not in placed:  # every real field of that name, once, in its place
+                        placed.add(value)
+                        headers.extend(field for field in real if field[0] == value)
+                elif name.startswith(PREFIX):
+                    tunnel.append((name, value))
+                else:
                     headers.append((name, value))
-                elif value not in placed:  # every real field of that name, once, in its place
-                    placed.add(value)
-                    headers.extend(field for field in real if field[0] == value)
         if self.marked and get(headers, b"content-type") == _LEGACY_CONTENT_TYPE:
             headers = replace(headers, b"content-type", b"application/json")
-        return headers
+        return headers, tunnel
 
     # -- the request --------------------------------------------------------------------------
 
@@ -234,8 +241,9 @@ class ServerExchange:
             )
         if kind is Kind.SSE:
             collector = ReplyCollector() if collect else None
-            if STREAM in tokens and self._server.live_streams < settings.max_live_streams:
-                algorithm = STREAM
+            stateful = [t for t in (BINARY_STREAM, STREAM) if t in tokens]
+            if stateful and self._server.live_streams < settings.max_live_streams:
+                algorithm = stateful[0]
                 self._server.live_streams += 1
                 release = self._server._release_stream
             else:
