@@ -17,7 +17,7 @@ from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.transport.server import BackgroundServer
 from m2m.transport.tls import dev_certificate
 
-from .harness import ADMIN_TOKEN, MiB, OPERATOR_KEY, ProxyProcess, UpstreamLog, hostile_upstream
+from .harness import ADMIN_TOKEN, OPERATOR_KEY, MiB, ProxyProcess, UpstreamLog, hostile_upstream
 
 # The limits every proxy of the suite runs with (M2M_* variables).
 LIMITS = {
@@ -76,7 +76,9 @@ def _start(upstream: str, *flags: str, env: dict[str, str] | None = None, **kw: 
 @pytest.fixture(scope="module")
 def proxy(upstream: BackgroundServer) -> Iterator[ProxyProcess]:
     """The main proxy: openai role, operator key, tenant header, admin token."""
-    p = _start(upstream.url + "/v1", "--api-key", OPERATOR_KEY, *BODY, env={"M2M_PROXY_TENANT_HEADER": "x-tenant"})
+    p = _start(
+        upstream.url + "/v1", "--api-key", OPERATOR_KEY, *BODY, env={"M2M_PROXY_TENANT_HEADER": "x-tenant"}
+    )
     yield p
     p.stop()
 

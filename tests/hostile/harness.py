@@ -257,7 +257,9 @@ def send_raw(
         for part in parts:
             view = memoryview(part)
             while view and not closed:
-                readable, writable, _ = select.select([sock], [sock], [], max(0.0, deadline - time.monotonic()))
+                readable, writable, _ = select.select(
+                    [sock], [sock], [], max(0.0, deadline - time.monotonic())
+                )
                 if readable:
                     try:
                         chunk = sock.recv(1 << 16)
@@ -512,7 +514,9 @@ def _h3_client_class() -> Any:
                 if stream_id is not None:
                     self.events.setdefault(stream_id, asyncio.Queue()).put_nowait(h3_event)
 
-        def open(self, method: str, path: bytes, headers: list[tuple[bytes, bytes]] = (), end: bool = True) -> int:  # type: ignore[assignment]
+        def open(
+            self, method: str, path: bytes, headers: list[tuple[bytes, bytes]] = (), end: bool = True
+        ) -> int:  # type: ignore[assignment]
             stream_id = self._quic.get_next_available_stream_id()
             self.events.setdefault(stream_id, asyncio.Queue())
             pseudo = [
@@ -521,7 +525,7 @@ def _h3_client_class() -> Any:
                 (b":authority", b"localhost"),
                 (b":path", path),
             ]
-            self.h3.send_headers(stream_id, [*pseudo, *headers], end_stream=end)
+            self.h3.send_headers(stream_id, [*pseudo, *(headers or [])], end_stream=end)
             self.transmit()
             return stream_id
 

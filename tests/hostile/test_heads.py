@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from .harness import MiB, ProxyProcess, PeakSampler, http, send_raw
+from .harness import MiB, PeakSampler, ProxyProcess, http, send_raw
 
 # Memory a proxy may gain over its size after startup while an attack runs.
 BUDGET = 96 * MiB
