@@ -342,6 +342,10 @@ class UpstreamLog:
     sent: dict[str, int] = field(default_factory=dict)  # bytes sent per attack, before the close
 
 
+class _Gone(Exception):
+    pass
+
+
 def hostile_upstream(log: UpstreamLog) -> Any:
     """An OpenAI-like upstream (the fake one) that misbehaves on ``x-attack`` (or ``?attack=``):
 
@@ -377,10 +381,29 @@ def hostile_upstream(log: UpstreamLog) -> Any:
                 break
         log.seen.append(Seen(scope["method"], scope["path"], headers, len(body)))
         log.sent[attack] = 0
+        gone = asyncio.Event()
 
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await _attack(attack, headers, send, gone)
+        except (asyncio.CancelledError, _Gone):
+            pass
+        finally:
+            watcher.cancel()
+
+    async def _attack(attack: str, headers: dict[str, str], send: Any, gone: asyncio.Event) -> None:
         async def out(data: bytes, more: bool = True) -> None:
+            if gone.is_set():
+                raise _Gone
             await send({"type": "http.response.body", "body": data, "more_body": more})
             log.sent[attack] += len(data)
+            # uvicorn's send() returns at once once the reader left: let the watcher see that.
+            await asyncio.sleep(0)
 
         if attack == "huge-json":
             start = [(b"content-type", b"application/json"), (b"content-length", b"%d" % (10 * 10**9))]
