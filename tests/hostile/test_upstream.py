@@ -89,8 +89,10 @@ def test_sigterm_ends_streams_with_an_error_event_after_the_grace(upstream: Back
         r = send_raw(
             p.port,
             [
-                b"POST /v1/chat/completions?attack=pace HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-                b"content-length: %d\r\n\r\n" % len(chat_body(stream=True)) + chat_body(stream=True)
+                b"POST /v1/chat/completions?attack=pace HTTP/1.1\r\nhost: x\r\n"
+                b"content-type: application/json\r\ncontent-length: %d\r\n\r\n"
+                % len(chat_body(stream=True))
+                + chat_body(stream=True)
             ],
             timeout=30,
         )
