@@ -522,6 +522,7 @@ def _h3_client_class() -> Any:
     from aioquic.asyncio.protocol import QuicConnectionProtocol
     from aioquic.h3.connection import H3Connection
     from aioquic.h3.events import DataReceived, HeadersReceived
+    from aioquic.quic.events import StreamReset
 
     class H3Client(QuicConnectionProtocol):
         """aioquic's HTTP/3 client connection; every event kept per stream."""
@@ -532,6 +533,8 @@ def _h3_client_class() -> Any:
             self.events: dict[int, asyncio.Queue[Any]] = {}
 
         def quic_event_received(self, event: Any) -> None:
+            if isinstance(event, StreamReset):
+                self.events.setdefault(event.stream_id, asyncio.Queue()).put_nowait(event)
             for h3_event in self.h3.handle_event(event):
                 stream_id = getattr(h3_event, "stream_id", None)
                 if stream_id is not None:
@@ -553,10 +556,13 @@ def _h3_client_class() -> Any:
             return stream_id
 
         async def response(self, stream_id: int, timeout: float = 10.0) -> tuple[int, bytes]:
+            """(status, body) of a stream; status -1 when the server reset the stream."""
             status, body = 0, bytearray()
             async with asyncio.timeout(timeout):
                 while True:
                     event = await self.events[stream_id].get()
+                    if isinstance(event, StreamReset):
+                        return -1, bytes(body)
                     if isinstance(event, HeadersReceived):
                         status = int(dict(event.headers)[b":status"])
                     elif isinstance(event, DataReceived):
@@ -568,7 +574,9 @@ def _h3_client_class() -> Any:
 
 
 @contextlib.asynccontextmanager
-async def h3_client(port: int) -> AsyncIterator[Any]:
+async def h3_client(port: int, *, datagram: int = 1200) -> AsyncIterator[Any]:
+    """An aioquic HTTP/3 connection to ``port``; ``datagram`` bytes per UDP datagram (loopback
+    carries far larger ones than the internet's 1200, which lets one client push much faster)."""
     from aioquic.asyncio.client import connect
     from aioquic.h3.connection import H3_ALPN
     from aioquic.quic.configuration import QuicConfiguration
@@ -576,5 +584,6 @@ async def h3_client(port: int) -> AsyncIterator[Any]:
     config = QuicConfiguration(
         is_client=True, alpn_protocols=list(H3_ALPN), server_name="localhost", verify_mode=ssl.CERT_NONE
     )
+    config.max_datagram_size = datagram
     async with connect("127.0.0.1", port, configuration=config, create_protocol=_h3_client_class()) as client:
         yield client

@@ -48,20 +48,22 @@ async def test_a_path_not_starting_with_slash_is_refused(
 
 
 async def test_streams_that_never_finish_hold_bounded_memory(h3_proxy: ProxyProcess) -> None:
-    """3 connections x 120 request streams, each pushing up to 8 MiB of body and never ending it."""
+    """3 connections x 120 request streams, each pushing up to 8 MiB of body and never ending it,
+    then going silent: the proxy reads at most what its body budget holds, lets 16 streams per
+    connection in at once, and gives a silent stream up after its body timeout (1 s here)."""
     start = h3_proxy.rss()
     chunk = b"x" * (64 * 1024)
-    pushed = [0]
 
-    async def attack() -> None:
-        async with h3_client(h3_proxy.port) as client:
+    async def attack() -> list[int]:
+        async with h3_client(h3_proxy.port, datagram=16384) as client:
             quic = client._quic
             headers = [(b"content-type", b"application/json")]
             streams = {
                 client.open("POST", b"/v1/chat/completions", headers, end=False): 0 for _ in range(120)
             }
+            assert quic._remote_max_streams_bidi <= 16
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + 2.5
+            deadline = loop.time() + 2.0
             while loop.time() < deadline:
                 for sid, sent in streams.items():
                     stream = quic._streams.get(sid)
@@ -73,13 +75,16 @@ async def test_streams_that_never_finish_hold_bounded_memory(h3_proxy: ProxyProc
                         streams[sid] = 8 * MiB
                         continue
                     streams[sid] = sent + len(chunk)
-                    pushed[0] += len(chunk)
                 client.transmit()
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.002)
+            # Silent from now on: the first streams let in end (an answer or a reset) by themselves.
+            first = list(streams)[:16]
+            return [(await client.response(sid, timeout=15))[0] for sid in first]
 
     with PeakSampler(h3_proxy) as sampler:
-        await asyncio.gather(attack(), attack(), attack())
+        ends = await asyncio.gather(attack(), attack(), attack())
     assert sampler.peak - start < BUDGET
+    assert all(status in (-1, 408, 413, 503) for statuses in ends for status in statuses), ends
     # Other clients are served.
     async with h3_client(h3_proxy.port) as client:
         status, body = await client.response(client.open("GET", b"/v1/models"))
@@ -90,7 +95,7 @@ def _initial(rng: random.Random) -> bytes:
     """A QUIC v1 Initial packet with random connection ids and an undecryptable payload."""
     dcid = rng.randbytes(rng.randint(8, 20))
     scid = rng.randbytes(8)
-    payload = os.urandom(1160 - len(dcid))
+    payload = os.urandom(1182 - len(dcid))
     length = 0x4000 | len(payload)
     return (
         b"\xc3\x00\x00\x00\x01"
@@ -110,15 +115,15 @@ async def test_a_flood_of_undecryptable_initials(h3_proxy: ProxyProcess) -> None
     with PeakSampler(h3_proxy) as sampler:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             packets = [_initial(rng) for _ in range(256)]
-            for i in range(100_000):
-                sock.sendto(
-                    packets[i % 256][:5] + rng.randbytes(1) + packets[i % 256][6:],
-                    ("127.0.0.1", h3_proxy.port),
-                )
-                if i % 2000 == 0:
-                    await asyncio.sleep(0.001)
+            # 20k packets at about 10k a second: most reach the proxy rather than a full socket buffer.
+            for i in range(20_000):
+                packet = packets[i % 256]
+                sock.sendto(packet[:6] + rng.randbytes(4) + packet[10:], ("127.0.0.1", h3_proxy.port))
+                if i % 250 == 249:
+                    await asyncio.sleep(0.025)
         await asyncio.sleep(0.5)
-    assert sampler.peak - start < BUDGET
+    # Garbage costs no connection state past the first handshakes (Retry, then the cap).
+    assert sampler.peak - start < 32 * MiB
     # A real client still gets in (it proves its address with a Retry while the garbage pends).
     async with h3_client(h3_proxy.port) as client:
         status, _ = await client.response(client.open("GET", b"/v1/models"))

@@ -189,3 +189,19 @@ def test_no_credentials_no_shared_scope(proxy: ProxyProcess) -> None:
     assert not _keep(proxy, base, {})
     status, _ = _delta(proxy, encode_delta(base, base + b" ", binary=True), {})
     assert status == 409
+
+
+def test_distinct_huge_model_names_are_not_remembered(fresh_proxy: ProxyProcess) -> None:
+    # Caches keyed by what a client names (models, paths) must not keep what a client made huge.
+    start = fresh_proxy.rss()
+    for i in range(96):
+        model = f"{i:04d}" + "m" * MiB
+        r = http(
+            fresh_proxy.port,
+            "POST",
+            "/v1/chat/completions",
+            headers={"content-type": "application/json"},
+            body=chat_body("hi", model=model),
+        )
+        assert r.status == 200, r.body[:200]
+    assert fresh_proxy.rss() - start < 48 * MiB
