@@ -5,6 +5,9 @@ from __future__ import annotations
 import socket
 import time
 
+from m2m.transport.server import BackgroundServer
+
+from .conftest import _start
 from .harness import MiB, PeakSampler, ProxyProcess, http, send_raw
 
 # Memory a proxy may gain over its size after startup while an attack runs.
@@ -92,3 +95,14 @@ def test_a_thousand_trickling_connections_do_not_lock_out_new_requests(proxy: Pr
     finally:
         for sock in socks:
             sock.close()
+
+
+def test_a_silent_body_gets_408_in_worker_processes(upstream: BackgroundServer) -> None:
+    # Workers get every listener bound from the configuration (the body timeout is 1 s here).
+    p = _start(upstream.url + "/v1", "--workers", "2")
+    try:
+        head = b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        r = send_raw(p.port, [head + b"content-length: 100\r\n\r\n{"], timeout=15)
+        assert r.status == 408
+    finally:
+        p.stop()
