@@ -29,6 +29,11 @@ def h3_proxy(upstream: BackgroundServer, cert: tuple[Path, Path]) -> Iterator[Pr
     p.stop()
 
 
+def test_the_quic_listener_raises_its_descriptor_limit(h3_proxy: ProxyProcess) -> None:
+    # Started with a soft limit of 1024: room for max_connections (2000 here) is made at startup.
+    assert h3_proxy.fd_limit() >= 2000
+
+
 @pytest.mark.parametrize("path", ["@127.0.0.1:{port}/v1/models", "127.0.0.1:{port}/v1/models", "v1/models"])
 async def test_a_path_not_starting_with_slash_is_refused(
     h3_proxy: ProxyProcess,
