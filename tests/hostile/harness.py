@@ -251,46 +251,47 @@ def send_raw(
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     sent = 0
     raw = bytearray()
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLOUT)
+
+    def wait(events: int) -> int:
+        poller.modify(sock, events)
+        left = max(0.0, deadline - time.monotonic())
+        ready = poller.poll(left * 1000)
+        return ready[0][1] if ready else 0
+
     try:
         sock.setblocking(False)
-        closed = False
+        stop = False
         for part in parts:
             view = memoryview(part)
-            while view and not closed:
-                readable, writable, _ = select.select(
-                    [sock], [sock], [], max(0.0, deadline - time.monotonic())
-                )
-                if readable:
-                    try:
-                        chunk = sock.recv(1 << 16)
-                    except (ConnectionResetError, BlockingIOError):
-                        chunk = b""
-                    if not chunk:
-                        closed = True
-                        break
-                    raw += chunk
-                    break  # the server answered before the request ended: stop sending
-                if writable:
+            while view and not stop:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the server neither read nor answered")
+                ready = wait(select.POLLIN | select.POLLOUT)
+                if ready & (select.POLLIN | select.POLLHUP | select.POLLERR):
+                    stop = True  # the server answered (or closed) before the request ended
+                    break
+                if ready & select.POLLOUT:
                     try:
                         n = sock.send(view[: 1 << 16])
                     except (BrokenPipeError, ConnectionResetError):
-                        closed = True
+                        stop = True
                         break
                     sent += n
                     view = view[n:]
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the server neither read nor answered")
-            if raw or closed:
+            if stop:
                 break
-        while not closed and not _complete(bytes(raw)) and len(raw) < max_read:
-            left = deadline - time.monotonic()
-            if left <= 0:
+        # Read the answer; what arrived before a reset is still there to read.
+        while not _complete(bytes(raw)) and len(raw) < max_read:
+            if time.monotonic() > deadline:
                 raise TimeoutError(f"no complete answer within {timeout} s: {bytes(raw[:200])!r}")
-            readable, _, _ = select.select([sock], [], [], left)
-            if not readable:
+            if not wait(select.POLLIN):
                 continue
             try:
                 chunk = sock.recv(1 << 16)
+            except BlockingIOError:
+                continue
             except ConnectionResetError:
                 break
             if not chunk:

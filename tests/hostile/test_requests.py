@@ -194,7 +194,7 @@ def test_no_credentials_no_shared_scope(proxy: ProxyProcess) -> None:
 def test_distinct_huge_model_names_are_not_remembered(fresh_proxy: ProxyProcess) -> None:
     # Caches keyed by what a client names (models, paths) must not keep what a client made huge.
     start = fresh_proxy.rss()
-    for i in range(96):
+    for i in range(40):
         model = f"{i:04d}" + "m" * MiB
         r = http(
             fresh_proxy.port,
@@ -204,4 +204,4 @@ def test_distinct_huge_model_names_are_not_remembered(fresh_proxy: ProxyProcess)
             body=chat_body("hi", model=model),
         )
         assert r.status == 200, r.body[:200]
-    assert fresh_proxy.rss() - start < 48 * MiB
+    assert fresh_proxy.rss() - start < 20 * MiB  # 40 MiB of names went through
