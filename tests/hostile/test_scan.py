@@ -12,7 +12,7 @@ import pytest
 from m2m.transport.server import BackgroundServer
 
 from .conftest import BODY, _start
-from .harness import MiB, ProxyProcess, http
+from .harness import MiB, ProxyProcess, deep_json, http
 
 _WORDS = "please summarise the following report about quarterly revenue and the weather in paris "
 
@@ -42,3 +42,14 @@ def test_a_large_request_is_scanned_off_the_loop(screened: ProxyProcess) -> None
     assert answer.startswith(b"HTTP/1.1 200")
     # Many were answered before the scanned request was: the scan did not hold the event loop.
     assert probes >= 10
+
+
+def test_json_nested_100k_deep_under_the_screen_is_a_400(screened: ProxyProcess) -> None:
+    r = http(
+        screened.port,
+        "POST",
+        "/v1/chat/completions",
+        headers={"content-type": "application/json"},
+        body=deep_json(),
+    )
+    assert r.status == 400, r.body[:200]
