@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,7 +11,18 @@ from m2m.codec.delta import encode_delta
 from m2m.proxy.fake_upstream import FakeUpstream
 from m2m.transport.server import BackgroundServer
 
-from .harness import ADMIN_TOKEN, OPERATOR_KEY, MiB, ProxyProcess, UpstreamLog, chat_body, deep_json, http
+from .conftest import _start
+from .harness import (
+    ADMIN_TOKEN,
+    OPERATOR_KEY,
+    MiB,
+    ProxyProcess,
+    UpstreamLog,
+    chat_body,
+    deep_json,
+    free_port,
+    http,
+)
 
 CPU = 3.0  # CPU seconds one request may cost the proxy (a hang guard, far above the real cost)
 
@@ -205,3 +217,35 @@ def test_distinct_huge_model_names_are_not_remembered(fresh_proxy: ProxyProcess)
         )
         assert r.status == 200, r.body[:200]
     assert fresh_proxy.rss() - start < 20 * MiB  # 40 MiB of names went through
+
+
+@pytest.fixture(scope="module")
+def split_admin(upstream: BackgroundServer) -> Iterator[tuple[ProxyProcess, int]]:
+    """A proxy whose local endpoints live on a separate listener, codec endpoints off."""
+    admin_port = free_port()
+    env = {
+        "M2M_ADMIN_LISTEN": f"127.0.0.1:{admin_port}",
+        "M2M_ADMIN_CODEC_ENDPOINTS": "false",
+        "M2M_ADMIN_TOKEN": "",
+    }
+    p = _start(upstream.url + "/v1", env=env)
+    yield p, admin_port
+    p.stop()
+
+
+def test_local_endpoints_on_a_separate_listener_only(
+    split_admin: tuple[ProxyProcess, int], upstream_log: UpstreamLog
+) -> None:
+    proxy, admin = split_admin
+    assert http(proxy.port, "GET", "/stats").status == 404
+    assert http(proxy.port, "GET", "/metrics").status == 404
+    assert http(proxy.port, "GET", "/health").status == 200
+    assert http(admin, "GET", "/stats").status == 200
+    assert http(admin, "GET", "/v1/models").status == 404  # nothing is forwarded from there
+    # Codec endpoints off: not served on the admin listener, and on the proxy's port the path is
+    # just another /v1 path for the upstream.
+    body, headers = b'{"wire":"#TK|O|AAAA"}', {"content-type": "application/json"}
+    assert http(admin, "POST", "/v1/decompress", headers=headers, body=body).status == 404
+    upstream_log.seen.clear()
+    http(proxy.port, "POST", "/v1/decompress", headers=headers, body=body)
+    assert [seen.path for seen in upstream_log.seen] == ["/v1/decompress"]
