@@ -241,8 +241,10 @@ def phase_streams(args: argparse.Namespace) -> list[tuple[str, str]]:
         {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "Count slowly."}]}
     ).encode()
     latencies: list[float] = []
+    slow: list[tuple[float, float]] = []  # (seconds into the phase, ms) of probes over 100 ms
     done = [0]
     stop = threading.Event()
+    begin = time.perf_counter()
 
     def probe() -> None:
         while not stop.is_set():
@@ -250,13 +252,15 @@ def phase_streams(args: argparse.Namespace) -> list[tuple[str, str]]:
             r = http(proxy.port, "GET", "/v1/models", timeout=30)
             if r.status == 200:
                 latencies.append((time.perf_counter() - t0) * 1000)
+                if latencies[-1] > 100:
+                    slow.append((t0 - begin, latencies[-1]))
             stop.wait(0.02)
 
     async def run() -> None:
         await asyncio.gather(*(_stream(proxy.port, body, done) for _ in range(args.streams)))
 
     try:
-        start_rss, start_fds = proxy.rss(), proxy.fds()
+        start_rss, start_fds, start_cpu = proxy.rss(), proxy.fds(), proxy.cpu()
         with Sampler(proxy, every=0.25) as sampler:
             thread = threading.Thread(target=probe, daemon=True)
             thread.start()
@@ -267,7 +271,7 @@ def phase_streams(args: argparse.Namespace) -> list[tuple[str, str]]:
             thread.join(30)
         rss = max(x[1] for x in sampler.samples)
         fds = max(x[2] for x in sampler.samples)
-        end_rss, end_fds = proxy.rss(), proxy.fds()
+        end_rss, end_fds, cpu = proxy.rss(), proxy.fds(), proxy.cpu() - start_cpu
         lat = sorted(latencies)
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
         return [
@@ -276,6 +280,7 @@ def phase_streams(args: argparse.Namespace) -> list[tuple[str, str]]:
                 f"{args.streams} at once, {args.sse_events} events {args.sse_interval_ms:.0f} ms apart "
                 f"({seconds:.1f} s); completed: {done[0]}",
             ),
+            ("proxy CPU", f"{cpu:.1f} s in {seconds:.1f} s ({cpu / seconds:.0%} of a core)"),
             (
                 "RSS before / peak / after",
                 f"{start_rss / MiB:.0f} / {rss / MiB:.0f} / {end_rss / MiB:.0f} MiB",
@@ -287,6 +292,7 @@ def phase_streams(args: argparse.Namespace) -> list[tuple[str, str]]:
                 if lat
                 else "none",
             ),
+            ("probes over 100 ms (at s: ms)", ", ".join(f"{t:.1f}: {ms:.0f}" for t, ms in slow) or "none"),
         ]
     finally:
         proxy.stop()
@@ -300,8 +306,8 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=150, help="seconds of wrk (phase 1)")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--streams", type=int, default=1000)
-    ap.add_argument("--sse-events", type=int, default=100)
-    ap.add_argument("--sse-interval-ms", type=float, default=100.0)
+    ap.add_argument("--sse-events", type=int, default=20)
+    ap.add_argument("--sse-interval-ms", type=float, default=500.0)
     ap.add_argument("--skip-requests", action="store_true")
     args = ap.parse_args()
     print(f"# soak: {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
