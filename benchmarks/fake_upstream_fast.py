@@ -7,6 +7,7 @@ far less CPU than the proxies being measured. Answers:
   an SSE stream of ``--sse-events`` chunks, one every ``--sse-interval-ms`` (the first one after one
   interval too, so a proxy that buffers shows up as added time-to-first-event), then ``[DONE]``.
 - ``GET /v1/models``: a one-model list.
+- ``POST /v1/embeddings``: one 256-dimension embedding.
 - anything else: 404 in OpenAI's error shape.
 
 Run: ``python benchmarks/fake_upstream_fast.py --port 9100``; it prints ``READY <port>`` when it
@@ -95,6 +96,17 @@ def _response(status: bytes, ctype: bytes, body: bytes) -> bytes:
 CHAT_RESPONSE = _response(b"200 OK", b"application/json", COMPLETION)
 MODELS_RESPONSE = _response(b"200 OK", b"application/json", MODELS)
 NOT_FOUND_RESPONSE = _response(b"404 Not Found", b"application/json", NOT_FOUND)
+EMBEDDINGS = json.dumps(
+    {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": 0, "embedding": [round(0.001 * i - 0.1, 6) for i in range(256)]}
+        ],
+        "model": "text-embedding-3-small",
+        "usage": {"prompt_tokens": 8, "total_tokens": 8},
+    }
+).encode()
+EMBEDDINGS_RESPONSE = _response(b"200 OK", b"application/json", EMBEDDINGS)
 
 
 class UpstreamProtocol(asyncio.Protocol):
@@ -158,6 +170,8 @@ class UpstreamProtocol(asyncio.Protocol):
             self.transport.write(CHAT_RESPONSE)
         elif method == b"GET" and path.endswith(b"/models"):
             self.transport.write(MODELS_RESPONSE)
+        elif method == b"POST" and path.endswith(b"/embeddings"):
+            self.transport.write(EMBEDDINGS_RESPONSE)
         else:
             self.transport.write(NOT_FOUND_RESPONSE)
         if not self.parser.should_keep_alive():

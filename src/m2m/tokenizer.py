@@ -44,6 +44,9 @@ CL100K = "cl100k_base"
 O200K = "o200k_base"
 LLAMA3 = "llama3"
 ENCODINGS = (CL100K, O200K, LLAMA3)
+# Model ids are short ("gpt-4o-2024-08-06", "meta-llama/Llama-3.1-8B-Instruct"); longer strings
+# a client sends as a model are resolved each time, never kept in a cache.
+MAX_MODEL_CHARS = 256
 
 # Pattern strings and special tokens as in tiktoken_ext/openai_public.py (tiktoken, MIT).
 _CL100K_PAT = (
@@ -182,8 +185,17 @@ def _load_encoding(name: str, llama3_path: str | None) -> tiktoken.Encoding:
 get_encoding.cache_clear = _load_encoding.cache_clear  # type: ignore[attr-defined]
 
 
-@functools.lru_cache(maxsize=1024)
 def _model_encoding(model: str) -> str | None:
+    # A client chooses the model string: only names of a real model's length are remembered.
+    if len(model) > MAX_MODEL_CHARS:
+        from m2m.models import encoding_for
+
+        return encoding_for(model)
+    return _known_model_encoding(model)
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_model_encoding(model: str) -> str | None:
     # Requests name the same few models over and over; the registry lookup normalises spellings.
     from m2m.models import encoding_for  # models -> tokenizer never imports back
 
@@ -260,9 +272,12 @@ class TextCache:
     def remember_model(
         self, model: str | None, name: str, exact: bool, enc: tiktoken.Encoding
     ) -> tuple[str, bool, tiktoken.Encoding]:
+        entry = (name, exact, enc)
+        if model is not None and len(model) > MAX_MODEL_CHARS:
+            return entry  # a name no model has: not worth keeping (a client chose its size)
         if len(self.models) >= 1024:
             self.models.clear()
-        entry = self.models[model] = (name, exact, enc)
+        self.models[model] = entry
         return entry
 
     def counts(self, name: str) -> dict[str, int]:

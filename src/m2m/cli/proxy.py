@@ -133,17 +133,13 @@ def worker_app() -> ProxyApp:
     in ``M2M_*`` variables and the shared metrics folder in ``M2M_METRICS_DIR``."""
     from m2m.cli._edge import load_model_cache
     from m2m.config import load
-    from m2m.transport.h1server import configure_workers
+    from m2m.transport.h1server import bounds_of, configure_workers
 
     config = load(env=os.environ)
     load_model_cache()
     logging.basicConfig(level=config.proxy.log_level.upper(), format=_LOG_FORMAT)
-    limits = config.proxy.limits
-    configure_workers(
-        max_header_bytes=limits.max_header_bytes,
-        max_headers=limits.max_headers,
-        header_timeout=limits.header_timeout,
-    )
+    # Every bound of the listener, the body timeout included (the app leaves it to the listener).
+    configure_workers(**bounds_of(config.proxy.limits))
     return build_app(config, metrics_dir=os.environ.get(_METRICS_ENV) or None)
 
 

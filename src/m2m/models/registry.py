@@ -29,6 +29,8 @@ ESCAPE = "~"
 _ENCODINGS = frozenset({"cl100k_base", "o200k_base", "llama3"})
 # Lookups repeat the same few model names per request; the memo bounds memory for odd callers.
 _MEMO_LIMIT = 4096
+# Names longer than this (no model has one; a client chose its size) are looked up, never memoised.
+_MEMO_NAME_CHARS = 256
 
 
 @functools.cache
@@ -170,6 +172,8 @@ class Registry:
         if id_or_abbrev in memo:
             return memo[id_or_abbrev]
         card = self._find(id_or_abbrev)
+        if len(id_or_abbrev) > _MEMO_NAME_CHARS:
+            return card
         with self._lock:
             if memo is self._memo:
                 if len(memo) >= _MEMO_LIMIT:
@@ -207,6 +211,8 @@ class Registry:
             return card.encoding
         if not isinstance(model_id, str):
             return None
+        if len(model_id) > _MEMO_NAME_CHARS:
+            return family_encoding(model_id)
         memo = self._family_memo
         if model_id not in memo:
             if len(memo) >= _MEMO_LIMIT:

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from m2m.errors import ConfigError, M2MError
 from m2m.transport.h3server import ASGIApp, H3Listener, QuicLimits, start_h3
-from m2m.transport.server import bind_tcp, uvicorn_options
+from m2m.transport.server import bind_tcp, raise_fd_limit, uvicorn_options
 from m2m.transport.tls import ServerCredentials, load_server_credentials
 
 __all__ = ["Servers", "TransportSettings", "alt_svc", "serve", "serving", "settings"]
@@ -335,6 +335,11 @@ def serve(app_or_factory: Any, config: Any, *, cert_dir: Path | None = None) -> 
     if s.log_level != "debug":
         # aioquic logs every handshake at INFO under "quic"; one line per connection is noise here.
         logging.getLogger("quic").setLevel(logging.WARNING)
+    limits = getattr(config.proxy, "limits", None)
+    if limits is not None:
+        # As for TCP alone: the HTTP/1.1 connections of "both", live QUIC connections' upstream
+        # sockets, and room for the rest.
+        raise_fd_limit(limits.max_connections * 2 + limits.quic_max_connections + 256)
     workers = int(getattr(config.proxy, "workers", 1) or 1)
     if workers > 1:
         log.warning(
