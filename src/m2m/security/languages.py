@@ -150,7 +150,7 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          _w("ignora ignore ignorez ignorar olvida oublie oubliez ignoriere vergiss ignorate dimentica esqueca "
             "negeer vergeet zignoruj zapomnij abaikan lupakan bo kalimutan"), group="override"),
     Rule(P, "instruction_override", 0.82,
-         "(?:위의?|앞의|이전) ?(?:내용|지시|명령|말)[^.!?]{0,10}?(?:무시|잊어)|(?:yukaridakileri|yukaridaki her seyi|"
+         "(?:위의?|앞의|이전) ?(?:내용|지시|명령|말)[^.!?]{0,10}?(?:무시|잊어)|\\b(?:yukaridakileri|yukaridaki her seyi|"
          "onceki talimatlari|onceki talimatlarin) ?(?:yok say|unut|gormezden gel|dikkate alma)|"
          "(?:игнорируй|забудь|проигнорируй) (?:вс[её] )?(?:вышесказанное|вышеизложенное|написанное выше|что выше|"
          "предыдущее)|(?:تجاهل|انس) (?:ما سبق|ما ورد أعلاه|كل ما سبق|ما قبل)|上記を無視|以上を無視|上の(?:内容|指示)を無視|"

@@ -209,7 +209,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:todas |toutes |tutte )?(?:las |les |le |los )?(?:instrucciones|instructions|istruzioni|"
          r"indicaciones|consignes|regles|reglas)(?: (?:anteriores|precedentes|previas|precedenti))?|"
          r"\bolvida (?:todas )?(?:las )?instrucciones|\boublie[sz]? (?:toutes )?(?:les )?(?:instructions|consignes)|"
-         r"urhopup|忽略|无视|忘记(?:之前|以上|所有)|無視して",
+         r"\burhopup\b|忽略|无视|忘记(?:之前|以上|所有)|無視して",
          ("ignoriere", "ignorier", "vergiss", "missachte", "ignora", "ignore", "ignorez", "ignorar",
           "ignorer", "olvida", "oublie", "oubliez", "urhopup", "忽略", "无视", "忘记", "無視"),
          group="override", lead=False, back=2, fwd=110),
@@ -456,7 +456,7 @@ RULES: tuple[Rule, ...] = (
     Rule(J, "jailbreak_marker", 0.92,
          r"[🔓🔒] ?(?:jailbr|classic|developer|normal|dan|unlocked|locked)|\[(?:jailbreak|jailbroken|classic|"
          r"🔓|🔒|developer mode output|normal output|dan|gpt|chatgpt)\]|\((?:🔓|🔒)|jailbroken response|"
-         r"jailbreak response|/jailbroken|/jailbreak\b|/classic\b",
+         r"\bjailbreak response|/jailbroken|/jailbreak\b|/classic\b",
          ("🔓", "🔒", "jailbreak", "jailbroken", "classic", "developer", "normal", "dan", "gpt", "chatgpt"),
          group="marker", lead=False, back=4, fwd=40),
     Rule(J, "jailbreak_marker", 0.78,
