@@ -170,3 +170,15 @@ def test_handwritten_round_two(split: str) -> None:
     floor, ceiling = HANDWRITTEN_FLOORS[split]
     assert detection >= floor, (split, detection)
     assert false_positives <= ceiling, (split, false_positives)
+
+
+def test_round_three_phrasings() -> None:
+    """Phrasings written for round three (fixed outputs with a scope, hijacks that say what to do
+    instead, commands to an AI inside documents, extraction of what the model was given, the same
+    in other languages) and their benign look-alikes. Every row guided the rules: a regression
+    guard, not a measure of unseen attacks (the held-out part of handwritten.jsonl is that)."""
+    rows = _load(DATA / "round3.jsonl")
+    assert len(rows) >= 130
+    detection, false_positives = _rates(rows)
+    assert detection >= 0.98
+    assert false_positives <= 0.03

@@ -297,11 +297,15 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
     out: list[int] = []
     for i in sorted(picked, key=_ORDER.__getitem__):
         entry = _ENTRIES[i]
-        if entry.need & mask != entry.need:
+        need = entry.need
+        if need & mask != need:
             continue
         for check in entry.checks:
-            if check.fails(present, text, is_ascii):
-                break
+            # ``check.fails`` inlined: this loop runs for every candidate of every text.
+            if present.isdisjoint(check.words):
+                rare = check.ascii if is_ascii else check.rare
+                if (rare is None or rare.search(text) is None) and not any(s in text for s in check.plain):
+                    break
         else:
             out.append(i)
     return out, present

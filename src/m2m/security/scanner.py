@@ -78,6 +78,7 @@ _MODEL_FLOOR = 0.5  # classifier probabilities below this are no evidence at all
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
 _MODEL_ALONE_CAP = 0.75
 _MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
+_MODEL_WEIGHT = 0.5  # exponent of the classifier's miss probability when combined with the rules
 # A text whose plain reading scores this much is decided: its other readings, its hidden
 # payloads and the classifier are not read (they could only raise the score). Thresholds above
 # it still work, on the score found so far.
@@ -222,8 +223,12 @@ def _text_threats(text: str, location: str) -> list[Threat]:
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
-        if p_attack > scores.get(target, 0.0):
-            scores[target] = p_attack
+        rules = scores.get(target, 0.0)
+        # The classifier is evidence next to the rules', discounted (``_MODEL_WEIGHT``): it read
+        # the same words, so the two are not independent.
+        joint = max(p_attack, 1.0 - (1.0 - rules) * (1.0 - p_attack) ** _MODEL_WEIGHT)
+        if joint > rules:
+            scores[target] = joint
             hits.append(Hit(target, "classifier", "classifier", 0.0, (0, 0), ""))
     if not hits:
         return []
