@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from m2m.security.languages import MULTILINGUAL_RULES
@@ -37,6 +37,7 @@ __all__ = ["ALL_RULES", "CHUNK", "OVERLAP", "Hit", "alternatives", "candidates",
 ALL_RULES: tuple[Rule, ...] = (*RULES, *MULTILINGUAL_RULES)
 
 CHUNK = 2048  # characters of a long text read at once
+WEAK = 0.5  # rules this weak or weaker corroborate other evidence (see ``rule_hits``)
 OVERLAP = 512  # read again at the start of the next chunk: longer than any rule's match and reach
 _SNIPPET_CHARS = 60
 _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
@@ -187,7 +188,10 @@ def _build(rules: Sequence[Rule]) -> _Index:
             if c not in unique and (c.words or c.subs):
                 unique.append(c)
         word_only = [c for c in unique if not c.subs]
-        index = min(word_only or unique, key=lambda c: c.cost)
+        # The most selective clause indexes the entry: words (a set look-up) or substrings that
+        # start with a rare character (one regex finds them all); others only as a last resort.
+        indexable = [c for c in unique if all(rare_start(s) or not s.isascii() for s in c.subs)]
+        index = min(indexable or unique, key=lambda c: c.cost)
         i = len(entries)
         for word in index.words:
             by_word.setdefault(word, []).append(i)
@@ -399,6 +403,7 @@ def _hits_in(
     hits: list[Hit],
     best: dict[tuple[str, str], float],
     stop_at: float,
+    weak: Callable[[], bool] | None,
 ) -> None:
     found, present = candidates(text, words)
     if not found:
@@ -408,6 +413,8 @@ def _hits_in(
     for i in found:
         entry = _ENTRIES[i]
         rule = entry.rule
+        if rule.weight <= WEAK and not best and weak is not None and not weak():
+            return  # only weak rules left, and nothing for them to add to (see ``rule_hits``)
         key = (rule.category, rule.group)
         if best.get(key, 0.0) >= rule.weight:
             continue  # a hit of its group already counts as much as this rule can
@@ -448,16 +455,24 @@ def combined(best: dict[tuple[str, str], float]) -> float:
     return 1.0 - min(miss.values(), default=1.0)
 
 
-def rule_hits(text: str, words: Sequence[str] | None = None, stop_at: float = 2.0) -> list[Hit]:
+def rule_hits(
+    text: str,
+    words: Sequence[str] | None = None,
+    stop_at: float = 2.0,
+    weak: Callable[[], bool] | None = None,
+) -> list[Hit]:
     """Every rule's hit in the folded ``text`` (``words``: its ``normalize.tokens``, if known).
 
     Rules are tried strongest first; a hit that cannot raise its group's score is not looked for,
-    and reading stops once the hits score ``stop_at`` or more (the caller's decision is made)."""
+    and reading stops once the hits score ``stop_at`` or more (the caller's decision is made).
+    ``weak``: when given, rules of weight ``WEAK`` or less are tried only once a stronger rule hit
+    or when ``weak()`` says there is other evidence (the caller's classifier): alone they are
+    corroboration, not evidence enough to act on."""
     hits: list[Hit] = []
     best: dict[tuple[str, str], float] = {}
     n = len(text)
     if n <= CHUNK + OVERLAP:
-        _hits_in(text, tokens(text) if words is None else words, 0, hits, best, stop_at)
+        _hits_in(text, tokens(text) if words is None else words, 0, hits, best, stop_at, weak)
         return hits
     lo = 0
     while lo < n:
@@ -467,7 +482,7 @@ def rule_hits(text: str, words: Sequence[str] | None = None, stop_at: float = 2.
             cut = text.rfind(" ", lo + CHUNK, hi)
             hi = cut if cut > 0 else hi
         part = text[lo:hi]
-        _hits_in(part, tokens(part), lo, hits, best, stop_at)
+        _hits_in(part, tokens(part), lo, hits, best, stop_at, weak)
         if hi >= n or combined(best) >= stop_at:
             break
         nxt = text.find(" ", lo + CHUNK, lo + CHUNK + 64)

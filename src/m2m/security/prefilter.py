@@ -52,15 +52,25 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")
 _PIECE = re.compile("[^\x00\x03]+")
 
-# Words too common to tell anything: a clause made of them is checked last and never indexes.
+# Words too common to tell anything (a clause made of them is checked late and indexes last),
+# and among them the commonest (in a third of chat turns or more). Only the order rules are tried
+# in depends on these lists, never what is found.
 _COMMON = """
 a an the and or but if then so of to in on at by for with from as is are was were be been being
 am it its this that these those there here i me my we our you your he him his she her they them
 their do does did have has had will would can could should shall may might must not no yes what
 how all any some more other about up out just only now new like get make know tell give show
-write say use one also very when which who why where s t don re ll ve d
+write say use one also very when which who why where s t don re ll ve d please provide help
+world remember character ensure let describe into m while need without explain such begin
+information scenario ai create way story detailed people being writing tool however want unique
+narrative guidelines find process within task understand understanding using language imagine
 """
 COMMON = frozenset(_COMMON.split())
+_VERY_COMMON = """
+the a to in you of and for i can how is s that with what this are on as an it your by where be about
+my from could any provide or me imagine who their do now help
+"""
+VERY_COMMON = frozenset(_VERY_COMMON.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +120,7 @@ def _atoms(s: str) -> tuple[str, ...]:
         right = j < n and s[j] not in _WORD_CHARS and s[j] != _ANY
         word = m.group()
         if left and right:
-            found.append(((20 if word in COMMON else 1 + (len(word) < 4), -len(word)), word))
+            found.append(((word_cost(word), -len(word)), word))
     for m in _PIECE.finditer(s):
         piece = m.group()
         # A piece is a literal substring of every match (boundary marks are not characters). A
@@ -172,7 +182,11 @@ def _cover(per: list[list[str]], rank: dict[str, tuple[int, int]]) -> frozenset[
 def _atom_cost(atom: str) -> int:
     if atom.startswith(_SUB):
         return sub_cost(atom[1:])
-    return 20 if atom in COMMON else 1 + (len(atom) < 4)
+    return word_cost(atom)
+
+
+def word_cost(word: str) -> int:
+    return 40 if word in VERY_COMMON else 20 if word in COMMON else 1 + (len(word) < 4)
 
 
 def rare_start(sub: str) -> bool:
@@ -182,7 +196,9 @@ def rare_start(sub: str) -> bool:
 
 
 def sub_cost(sub: str) -> int:
-    return (3 if len(sub) >= 4 else 8) + (0 if rare_start(sub) else 4)
+    # A substring that starts with a rare character is found by one regex that skips to it; any
+    # other costs a search of its own.
+    return (3 if len(sub) >= 4 else 8) + (0 if rare_start(sub) else 12)
 
 
 def _class(items: Sequence[tuple[Any, Any]]) -> frozenset[str]:

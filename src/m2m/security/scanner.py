@@ -201,7 +201,20 @@ def _text_threats(text: str, location: str) -> list[Threat]:
     hits = _malformed_hits(text)
     folded = fold(text)
     words = tokens(folded)
-    hits += rule_hits(folded, words, stop_at=DECIDED)
+    model = _model.load()
+    p_memo: list[float] = []
+
+    def p_model() -> float:
+        # The classifier's p(attack), computed once and only when needed.
+        if not p_memo:
+            read = words if folded.isascii() else _model.tokens(folded)
+            p_memo.append(0.0 if model is None else model.predict(read))
+        return p_memo[0]
+
+    def corroborated() -> bool:
+        return p_model() >= _MODEL_FLOOR
+
+    hits += rule_hits(folded, words, stop_at=DECIDED, weak=corroborated)
     hits += _flood_hits(folded, words)
     scores = _noisy_or(hits)
     if scores and max(scores.values()) >= DECIDED:
@@ -209,11 +222,10 @@ def _text_threats(text: str, location: str) -> list[Threat]:
         # score that blocks at every threshold up to ``DECIDED`` already.
         return _threats(hits, scores, location)
     for view in extra_views(text, View("text", folded, words)):
-        hits += rule_hits(view.text, view.tokens)
+        hits += rule_hits(view.text, view.tokens, weak=corroborated)
     scores = _noisy_or(hits)
 
-    model = _model.load()
-    p_attack = 0.0 if model is None else model.predict(words if folded.isascii() else _model.tokens(folded))
+    p_attack = p_model()
     if p_attack >= _MODEL_FLOOR:
         short = len(folded) < _MODEL_TRUSTED_CHARS
         support = max((h.score for h in hits if not h.negated), default=0.0)
