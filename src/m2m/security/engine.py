@@ -22,6 +22,7 @@ its words occur near each other, as a match needs them to.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -297,7 +298,7 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
     if not picked:
         return [], present
     # Every word clause at once: the bits of the clauses the text's words satisfy.
-    mask = functools.reduce(operator.or_, map(_BITS.__getitem__, _BITS.keys() & present), 0)
+    mask = functools.reduce(operator.or_, map(_BITS.get, present, itertools.repeat(0)), 0)
     out: list[int] = []
     for i in sorted(picked, key=_ORDER.__getitem__):
         entry = _ENTRIES[i]
@@ -408,8 +409,7 @@ def _hits_in(
     found, present = candidates(text, words)
     if not found:
         return
-    locator = _Locator(text)
-    find = locator.find
+    locator: _Locator | None = None
     for i in found:
         entry = _ENTRIES[i]
         rule = entry.rule
@@ -418,6 +418,9 @@ def _hits_in(
         key = (rule.category, rule.group)
         if best.get(key, 0.0) >= rule.weight:
             continue  # a hit of its group already counts as much as this rule can
+        if locator is None:
+            locator = _Locator(text)
+        find = locator.find
         spots = [s for w in entry.words.intersection(present) for s in find(w, True)]
         for sub in entry.subs:
             if sub in text:

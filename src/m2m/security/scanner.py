@@ -283,11 +283,14 @@ def _scan_text(text: str, location: str) -> list[Threat]:
         return threats  # what a payload holds could only add to a decided score
     if len(text) < 20 and text.isascii():
         return threats  # too short to hold an encoded instruction
+    first = decode_invisible(text) + decode_payloads(text)
+    if not first:
+        return threats  # the usual case: nothing hidden
     budget = PAYLOAD_BUDGET * max(len(text), 64)
     queue: list[tuple[str, str, int]] = [(text, "", 0)]
     while queue:
         current, prefix, level = queue.pop()
-        found = decode_invisible(current) + decode_payloads(current)
+        found = first if level == 0 else decode_invisible(current) + decode_payloads(current)
         for kind, decoded, span in found:
             budget -= len(decoded)
             if budget < 0:
