@@ -16,12 +16,13 @@ The split: a text is trained on only when ``m2m.security.split.split_of(text) ==
 of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
 is what tests/security/test_evaluation.py and benchmarks/bench_security.py report on.
 
-The model is L2-regularised logistic regression over word and word-pair counts
-(``model.features``), normalised by the square root of the feature count, fitted with full-batch
-Adam. Texts longer than ``model.WHOLE_TOKENS`` words are trained on as windows of that size, the
-way they are scored. Benign texts longer than ``model.SHORT_TOKENS`` words also give their short
-windows as benign examples: at inference every short window of a long text is scored. Margins
-are calibrated by Platt scaling on 4-fold out-of-fold margins computed by the inference code.
+The model is L2-regularised logistic regression over word counts (``model.tokens``; no word
+pairs: scoring stays one dictionary look-up per word), normalised by the square root of the word
+count plus ``model.SMOOTH``, fitted with full-batch Adam. Texts longer than
+``model.WHOLE_TOKENS`` words are trained on as windows of that size, the way they are scored.
+Benign texts longer than ``model.SHORT_TOKENS`` words also give their short windows as benign
+examples: at inference every short window of a long text is scored. Margins are calibrated by
+Platt scaling on 4-fold out-of-fold margins computed by the inference code.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, features, tokens  # noqa: E402
+from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, tokens  # noqa: E402
 from m2m.security.normalize import fold  # noqa: E402
 from m2m.security.split import split_of  # noqa: E402
 
@@ -54,8 +55,8 @@ OUT = ROOT / "src" / "m2m" / "security" / "data" / "model.json.gz"
 
 
 # Function words carry no intent of their own, yet a long benign text repeats them: with a weight
-# they add up over a window ("was", "and" in a page of minutes). They are left out as words (their
-# pairs stay: "ignore the", "was written").
+# they add up over a window ("was", "and" in a page of minutes). They get no weight (they still
+# count in the length norm, as at inference).
 _STOP = (
     "a an the and or but if then so of to in on at by for with from as is are was were be been being am "
     "it its this that these those there here i me my we our you your he him his she her they them their "
@@ -65,7 +66,7 @@ STOP_WORDS = frozenset(_STOP.split())
 
 
 def _features(words: list[str]) -> list[str]:
-    return [f for f in features(words) if f not in STOP_WORDS]
+    return [w for w in words if w not in STOP_WORDS]
 
 
 def load_labelled(paths: list[Path]) -> list[tuple[str, int]]:
@@ -195,7 +196,7 @@ def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any
     docs = []
     for words, _label in exs:
         counts: dict[int, int] = {}
-        n_feat = sum(1 for _ in features(words))
+        n_feat = len(words)
         for f in _features(words):
             i = vocab.get(f)
             if i is not None:
@@ -213,16 +214,8 @@ def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any
 def _model(w: Any, b: float, inv: dict[int, str], keep_above: float) -> Model:
     import numpy as np
 
-    words: dict[str, float] = {}
-    pairs: dict[tuple[str, str], float] = {}
-    for i in np.nonzero(np.abs(w) > keep_above)[0]:
-        name = inv[int(i)]
-        a, sep, c = name.partition(" ")
-        if sep:
-            pairs[(a, c)] = float(w[i])
-        else:
-            words[name] = float(w[i])
-    return Model(words, pairs, float(b))
+    words = {inv[int(i)]: float(w[i]) for i in np.nonzero(np.abs(w) > keep_above)[0]}
+    return Model(words, float(b))
 
 
 def train(
@@ -274,7 +267,6 @@ def train(
         "examples": len(exs),
         "attacks": int(sum(lab for _, lab in rows)),
         "words": len(model.words),
-        "pairs": len(model.pairs),
         "l2": l2,
         "epochs": epochs,
         "oof_detect_at_0.8": round(float((calibrated[oof_y_arr == 1] >= 0.8).mean()), 4),

@@ -34,7 +34,8 @@ def test_padding_does_not_dilute_an_instruction() -> None:
     filler = "The meeting notes list the budget items and the dates of the next review. " * 400
     alone = model.predict(fold(attack))
     padded = model.predict(fold(filler + attack + " " + filler))
-    assert padded >= alone - 0.1
+    # Read in short windows, the instruction scores about as it does alone, and still blocks.
+    assert padded >= alone - 0.15 and padded >= 0.8
     assert model.predict(fold(filler)) < 0.5
 
 

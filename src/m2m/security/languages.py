@@ -32,25 +32,25 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
     # ---- override, verb first (Romance, Germanic, Slavic, Greek, Austronesian, Vietnamese, Thai) --
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignore[rsz]?|ignorez|oublie[rsz]?|oubliez|ne tenez pas compte|ne tiens pas compte|fais abstraction)\b.{0,40}?\b(?:instructions?|consignes?|regles|directives|indications|ordres|tout ce qu)",
-         _w("ignore ignorer ignores ignorez oublie oublier oublies oubliez tenez tiens abstraction"), group="override", lead=False, back=2, fwd=90),
+         _w("ignore ignorer ignores ignorez oublie oublier oublies oubliez tenez tiens abstraction"), group="override", lead=False, back=12, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignora[rd]?|ignore|ignoren|olvida[rd]?|olvidate|olvide|olviden|no hagas caso|haz caso omiso|omite|descarta)\b.{0,40}?\b(?:instrucciones|indicaciones|reglas|directrices|ordenes|normas|todo lo que)",
-         _w("ignora ignorar ignorad ignore ignoren olvida olvidar olvidad olvidate olvide olviden hagas caso omite descarta"), group="override", lead=False, back=2, fwd=90),
+         _w("ignora ignorar ignorad ignore ignoren olvida olvidar olvidad olvidate olvide olviden hagas caso omite descarta"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignore|ignora|ignorar|ignorem|esqueca|esquece|esquecer|esquecam|desconsidere|desconsidera|despreze)\b.{0,40}?\b(?:instrucoes|orientacoes|regras|diretrizes|ordens|indicacoes|tudo o que|tudo que)",
-         _w("ignore ignora ignorar ignorem esqueca esquece esquecer esquecam desconsidere desconsidera despreze"), group="override", lead=False, back=2, fwd=90),
+         _w("ignore ignora ignorar ignorem esqueca esquece esquecer esquecam desconsidere desconsidera despreze"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignora|ignorate|ignori|dimentica|dimenticate|dimentichi|trascura|non considerare|lascia perdere)\b.{0,40}?\b(?:istruzioni|indicazioni|regole|direttive|ordini|tutto cio che|tutto quello che)",
-         _w("ignora ignorate ignori dimentica dimenticate dimentichi trascura considerare perdere"), group="override", lead=False, back=2, fwd=90),
+         _w("ignora ignorate ignori dimentica dimenticate dimentichi trascura considerare perdere"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignorier\w{0,3}|vergiss|vergessen sie|vergesst|missacht\w{0,3}|beachte nicht|beachten sie nicht)\b.{0,40}?\b(?:anweisungen|instruktionen|befehle|regeln|anordnungen|vorgaben|richtlinien|alles,? was)",
-         _w("ignoriere ignorier ignorieren ignoriert vergiss vergessen vergesst missachte missachten beachte beachten"), group="override", lead=False, back=2, fwd=90),
+         _w("ignoriere ignorier ignorieren ignoriert vergiss vergessen vergesst missachte missachten beachte beachten"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:abaikan|lupakan|acuhkan|jangan hiraukan|jangan pedulikan)\b.{0,40}?\b(?:instruksi|petunjuk|perintah|aturan|arahan|semua yang)",
-         _w("abaikan lupakan acuhkan hiraukan pedulikan"), group="override", lead=False, back=2, fwd=90),
+         _w("abaikan lupakan acuhkan hiraukan pedulikan"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:kalimutan|huwag pansinin|balewalain|ipagwalang-bahala|huwag sundin)\b.{0,40}?\b(?:tagubilin|instruksyon|utos|panuntunan|patakaran|sinabi)",
-         _w("kalimutan pansinin balewalain ipagwalang bahala sundin"), group="override", lead=False, back=2, fwd=90),
+         _w("kalimutan pansinin balewalain ipagwalang bahala sundin"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          r"\b(?:bo qua|quen|phot lo|khong can quan tam|dung quan tam|lo di)\b.{0,40}?\b(?:huong dan|chi dan|chi thi|quy tac|menh lenh|moi thu|tat ca nhung gi)",
          _w("bo qua quen phot quan dung lo"), group="override", lead=False, back=8, fwd=90),
@@ -59,7 +59,7 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          ("игнор", "проигнор", "забуд", "не обраща", "пренебре", "ігнор"), group="override", lead=False, back=2, fwd=100),
     Rule(P, "instruction_override", 0.88,
          "(?:αγνο\\w{0,7}|ξεχ\\w{0,6})[^.!?;]{0,40}?(?:οδηγ|κανόν|κανον|εντολ)",
-         ("αγνο", "ξεχ"), group="override", lead=False, back=2, fwd=90),
+         ("αγνο", "ξεχ"), group="override", lead=False, back=16, fwd=90),
     Rule(P, "instruction_override", 0.88,
          "(?:تجاهل|تجاهلي|انس|انسى|انسَ|لا تلتفت|تغاضى عن|تغاض عن|أهمل|اهمل)[^.!?؟]{0,40}?(?:التعليمات|تعليمات|الأوامر|الاوامر|أوامر|القواعد|قواعد|الإرشادات|الارشادات|كل ما)",
          ("تجاهل", "انس", "لا تلتفت", "تغاض", "أهمل", "اهمل"), group="override", lead=False, back=2, fwd=100),
@@ -68,7 +68,7 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          ("忽略", "无视", "忘记", "忘掉", "理会", "忽视", "理會", "無視"), group="override", lead=False, back=2, fwd=40),
     Rule(P, "instruction_override", 0.88,
          "(?:ไม่ต้องสนใจ|อย่าไปสนใจ|อย่าสนใจ|เพิกเฉย|ลืม)[^?]{0,30}?(?:คําแนะนํา|คําสั่ง|กฎ|ข้อกําหนด|ที่บอก)",
-         ("สนใจ", "เพิกเฉย", "ลืม"), group="override", lead=False, back=2, fwd=90),
+         ("สนใจ", "เพิกเฉย", "ลืม"), group="override", lead=False, back=16, fwd=90),
     # ---- override, noun first (Japanese, Korean, Hindi, Bengali, Turkish) ---------------------------
     Rule(P, "instruction_override", 0.88,
          "(?:指示|命令|ルール|規則|指令|言われたこと|設定)[^。！？!?]{0,20}?(?:無視|忘れ)",
@@ -150,7 +150,7 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          _w("ignora ignore ignorez ignorar olvida oublie oubliez ignoriere vergiss ignorate dimentica esqueca "
             "negeer vergeet zignoruj zapomnij abaikan lupakan bo kalimutan"), group="override"),
     Rule(P, "instruction_override", 0.82,
-         "(?:위의?|앞의|이전) ?(?:내용|지시|명령|말)[^.!?]{0,10}?(?:무시|잊어)|(?:yukaridakileri|yukaridaki her seyi|"
+         "(?:위의?|앞의|이전) ?(?:내용|지시|명령|말)[^.!?]{0,10}?(?:무시|잊어)|\\b(?:yukaridakileri|yukaridaki her seyi|"
          "onceki talimatlari|onceki talimatlarin) ?(?:yok say|unut|gormezden gel|dikkate alma)|"
          "(?:игнорируй|забудь|проигнорируй) (?:вс[её] )?(?:вышесказанное|вышеизложенное|написанное выше|что выше|"
          "предыдущее)|(?:تجاهل|انس) (?:ما سبق|ما ورد أعلاه|كل ما سبق|ما قبل)|上記を無視|以上を無視|上の(?:内容|指示)を無視|"
@@ -184,5 +184,78 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          "너의 지시|당신의 지시|आपके निर्देश|अपने निर्देश",
          ("системн", "系统", "系統", "システム", "시스템", "सिस्टम", "موجه", "تعليمات", "تعليماتك", "指示内容", "あなたの指示",
           "너의", "당신의", "आपके", "अपने"), group="extraction_mention", lead=False, back=2, fwd=40),
+
+    # ---- asking for "your instructions" / "your system prompt" (round three) --------------------------
+    # The possessive addressed to the model, in each language: evidence on its own, and with a verb
+    # that asks for the text (write out, show, give, repeat, what is) an extraction.
+    Rule(P, "prompt_extraction", 0.72,
+         r"(?:\b(?:tus|sus) (?:instrucciones|indicaciones|directrices|reglas)(?: (?:originales|iniciales|del sistema|secretas|ocultas))?|"
+         r"\btu (?:prompt|mensaje) (?:del sistema|de sistema|inicial)|"
+         r"\b(?:tes|vos) (?:instructions|consignes|directives|regles)(?: (?:initiales|originales|systeme|secretes|cachees))?|"
+         r"\bton (?:prompt|message) (?:systeme|initial)|"
+         r"\b(?:deine|ihre|deinen|deinem|deiner) (?:anweisungen|instruktionen|vorgaben|regeln|richtlinien|systemanweisungen)|"
+         r"\b(?:dein|deinem|deinen|ihr|ihrem) (?:systemprompt|system-prompt|prompt)|"
+         r"\b(?:le tue|le sue|tue) (?:istruzioni|regole|direttive)|\bil tuo (?:prompt|messaggio) (?:di sistema|iniziale)|"
+         r"\b(?:suas|tuas) (?:instrucoes|regras|diretrizes|orientacoes)|\bseu (?:prompt|comando) (?:de sistema|do sistema|inicial)|"
+         r"\b(?:instruksi|petunjuk|aturan|prompt) (?:anda|kamu|sistem anda|sistemmu)|\binstruksimu\b|"
+         r"\b(?:mga )?(?:tagubilin|instruksyon|panuntunan) mo\b|"
+         r"\b(?:huong dan|chi dan|chi thi|quy tac|loi nhac he thong) (?:cua ban|cua may)|"
+         r"\b(?:talimatlarin|talimatlariniz|talimatlarini|sistem isteminiz|sistem istemin|kurallarin)\b)"
+         # ... but not instructions for something ("tus instrucciones para armar el mueble")
+         r"(?! (?:para|pour|per|por|fur|zum|zur|sobre|sur|uber|untuk|para sa|cho|icin)\b)",
+         _w("tus sus tu tes vos ton deine ihre deinen deinem deiner dein ihr ihrem le tue il suas tuas seu "
+            "instruksi petunjuk aturan prompt instruksimu tagubilin instruksyon panuntunan huong chi quy loi "
+            "talimatlarin talimatlariniz talimatlarini sistem kurallarin"),
+         group="extraction_ml", lead=False, back=2, fwd=60),
+    Rule(P, "prompt_extraction", 0.72,
+         "(?:тво[иеёй]|ваш[иеа]?|твоих|ваших|твою|вашу|сво[иеёй]|своих|свою|у тебя|у вас) (?:исходн\\w{0,3} |системн\\w{0,3} |скрыт\\w{0,3} |секретн\\w{0,3} )?"
+         "(?:инструкци|указани|правил|промпт|подсказк|директив)|"
+         "(?:你的|您的)(?:系统)?(?:指令|指示|提示词|提示|规则|设定|说明)|(?:あなたの|君の)(?:指示|命令|ルール|設定|システムプロンプト|プロンプト)|"
+         "(?:너의|당신의|네) ?(?:지시|명령|규칙|지침|시스템 프롬프트|프롬프트|설정)|"
+         "(?:आपके|तुम्हारे|अपने|आपका|तुम्हारा|अपना) (?:मूल |सिस्टम |गुप्त )?(?:निर्देश|नियम|प्रॉम्प्ट|सिस्टम प्रॉम्प्ट)|"
+         "(?:আপনার|তোমার) (?:মূল |সিস্টেম )?(?:নির্দেশ|নিয়ম|প্রম্পট)|"
+         "تعليماتك|توجيهاتك|قواعدك|(?:تعليمات|موجه|أوامر) (?:النظام )?الخاصة بك|"
+         "(?:οδηγίες|εντολές|κανόνες) σου|"
+         "(?:คําสั่ง|คําแนะนํา|กฎ)ของคุณ",
+         ("тво", "ваш", "сво", "у тебя", "у вас", "你的", "您的", "あなたの", "君の", "너의", "당신의", "네", "आपके", "तुम्हारे", "अपने", "आपका",
+          "तुम्हारा", "अपना", "আপনার", "তোমার", "تعليماتك", "توجيهاتك", "قواعدك", "الخاصة", "σου", "ของคุณ"),
+         group="extraction_ml", lead=False, back=2, fwd=60),
+    Rule(P, "prompt_extraction", 0.45,
+         r"\b(?:escribe|escribelas|escribelo|muestra|muestrame|dime|dame|repite|imprime|copia|ecris|montre|donne|repete|"
+         r"affiche|gib|zeig|zeige|schreib|schreibe|wiederhole|nenne|scrivi|mostra|dimmi|dammi|ripeti|escreva|mostre|"
+         r"diga|repita|tulis|tampilkan|berikan|ulangi|isulat|ipakita|ibigay|viet|hien thi|cho toi|yaz|goster|tekrarla|ver)"
+         r"\b[^.!?\n]{0,40}?\b(?:completa|completas|completo|completos|entera|enteras|entier|entieres|complete|completes|"
+         r"vollstandig|komplett|wortlich|intero|intera|complete|completo|palavra por palavra|lengkap|buong|day du|"
+         r"tam|tamamen|aus)\b",
+         _w("escribe escribelas escribelo muestra muestrame dime dame repite imprime copia ecris montre donne repete "
+            "affiche gib zeig zeige schreib schreibe wiederhole nenne scrivi mostra dimmi dammi ripeti escreva mostre "
+            "diga repita tulis tampilkan berikan ulangi isulat ipakita ibigay viet hien cho yaz goster tekrarla ver"),
+         group="extraction_ml_verb"),
+    Rule(P, "prompt_extraction", 0.45,
+         "(?:выведи|напиши|покажи|повтори|перечисли|скажи|дай)[^.!?]{0,40}?(?:целиком|полностью|дословно|всё|все)|"
+         "(?:完整|全部|逐字)(?:地)?(?:输出|写出|显示|列出|重复|告诉)|(?:输出|写出|显示|列出|重复)[^。！？]{0,10}?(?:完整|全部|逐字)|"
+         "(?:全部|そのまま|完全に)[^。！？]{0,10}?(?:出力|表示|書|教え)|(?:전부|그대로|전체)[^.!?]{0,10}?(?:출력|보여|알려|써)|"
+         "(?:पूरा|पूरे|पूरी|शब्दशः)[^।?!]{0,20}?(?:लिखो|लिखें|बताओ|बताएं|दिखाओ|दिखाएं|दोहराओ)|"
+         "(?:اكتبها|اكتبه|اعرضها|اعرضه|أعطني|اطبع)[^.!?؟]{0,20}?(?:كاملة|كامل|بالكامل|حرفيا)",
+         ("выведи", "напиши", "покажи", "повтори", "перечисли", "скажи", "дай", "完整", "全部", "逐字", "输出", "写出", "显示",
+          "列出", "重复", "そのまま", "完全", "전부", "그대로", "전체", "पूरा", "पूरे", "पूरी", "शब्दशः", "اكتبها", "اكتبه",
+          "اعرضها", "اعرضه", "أعطني", "اطبع"),
+         group="extraction_ml_verb", lead=False, back=2, fwd=60),
+    # ---- hijacks in other languages (round three): forget the task, say only "X" ---------------------
+    Rule(P, "goal_hijacking", 0.7,
+         r"\b(?:olvida(?:te)?(?: de)?|ignora|deja|oublie[sz]?|ignore[sz]?|laisse tomber|vergiss|ignoriere|dimentica|ignora|lascia "
+         r"perdere|esqueca|esquece|abaikan|lupakan|kalimutan|unut|bo qua|quen)\b[^.!?\n]{0,12}?\b(?:la tarea|tu tarea|"
+         r"la traduccion|el resumen|la tache|ta tache|la traduction|le resume|die aufgabe|deine aufgabe|die ubersetzung|"
+         r"die zusammenfassung|il compito|la traduzione|il riassunto|a tarefa|sua tarefa|a traducao|o resumo|tugas(?:mu)?|"
+         r"terjemahan|ringkasan|gawain|gorevi|gorevini|ceviriyi|nhiem vu|ban dich|ban tom tat)\b",
+         _w("olvida olvidate ignora deja oublie oublies oubliez ignore ignores ignorez laisse vergiss ignoriere dimentica "
+            "lascia esqueca esquece abaikan lupakan kalimutan unut bo quen"), group="override_task"),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\b(?:di|dime|responde|contesta|escribe|dis|reponds|repondez|ecris|sag|sage|antworte|antworten sie|schreib|schreibe|"
+         r"rispondi|scrivi|diga|responda|escreva|katakan|jawab|tulis|sabihin|sagutin|isulat|yaz|soyle|cevap ver|noi|"
+         r"tra loi|viet)\b[^.!?\n]{0,20}?\b(?:solo|solamente|unicamente|seulement|uniquement|nur|soltanto|apenas|"
+         r"somente|hanya|lamang|sadece|yalnizca|chi)\b[^.!?\n]{0,12}?[\"'\u201c\u00ab\u300c]",
+         _w("solo solamente unicamente seulement uniquement nur soltanto apenas somente hanya lamang sadece yalnizca chi"),
+         group="hijack_fixed", lead=False, back=60, fwd=30),
 )
 # fmt: on

@@ -1,17 +1,19 @@
-"""The shipped classifier: a linear model over the words and word pairs of the folded text.
+"""The shipped classifier: a linear model over the words of the folded text.
 
 Weights live in ``data/model.json.gz`` (trained by ``tools/train_scanner.py`` from the labelled
-files named in its ``meta``); nothing is downloaded. Words are whitespace-separated runs of the
-folded text (``normalize.fold``) with punctuation removed; in scripts written without spaces
-(Chinese, Japanese, Thai) each pair of adjacent characters is a word, so the same model reads
-every language it was trained on.
+files named in its ``meta``); nothing is downloaded. Words are the runs of the folded text
+(``normalize.fold``) between separators: ASCII punctuation, the apostrophe, whitespace and the
+punctuation of other scripts; in scripts written without spaces (Chinese, Japanese, Thai) each
+pair of adjacent characters is a word, so the same model reads every language it was trained on.
+An ASCII text's words are exactly its ``normalize.tokens``, the words the rules are looked up in:
+one split serves both.
 
 The whole text is read, however long: a text of up to ``WHOLE_TOKENS`` words is scored as one;
-a longer one in overlapping windows of that size, and every text of more than ``SHORT_TOKENS``
-words also in short overlapping windows, so an instruction padded with pages of harmless text
-is scored on its own. The score is the highest over all windows. Inference is a few C-level
-passes over the word list (``map`` of dictionary look-ups, ``accumulate``), no Python loop per
-word.
+a longer one in windows of that size, and every text of more than ``SHORT_TOKENS`` words also in
+short windows, so an instruction padded with pages of harmless text is scored on its own. The
+score is the highest over all windows. Inference is C-level passes over the word list: one
+``map`` of dictionary look-ups, ``accumulate`` for prefix sums, and window sums as a strided
+``map`` of subtractions; no Python loop per word or per window.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import gzip
 import itertools
 import json
 import math
+import operator
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
+
+from m2m.security.normalize import tokens as _ascii_tokens
 
 __all__ = ["SHORT_TOKENS", "SMOOTH", "WHOLE_TOKENS", "Model", "load", "predict", "tokens", "windows"]
 
@@ -34,12 +39,15 @@ SHORT_TOKENS = 48  # short windows: about one paragraph, the size of an injected
 _SHORT_STRIDE = SHORT_TOKENS // 4  # every run of 3/4 of a window lies wholly inside one window
 _WHOLE_STRIDE = WHOLE_TOKENS // 4
 
-# ASCII punctuation and symbols separate words (the apostrophe and underscore stay in them).
-_PUNCT = b'!"#$%&()*+,-./:;<=>?@[\\]^`{|}~'
-_SEPARATE = bytes(0x20 if c in _PUNCT or c < 0x20 else c for c in range(256))
+# ASCII bytes that are not word characters separate words; bytes of other characters (>= 0x80,
+# UTF-8) stay.
+_SEPARATE = bytes(
+    c if c >= 0x80 or c in b"abcdefghijklmnopqrstuvwxyz0123456789_" else 0x20 for c in range(256)
+)
 # Punctuation of other scripts that NFKC leaves alone.
 _FOREIGN_PUNCT = re.compile(
-    "[\u00a1\u00ab\u00bb\u00bf\u2010-\u205e\u3000-\u303f\u060c\u061b\u061f\u06d4\u0964\u0965\u0e2f\u0e46\u0e5a\u0e5b]"
+    "[\u00a1\u00ab\u00bb\u00bf\u2010-\u205e\u3000-\u303f\u060c\u061b\u061f\u06d4\u0964\u0965"
+    "\u0e2f\u0e46\u0e5a\u0e5b]"
 )
 # Scripts written without spaces between words: each pair of adjacent characters is a word.
 _UNSPACED = re.compile(
@@ -50,8 +58,10 @@ _UNSPACED = re.compile(
 def tokens(folded: str) -> list[str]:
     """The model's words of ``folded`` (from ``normalize.fold``), in order."""
     if folded.isascii():
-        return folded.encode("ascii").translate(_SEPARATE).decode("ascii").split()
-    spaced = _FOREIGN_PUNCT.sub(" ", folded).encode("utf-8").translate(_SEPARATE).decode("utf-8")
+        return _ascii_tokens(folded)
+    spaced = folded.encode("utf-8").translate(_SEPARATE).decode("utf-8")
+    if _FOREIGN_PUNCT.search(spaced):
+        spaced = _FOREIGN_PUNCT.sub(" ", spaced)
     words = spaced.split()
     if not _UNSPACED.search(spaced):
         return words
@@ -68,40 +78,35 @@ def tokens(folded: str) -> list[str]:
     return out
 
 
+def _starts(n: int, size: int, stride: int) -> list[int]:
+    """Window starts: every ``stride`` words, and a last window flush with the end."""
+    starts = list(range(0, n - size + 1, stride))
+    if starts[-1] != n - size:
+        starts.append(n - size)
+    return starts
+
+
 def windows(n: int) -> list[tuple[int, int]]:
-    """Token ranges ``[lo, hi)`` scored for a text of ``n`` words (see the module docstring)."""
+    """Word ranges ``[lo, hi)`` scored for a text of ``n`` words (see the module docstring)."""
     if n == 0:
         return []
     if n <= WHOLE_TOKENS:
         spans = [(0, n)]
     else:
-        spans = [(lo, min(n, lo + WHOLE_TOKENS)) for lo in range(0, n - WHOLE_TOKENS // 4, _WHOLE_STRIDE)]
+        spans = [(lo, lo + WHOLE_TOKENS) for lo in _starts(n, WHOLE_TOKENS, _WHOLE_STRIDE)]
     if n > SHORT_TOKENS:
-        spans += [(lo, min(n, lo + SHORT_TOKENS)) for lo in range(0, n - SHORT_TOKENS // 4, _SHORT_STRIDE)]
+        spans += [(lo, lo + SHORT_TOKENS) for lo in _starts(n, SHORT_TOKENS, _SHORT_STRIDE)]
     return spans
 
 
-def features(words: Sequence[str]) -> Iterable[str]:
-    """Feature names of a word list: its words and its word pairs ("a b"); training uses these."""
-    return itertools.chain(words, map(" ".join, itertools.pairwise(words)))
-
-
 class Model:
-    """``p(attack | text)``: logistic over the sum of feature weights in a window, divided by the
-    square root of the window's feature count; calibrated (``scale``, ``shift``)."""
+    """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
+    square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("bias", "pairs", "scale", "shift", "words")
+    __slots__ = ("bias", "scale", "shift", "words")
 
-    def __init__(
-        self,
-        words: dict[str, float],
-        pairs: dict[tuple[str, str], float],
-        bias: float,
-        scale: float = 1.0,
-        shift: float = 0.0,
-    ) -> None:
+    def __init__(self, words: dict[str, float], bias: float, scale: float = 1.0, shift: float = 0.0) -> None:
         self.words = words
-        self.pairs = pairs
         self.bias = bias
         self.scale = scale
         self.shift = shift
@@ -109,19 +114,22 @@ class Model:
     def margin(self, words: Sequence[str]) -> float:
         """The highest uncalibrated margin over the windows of ``words``."""
         n = len(words)
-        if n == 0:
-            return self.bias
-        zero = itertools.repeat(0.0)
-        # Prefix sums of the word weights and of the pair weights (pair i joins words i and i+1).
-        w = [0.0, *itertools.accumulate(map(self.words.get, words, zero))]
-        p = [0.0, *itertools.accumulate(map(self.pairs.get, itertools.pairwise(words), zero))]
-        best = -math.inf
-        for lo, hi in windows(n):
-            total = w[hi] - w[lo] + p[hi - 1] - p[lo]
-            m = total / math.sqrt(2 * (hi - lo) - 1 + SMOOTH)
-            if m > best:
-                best = m
-        return self.bias + best
+        weights = map(self.words.get, words, itertools.repeat(0.0))
+        if n <= SHORT_TOKENS:
+            return self.bias + sum(weights) / math.sqrt(n + SMOOTH) if n else self.bias
+        acc = list(itertools.accumulate(weights, initial=0.0))
+        if n <= WHOLE_TOKENS:
+            best = acc[n] / math.sqrt(n + SMOOTH)
+        else:
+            best = self._best(acc, n, WHOLE_TOKENS, _WHOLE_STRIDE)
+        return self.bias + max(best, self._best(acc, n, SHORT_TOKENS, _SHORT_STRIDE))
+
+    @staticmethod
+    def _best(acc: list[float], n: int, size: int, stride: int) -> float:
+        # Window sums from the prefix sums, all windows of one size at once (C-level map).
+        top: float = max(map(operator.sub, acc[size::stride], acc[: n - size + 1 : stride]))
+        top = max(top, acc[n] - acc[n - size])
+        return top / math.sqrt(size + SMOOTH)
 
     def probability(self, margin: float) -> float:
         z = self.scale * margin + self.shift
@@ -139,20 +147,14 @@ class Model:
             "scale": self.scale,
             "shift": self.shift,
             "words": {k: round(v, 3) for k, v in sorted(self.words.items())},
-            "pairs": {" ".join(k): round(v, 3) for k, v in sorted(self.pairs.items())},
         }
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str) -> Model:
         body = json.loads(raw)
-        pairs: dict[tuple[str, str], float] = {}
-        for key, value in body["pairs"].items():
-            a, _, b = str(key).partition(" ")
-            pairs[(a, b)] = float(value)
         return cls(
             {str(k): float(v) for k, v in body["words"].items()},
-            pairs,
             float(body["bias"]),
             float(body.get("scale", 1.0)),
             float(body.get("shift", 0.0)),

@@ -108,7 +108,7 @@ _INSTR_WEAK = r"(?:context|messages?|text|content|input|conversation|information
 _REVEAL = (
     r"(?:repeat|print|output|reveal|show|display|tell|give|write|list|share|say|recite|dump|leak|"
     r"spell|type|copy|paste|summarize|summarise|translate|describe|provide|expose|disclose|return|"
-    r"echo|quote|send|read|state|explain|encode|convert|put|include|what is|what's|whats|what are|"
+    r"echo|quote|send|read|state|explain|encode|convert|put|include|reproduce|restate|transcribe|what is|what's|whats|what are|"
     r"what were|what was|(?:respond|reply|answer)(?: only)? with)"
 )
 # Rules that start with one of these verbs are tried where the verb is, when their object word is
@@ -116,7 +116,7 @@ _REVEAL = (
 _REVEAL_ANCHORS = _words(
     "repeat print output reveal show display tell give write list share say recite dump leak spell "
     "type copy paste summarize summarise translate describe provide expose disclose return echo "
-    "quote send read state explain encode convert put include what what's whats respond reply "
+    "quote send read state explain encode convert put include reproduce restate transcribe what what's whats respond reply "
     "answer"
 )
 _REVEAL_WORDS = (
@@ -131,7 +131,7 @@ _SECRET = (
 _SECRET_STRICT = (
     r"(?:password|passwords|passcode|passphrase|pass word|pword|secret word|secret key|secret code|"
     r"magic word|code word|codeword|secret phrase|hidden word|secret(?=$|[^a-z ]| (?:in|with|now|please|and|"
-    r"backwards|reversed|you|that|which|i|is|word|code|key|phrase|letter|to me|for me)\b)(?! (?:to|of|behind|for|ingredient|"
+    r"backwards|reversed|you|that|which|i|is|word|code|key|phrase|letter|to me|for me|password|passcode)\b)(?! (?:to|of|behind|for|ingredient|"
     r"recipe|sauce|garden|santa|service|life|success|societ\w{0,4}|history|world|agent|lair|passage|about|"
     r"ingredients?|weapon|code of|behind)\b))"
 )
@@ -143,7 +143,7 @@ _NOT_ACCOUNT = (
 )
 _REVEAL_STRICT = (
     r"(?:repeat|print|output|reveal|show|display|tell|give|write|list|share|say|recite|dump|leak|"
-    r"spell|type|copy|paste|expose|disclose|return|echo|quote|what is|what's|whats|what are|what were|"
+    r"spell|type|copy|paste|expose|disclose|return|echo|quote|reproduce|restate|transcribe|what is|what's|whats|what are|what were|"
     r"what was|(?:respond|reply|answer)(?: only)? with)"
 )
 # Anchors for the secret nouns: every phrase of _SECRET has one of these words ("secret key" has
@@ -187,12 +187,12 @@ RULES: tuple[Rule, ...] = (
          r"please|you|just|completely|entirely|to|in|because|or|&|say|tell|print|write|give|output|respond)\b)",
          _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
     Rule(P, "instruction_override", 0.9,
-         r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop) (?:about )?(?:everything|all|anything|"
+         r"\b(?:forget|ignore|disregard|erase|delete|unlearn|drop|neglect|dismiss|overlook|discard) (?:about )?(?:everything|all|anything|"
          r"what(?:ever)?|all that|all of that|all the stuff)(?: that)? (?:you(?:'ve| have| were| had|'re| are)?|"
          r"was|has been) ?(?:been |was |were |have |just |previously |already )?"
-         r"(?:told|taught|said|learned|learnt|instructed|given|trained|programmed|written|mentioned|know|"
+         r"(?:told|taught|said|learned|learnt|instructed|given|trained|programmed|written|mentioned|know|doing|"
          r"discussed|saw|seen|read|heard|asked)",
-         _words("forget ignore disregard erase delete unlearn drop"), group="override", lead=False, back=2,
+         _words("forget ignore disregard erase delete unlearn drop neglect dismiss overlook discard"), group="override", lead=False, back=2,
          fwd=130),
     Rule(P, "instruction_override", 0.86,
          r"\b(?:forget|ignore|disregard) (?:that |the fact that )?(?:you were|you've been|you have been|you are|"
@@ -209,7 +209,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:todas |toutes |tutte )?(?:las |les |le |los )?(?:instrucciones|instructions|istruzioni|"
          r"indicaciones|consignes|regles|reglas)(?: (?:anteriores|precedentes|previas|precedenti))?|"
          r"\bolvida (?:todas )?(?:las )?instrucciones|\boublie[sz]? (?:toutes )?(?:les )?(?:instructions|consignes)|"
-         r"urhopup|忽略|无视|忘记(?:之前|以上|所有)|無視して",
+         r"\burhopup\b|(?:忽略|无视)(?:之前|以上|上述|前面|所有|一切|你的)|忘记(?:之前|以上|所有)|無視して",
          ("ignoriere", "ignorier", "vergiss", "missachte", "ignora", "ignore", "ignorez", "ignorar",
           "ignorer", "olvida", "oublie", "oubliez", "urhopup", "忽略", "无视", "忘记", "無視"),
          group="override", lead=False, back=2, fwd=110),
@@ -237,9 +237,9 @@ RULES: tuple[Rule, ...] = (
          r"(?:say|print|output|respond|reply|write|tell|answer|return|reveal|repeat)\b",
          _words("instead rather"), group="redirect", lead=False, back=2, fwd=60),
     Rule(P, "instruction_override", 0.5,
-         r"\b(?:stop|cease|quit|halt|pause|abort|exit)(?:s)? (?:the |your |this |what you are |all )?"
+         r"\b(?:stop|cease|quit|halt|pause|abort|exit|leave|end|drop)(?:s)? (?:the |your |this |what you are |what you're |all )?"
          r"(?:current |previous |original )?(?:task|translation|translating|summar\w{0,6}|role|"
-         r"roleplay|simulation|doing|program|instructions|game|analysis)\b",
+         r"role-?play|simulation|doing|program|instructions|game|analysis|act|character|persona)\b",
          _words("stop cease quit halt pause abort exit stops"), group="redirect_stop"),
     # ---- prompt injection: fake system / tool messages, delimiters ------------------------------
     Rule(P, "fake_role_token", 0.9,
@@ -262,6 +262,10 @@ RULES: tuple[Rule, ...] = (
          r"important|attention|update|reveal|this|all|disregard|forget|assistant|disable|enable|grant|"
          r"bypass|unlock|turn off|remove|provide|print|output|give)",
          _words("system admin developer sysadmin"), group="fake_message"),
+    Rule(P, "fake_system_message", 0.75,
+         r"[(\[{<] ?(?:assistant|ai|model|llm|agent|bot|chatbot) ?: ?(?:tell|say|inform|state|respond|reply|"
+         r"answer|report|confirm|claim|write|ignore|do not|don't|never|always|from now)\b",
+         _words("assistant ai model llm agent bot chatbot"), group="fake_message", lead=False, back=3, fwd=50),
     Rule(P, "fake_system_message", 0.62,
          r"\b(?:important |urgent |new |critical )?(?:system|security|policy|admin|developer|openai) (?:update|notice|"
          r"alert|message|announcement|override|directive) ?:",
@@ -298,10 +302,11 @@ RULES: tuple[Rule, ...] = (
          ("%%%", "===", "---", "***", "###", ">>>", "$$$", "@@@", "&&&", "///", "+++", "end"),
          group="delimiter"),
     Rule(P, "indirect_injection", 0.72,
-         rf"\b(?:note|message|instructions?|attention|important|notice|reminder) (?:to|for) (?:the |any |all )?"
-         rf"{_AI}s?\b|\bif you are an? {_AI}\b|\b{_AI}s? (?:reading|processing|summari[sz]ing|parsing|"
-         r"analy[sz]ing) (?:this|these)\b|\bwhen (?:you|the (?:ai|assistant|model)) (?:read|see|process|"
-         r"summari[sz]e)s? this\b",
+         rf"\b(?:note|message|instructions?|attention|important|notice|reminder|text|content|comment|prompt|"
+         rf"directions?|directives?|commands?|orders?|rules?|tasks?|request) (?:to|for) (?:the |any |all |every )?(?:[a-z]{{2,12}} ){{0,2}}{_AI}s?\b|"
+         rf"\bif you are an? {_AI}\b|\b{_AI}s?(?: [a-z]{{2,12}}){{0,2}} (?:reading|processing|summari[sz]ing|parsing|"
+         r"analy[sz]ing|viewing|visiting|crawling|browsing|indexing|reviewing|screening) (?:this|these)\b|"
+         r"\bwhen (?:you|the (?:ai|assistant|model|agent|bot)) (?:read|see|process|summari[sz]e|review|open)s? this\b",
          _words("ai chatbot bot assistant model language llm gpt chatgpt system program machine"),
          group="indirect", lead=False, back=45, fwd=40),
     Rule(P, "indirect_injection", 0.7,
@@ -312,7 +317,7 @@ RULES: tuple[Rule, ...] = (
     # ---- prompt injection: prompt and secret extraction -----------------------------------------
     Rule(P, "prompt_extraction", 0.92,
          rf"\b{_REVEAL}\b.{{0,40}}?\b(?:your|ur) (?:full |complete |exact |entire |original |initial |hidden |"
-         r"secret |first |own |current |underlying |)(?:system prompt|system message|system instructions|"
+         r"secret |first |own |current |underlying |opening |starting |startup |preliminary |core |base |)(?:system prompt|system message|system instructions|"
          r"pre-?prompt|instructions|prompt|directives|programming|rules|guidelines|configuration|"
          r"constraints)(?! (?:for|on|about|engineering|template|injection|format|that i|i)\b)",
          _REVEAL_ANCHORS, group="extraction",
@@ -368,7 +373,7 @@ RULES: tuple[Rule, ...] = (
                 "shutil disable"), group="dangerous_code", lead=False, back=20, fwd=30),
     Rule(P, "prompt_extraction", 0.88,
          r"\b(?:begin|beginning|start|starting|starts|prefix|preceded)(?:ing)? (?:your (?:reply|response|answer) )?"
-         r"with (?:the (?:text|words?|phrase|sentence) )?[\"'“]?(?:you are|your instructions|i am|"
+         r"with (?:the (?:text|words?|phrase|sentence) )?[\"'“]?(?:(?:sure|ok|okay|certainly|of course),? )?(?:you are|your instructions|i am|"
          r"access (?:denied|granted)\.? (?:the )?instructions|here (?:are|is) my|my instructions|the "
          r"instructions so far)",
          _words("begin beginning start starting starts prefix preceded"), group="extraction"),
@@ -456,7 +461,7 @@ RULES: tuple[Rule, ...] = (
     Rule(J, "jailbreak_marker", 0.92,
          r"[🔓🔒] ?(?:jailbr|classic|developer|normal|dan|unlocked|locked)|\[(?:jailbreak|jailbroken|classic|"
          r"🔓|🔒|developer mode output|normal output|dan|gpt|chatgpt)\]|\((?:🔓|🔒)|jailbroken response|"
-         r"jailbreak response|/jailbroken|/jailbreak\b|/classic\b",
+         r"\bjailbreak response|/jailbroken|/jailbreak\b|/classic\b",
          ("🔓", "🔒", "jailbreak", "jailbroken", "classic", "developer", "normal", "dan", "gpt", "chatgpt"),
          group="marker", lead=False, back=4, fwd=40),
     Rule(J, "jailbreak_marker", 0.78,
@@ -744,12 +749,12 @@ RULES: tuple[Rule, ...] = (
     # ---- goal hijacking: making the model say or do one fixed thing ------------------------------
     Rule(P, "goal_hijacking", 0.9,
          r"\b(?:say|says|saying|print|output|write|type|respond|reply|answer|return|repeat|end|add|state|"
-         r"display|show|put)\b[^.!?\n]{0,50}?\b(?:i have been |i've been |you have been |been )?(?:pwned|pwn3d|pwnd|"
+         r"display|show|put|consist|consists|string|phrase|word|words|text|solely)\b[^.!?\n]{0,50}?\b(?:i have been |i've been |you have been |been )?(?:pwned|pwn3d|pwnd|"
          r"pwn'd)\b",
          _words("pwned pwn3d pwnd pwn'd"), group="hijack", lead=False, back=80, fwd=8),
     Rule(P, "goal_hijacking", 0.86,
          r"\b(?:say|print|output|write|type|respond|reply|answer|return|repeat|state|display)\b[^.!?\n]{0,40}?"
-         r"(?:[\"'\u00ab(:] ?|\bwords? |\bphrase |\bstring )(?:i have been hacked|i've been hacked|you have been hacked|"
+         r"(?:(?:[\"'\u00ab(:] ?){1,2}(?:the )?|\bwords? |\bphrase |\bstring )(?:i have been hacked|i've been hacked|you have been hacked|"
          r"hacked|hacked by|system (?:is )?compromised|jailbroken|i am free|i hate humans|kill all humans|"
          r"i have been (?:jailbroken|compromised|owned))\b",
          _words("hacked compromised jailbroken free humans"), group="hijack", lead=False, back=70, fwd=30),
@@ -777,7 +782,7 @@ RULES: tuple[Rule, ...] = (
          r"refuse|use|add|talk|act)",
          _words("now point henceforth forward rest"), group="hijack_scope", lead=False, back=30, fwd=90),
     Rule(P, "goal_hijacking", 0.7,
-         rf"\b{_IGNORE}(?: all| any)?(?: of)? (?:the|this|that|your|these|those)(?: (?:above|previous|prior|preceding|"
+         rf"\b{_IGNORE}(?: about)?(?: all| any)?(?: of)? (?:the|this|that|your|these|those)(?: (?:above|previous|prior|preceding|"
          r"earlier|original|current|requested|given|first|initial|last))? (?:question|sentence|text|task|request|"
          r"directions|rubric|policy|assignment|steps|translation|summary|review|analysis|criteria|grading "
          r"rubric|role|persona|context|input|job|objective|goal|mission|brief|query|problem|system message|"
@@ -803,7 +808,9 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "goal_hijacking", 0.6,
          r"\b(?:regardless of (?:the |its |their |what )?(?:content|what it says|what they say|input|text|"
          r"review|actual)|no matter what (?:it|they|the (?:review|text|input|document|user|email)) "
-         r"(?:says?|contains?|asks?)|whatever (?:it|the (?:text|review|input)) says)\b",
+         r"(?:says?|contains?|asks?)|no matter what (?:is|gets|was) (?:asked|said|written|requested)|no matter what "
+         r"(?:i|you|anyone|someone|people|users?) (?:asks?|says?|writes?|types?)|whatever (?:it|the (?:text|review|"
+         r"input|document|email|page|file)) says)\b",
          _words("regardless matter whatever"), group="hijack_regardless", lead=False, back=20, fwd=60),
     Rule(P, "goal_hijacking", 0.62,
          r"\b(?:your|the) (?:only|sole|one|new|real|actual) (?:job|task|purpose|goal|objective|mission|function|"
@@ -857,5 +864,160 @@ RULES: tuple[Rule, ...] = (
          r"permitted|prohibited) to (?:tell|say|reveal|share|discuss|mention|disclose|talk about)\b",
          _words("allowed forbidden instructed told supposed permitted prohibited"), group="extraction",
          lead=False, back=30, fwd=40),
+
+    # ---- round three: scoped and fixed outputs, hijacks that say what to do instead, commands to
+    # an AI inside documents, extraction of what the model received -------------------------------
+    Rule(P, "goal_hijacking", 0.72,
+         r"\b(?:from now on|from this point (?:on|forward|onwards?)|henceforth|going forward|for the rest of "
+         r"(?:this|the) (?:conversation|chat|session)|you (?:will|must|shall) now|you now|from here on(?:wards?)?|"
+         r"for (?:all|every|each|any) (?:remaining |future |further |subsequent |following |other )?(?:questions?|"
+         r"messages?|prompts?|requests?|replies|answers|inputs?|queries))\b[^.!?\n]{0,50}?"
+         r"\b(?:only|solely|exclusively|always|never|in every|to every|every time|to everything|no matter what|everyone|"
+         r"every (?:user|one|person|customer|message|question|reply|response|answer|input))\b",
+         _words("now point henceforth forward rest here questions question messages message prompts prompt requests "
+                "request replies answers inputs input queries"), group="hijack_scope_only", lead=False, back=50, fwd=90),
+    Rule(P, "goal_hijacking", 0.45,
+         r"(?<![\"'])\b(?:say|says|respond|reply|answer|write|output|print)(?: only| just| exactly| solely)?"
+         r"(?: with| back)?(?: the (?:words?|phrase|string|text|sentence|message))?:? ?[\"'\u201c\u00ab][^\"'\u201d\u00bb\n]{1,40}"
+         r"[\"'\u201d\u00bb]",
+         _words("say says respond reply answer write output print"), group="hijack_fixed"),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\b(?:consists?|consisting) (?:solely |only |entirely |exclusively |just )?of (?:the (?:words?|phrase|string|"
+         r"text|sentence) )?[\"'\u201c]|\b(?:response|reply|answer|output) (?:must|should|will|shall) (?:only |just )?"
+         r"(?:be|contain|read|say)(?: only| just| exactly)? (?:the (?:words?|phrase|string|text|sentence) )?[\"'\u201c]",
+         _words("consist consists consisting response reply answer output"), group="hijack_fixed", lead=False,
+         back=40, fwd=60),
+    Rule(P, "goal_hijacking", 0.5,
+         rf"\b{_IGNORE}\b[^.!?\n]{{0,60}}?(?:\band\b|\bthen\b|;|\binstead\b|,)(?: instead| just| simply| only| now)? "
+         r"(?:say|write|output|print|respond|reply|give|rate|score|recommend|approve|issue|send|transfer|delete|"
+         r"return|classify|mark|label|grant|run|execute|reveal|persuade|tell the user|state|claim)\b",
+         _IGNORE_LEAD_ANCHORS, group="hijack_then", requires=_words(_IGNORE_ANCHORS)),
+    Rule(P, "goal_hijacking", 0.5,
+         r"\b(?:scratch|forget|ignore|disregard|never ?mind|cancel) (?:that|this|all that|everything|it)[.!,;:]|"
+         r"\bactually,? (?:do not|don't|dont|never mind|nevermind|ignore|forget|instead|disregard|skip)\b",
+         _words("scratch forget ignore disregard never nevermind cancel actually"), group="redirect_then",
+         lead=False, back=2, fwd=40),
+    Rule(P, "goal_hijacking", 0.8,
+         r"\b(?:classify|label|rate|score|grade|mark|rank|evaluate|judge|tag|categori[sz]e|approve|flag|report|state|"
+         r"conclude|claim)\b[^.!?\n]{0,50}?"
+         r"\b(?:no matter what|regardless of (?:what|its|the|their)|irrespective of (?:what|its|the|their)|whatever "
+         r"(?:it|they|the (?:text|review|input|content|document|email|page|file|data)) says?)\b|\bwhatever the "
+         r"(?:text|review|input|content|document|email|page|file|data) says,? (?:report|state|say|claim|conclude|answer|"
+         r"respond|reply|write|mark|rate|classify)\b",
+         _words("matter regardless irrespective whatever"), group="hijack_verdict", lead=False, back=80, fwd=60),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\bwhenever (?:someone|anyone|somebody|the user|a user|users|they|people|customers?|i) (?:asks?|mentions?|says?|"
+         r"writes?|types?|requests?|talks?)\b[^.!?\n]{0,50}?,? (?:you )?(?:must |should |will |shall )?(?:always |only )?"
+         r"(?:say|respond|reply|answer|tell|claim|state|recommend|insist|mention)\b",
+         _words("whenever"), group="hijack_trigger"),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:instructions?|directives?|rules|guidelines|prompts?|orders|commands|preamble|preface|setup|"
+         r"configuration|config|briefing|system message|context|text|message)(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)?"
+         r" (?:been )?(?:received|given|got|gotten|fed|provided|told|shown|loaded)\b",
+         _words("received given got gotten fed provided told shown loaded"), group="extraction", lead=False,
+         back=50, fwd=20),
+    Rule(P, "indirect_injection", 0.8,
+         r"\b(?:assistant|ai|model|llm|agent|bot|chatbot|gpt)s? (?:instructions?|directive|command|task|override|"
+         r"order)s? ?:",
+         _words("instruction instructions note directive command task message notice override update order "
+                "notes directives commands tasks messages notices orders"), group="indirect_label", lead=False,
+         back=30, fwd=5),
+    Rule(P, "indirect_injection", 0.5,
+         r"\b(?:should|must|shall|is required to|are required to)(?: always| now| also| immediately| first)?"
+         r" (?:delete|send|transfer|forward|run|execute|say|state|tell|recommend|respond|reply|ignore|rate|approve|"
+         r"issue|refund|email|post|upload|click|visit|download|install|rank|score|report|claim|mention|include|output)\b",
+         _words("delete send transfer forward run execute say state tell recommend respond reply ignore rate "
+                "approve issue refund email post upload click visit download install rank score report claim "
+                "mention include output"), group="indirect_command", lead=False, back=40, fwd=10),
+    Rule(P, "delimiter_injection", 0.5,
+         r"(?:^|[.!?\n#>*=\-] ?)(?:override|admin override|system override|new rule|new instructions?|important "
+         r"instructions?|priority instructions?|new task)\s?:",
+         _words("override rule instruction instructions task"), group="label", lead=False, back=24, fwd=3),
+    Rule(P, "indirect_injection", 0.5,
+         r"\b(?:also|then|and|please) (?:tell|inform|advise|instruct|ask|urge|remind|warn) (?:the )?(?:reader|user|recipient|"
+         r"customer|visitor|human|person)s? (?:to|that)\b",
+         _words("reader user recipient customer visitor human person readers users recipients customers visitors"),
+         group="indirect_command", lead=False, back=40, fwd=10),
+    Rule(P, "indirect_injection", 0.85,
+         rf"\b(?:note|message|instructions?|notice|reminder|text|comment|directives?|commands?|request) (?:to|for) (?:the |any |all "
+         rf"|every )?(?:[a-z]{{2,12}} ){{0,2}}{_AI}s?\b[^:\n]{{0,40}}: ?(?:[a-z]{{1,15}} ){{0,2}}?(?:mark|rate|approve|say|tell|"
+         r"respond|reply|ignore|delete|send|recommend|output|write|classify|give|state|report|include|run|execute|"
+         r"forward|disregard|forget)\b",
+         _words("ai chatbot bot assistant model language llm gpt chatgpt system program machine assistants models "
+                "bots"), group="indirect", lead=False, back=60, fwd=90),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:what|which) (?:instructions |rules |guidelines )?(?:did|do|have|has) (?:your (?:developers?|creators?|makers?|"
+         r"operators?|owners?|admins?|administrators?|programmers?|company)|(?:the|your) (?:system|developers?|operators?|"
+         r"company)) (?:tell|told|say|said|instruct|instructed|give|given|program|programmed|ask|asked) you\b",
+         _words("developers developer creators creator makers maker operators operator owners owner admins admin "
+                "administrators administrator programmers programmer company system"),
+         group="extraction", lead=False, back=30, fwd=60),
+    Rule(P, "prompt_extraction", 0.86,
+         rf"\b{_REVEAL_STRICT}(?: out| back)?\b (?:me )?(?:all |the |every )?(?:text|words|content|lines|everything|"
+         r"anything|what) (?:that |which )?(?:came|comes|appears?|appeared|is|was|were|stands?|stood) (?:written )?"
+         r"(?:before|above|prior to|ahead of) (?:[\"'\u201c]|(?:the )?(?:user|human|my (?:first )?message|this (?:line|message)|"
+         r"the (?:first )?user message|this conversation|this chat))",
+         _REVEAL_ANCHORS, group="extraction", requires=_words("before above prior ahead")),
+    Rule(P, "goal_hijacking", 0.45,
+         r"\bwith (?:just |only )?(?:the |a |one )?(?:single |exact |one )?(?:words?|phrase|string|text|sentence|message|"
+         r"reply|response|answer):? ?[\"'\u201c][^\"'\u201d\n]{1,40}[\"'\u201d]",
+         _words("word words phrase string text sentence message reply response answer"), group="hijack_fixed",
+         lead=False, back=40, fwd=60),
+    Rule(P, "goal_hijacking", 0.6,
+         r"\byou(?:'re| are) no longer (?:a|an|the|my|our)\b|\bstop being (?:helpful|nice|polite|an assistant|a "
+         r"helpful|safe|honest|friendly)\b|\bnew game ?:",
+         _words("longer stop game"), group="role_reset", lead=False, back=20, fwd=40),
+    Rule(P, "instruction_override", 0.8,
+         r"\b(?:override|overwrite|replace|disable|abandon|drop) (?:your|the|all) (?:default|normal|usual|standard|"
+         r"current|original|built-in|programmed) (?:behaviou?r|settings?|mode|rules|programming|instructions|persona|"
+         r"personality|guidelines)\b|\b(?:pretend|imagine|assume|act as if|act like) (?:that )?(?:the |our |this )?"
+         r"(?:previous|prior|above|earlier|preceding|whole|entire) (?:conversation|instructions?|messages?|text|context|"
+         r"chat|prompt|rules) (?:never (?:happened|existed)|did(?:n't| not) (?:happen|exist)|do(?:es)?(?:n't| not) exist|"
+         r"was never|were never|is gone|are gone|(?:was|were|is|are) (?:deleted|erased|void))",
+         _words("override overwrite replace disable abandon drop pretend imagine assume act"), group="override"),
+    Rule(P, "prompt_extraction", 0.8,
+         r"\b(?:text|message|prompt|instructions?|configuration|setup|words?)\b[^.!?\n]{0,30}?\byou (?:started|began|were "
+         r"(?:started|initiali[sz]ed|launched|configured|set up|primed|booted|seeded)) (?:this |the )?(?:session |"
+         r"conversation |chat )?with\b|\b(?:instructions|guidelines|rules|prompt|text|directions|policies) (?:that |which )?"
+         r"(?:your|the) (?:developers?|operators?|creators?|admins?|company|owners?|makers?|programmers?) (?:wrote|gave|set|"
+         r"defined|provided|configured|programmed|specified|put)(?: (?:for|to|in))? you\b|\b(?:what|which) (?:rules|"
+         r"instructions|guidelines|policies|constraints) (?:do |must |should )?you (?:follow|obey|operate under|abide by|"
+         r"adhere to|work under)\b",
+         _words("started began initialized initialised launched configured set primed booted seeded wrote gave defined "
+                "provided programmed specified put follow obey operate abide adhere work"),
+         group="extraction", lead=False, back=80, fwd=40),
+    Rule(P, "indirect_injection", 0.85,
+         r"\b(?:ai|llm|language model|gpt|chatbot)s?(?: [a-z]{2,15}){0,2} (?:assistants|agents|bots|models|systems|tools)\s?: ?"
+         r"(?:[a-z]{1,15} ){0,2}?(?:tell|say|mark|rate|approve|respond|reply|ignore|delete|send|recommend|output|write|"
+         r"classify|give|state|report|include|run|execute|forward|disregard|forget|cancel|inform|claim)\b",
+         _words("assistants agents bots models systems tools"), group="indirect", lead=False, back=60, fwd=80),
+    Rule(P, "goal_hijacking", 0.45,
+         r"\b(?:write|say|output|print|type|respond with|reply with|answer with|return) (?:only |just |exactly )?the "
+         r"(?:single |one |exact )?(?:word|phrase|string|text|sentence) [\"'\u201c]?[a-z0-9]|\brepeat after me\b[^.!?\n]{0,30}?"
+         r"[:\"'\u201c]|\b(?:nothing else|and nothing more|only this|exactly this) ?:? ?[\"'\u201c][^\"'\u201d\n]{1,60}[\"'\u201d]",
+         _words("write say output print type respond reply answer return repeat else more only exactly"),
+         group="hijack_fixed", lead=False, back=40, fwd=60),
+    Rule(P, "goal_hijacking", 0.5,
+         r"\b(?:stop|quit|cease|end|leave|exit|abandon|drop|skip)\b[^.!?\n]{0,40}?(?:\band\b|\bthen\b|;|\binstead\b)(?: instead| just"
+         r"| simply| only| now)? (?:say|write|output|print|respond|reply|give|rate|score|recommend|approve|issue|send|"
+         r"transfer|delete|return|classify|mark|label|grant|run|execute|reveal|persuade|tell me your|tell the user|state|claim)\b",
+         _words("stop quit cease end leave exit abandon drop skip"), group="hijack_then"),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:text|message|prompt|instructions?|content|words?|context|setup|configuration)\b (?:that |which )?(?:was|were|is|"
+         r"are|got|had been|has been|have been) (?:loaded|given|provided|set|written|put|placed|inserted|injected|sent|"
+         r"supplied|fed)(?: to you| into you| in)? (?:before|above|prior to|ahead of|at the (?:start|beginning|top) of) "
+         r"(?:our|this|the|my) (?:chat|conversation|session|exchange|dialog|dialogue|messages?|first message)",
+         _words("loaded given provided set written put placed inserted injected sent supplied fed"), group="extraction",
+         lead=False, back=60, fwd=80),
+    Rule(P, "indirect_injection", 0.72,
+         rf"\b(?:attention|hey|dear|hello|hi|note|notice|warning|important|urgent)[,!]? (?:the |any |all |every |to )?(?:[a-z]{{2,12}} )?"
+         rf"{_AI}s?\s?[:,!]",
+         _words("ai chatbot bot assistant model language llm gpt chatgpt system program machine assistants models "
+                "bots"), group="indirect", lead=False, back=40, fwd=5),
+    Rule(P, "indirect_injection", 0.5,
+         r"\b(?:grant|give|enable|unlock|allow|elevate)\b[^.!?\n]{0,20}?\b(?:full |admin |root |unrestricted |elevated )"
+         r"(?:access|permissions?|privileges?|rights|control)\b",
+         _words("access permission permissions privilege privileges rights control"), group="indirect_command",
+         lead=False, back=40, fwd=10),
 )
 # fmt: on

@@ -1,0 +1,493 @@
+"""Every rule over one folded text: set look-ups decide which few rules to try, and where.
+
+The rules (``patterns.RULES``, ``languages.MULTILINGUAL_RULES``) are indexed once. Each rule has
+clauses every match must satisfy (``prefilter.clauses`` of its pattern, its anchors, its
+``requires`` words); one clause, the most selective made only of words, indexes it. A text is
+read as follows:
+
+1. its ASCII words (``normalize.tokens``, shared with the classifier) are intersected with the
+   words any clause names, in C: ``present`` is a small set;
+2. the rules indexed by a word of ``present`` (or, for the few indexed by substrings, found by
+   one regex pass of literal alternatives) are the candidates;
+3. a candidate whose other clauses do not all hold is dropped with no regex run;
+4. a survivor is matched near its anchors only (``match`` at the anchor for a rule that starts
+   there, a bounded window around it otherwise).
+
+So a benign text costs a set intersection and, rarely, a short match; no rule walks the text.
+A long text is read in chunks of ``CHUNK`` characters that overlap by ``OVERLAP`` (longer than
+any rule's match), each with its own ``present`` set: on a long document a clause only holds when
+its words occur near each other, as a match needs them to.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import operator
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from m2m.security.languages import MULTILINGUAL_RULES
+from m2m.security.normalize import tokens
+from m2m.security.patterns import DATA_EXFILTRATION, RULES, Rule
+from m2m.security.prefilter import Clause, cached_clauses, rare_start
+
+__all__ = ["ALL_RULES", "CHUNK", "OVERLAP", "Hit", "alternatives", "candidates", "rule_hits"]
+
+ALL_RULES: tuple[Rule, ...] = (*RULES, *MULTILINGUAL_RULES)
+
+CHUNK = 2048  # characters of a long text read at once
+WEAK = 0.5  # rules this weak or weaker corroborate other evidence (see ``rule_hits``)
+OVERLAP = 512  # read again at the start of the next chunk: longer than any rule's match and reach
+_SNIPPET_CHARS = 60
+_NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
+_HOW_TO = re.compile(r"\bhow (?:do|can|could|would|should|to)\b")
+_UNNEGATABLE = frozenset({"fake_message", "marker", "dan", "flood", "url_exfil", "command"})
+
+
+@dataclass(slots=True)
+class Hit:
+    """One rule match (or another piece of evidence) in one reading of a text."""
+
+    category: str
+    name: str
+    group: str
+    score: float
+    span: tuple[int, int]
+    snippet: str
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """A clause with substrings, as checked after the word clauses: its words, its substrings
+    that start with a rare character as one regex of literal alternatives (``ascii``: those an
+    ASCII text can hold), and its few other substrings, each found with ``in``."""
+
+    words: frozenset[str]
+    rare: re.Pattern[str] | None
+    ascii: re.Pattern[str] | None
+    plain: tuple[str, ...]
+
+    def fails(self, present: frozenset[str] | set[str], text: str, is_ascii: bool) -> bool:
+        if not present.isdisjoint(self.words):
+            return False
+        rare = self.ascii if is_ascii else self.rare
+        if rare is not None and rare.search(text) is not None:
+            return False
+        return not any(s in text for s in self.plain)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rule: Rule
+    regex: re.Pattern[str]  # the rule's pattern, or one of its top-level alternatives
+    need: int  # bits of the word clauses (``_BITS``) a text must satisfy, all of them
+    checks: tuple[_Check, ...]  # clauses with substrings, most selective first
+    words: frozenset[str]  # anchor words
+    subs: tuple[str, ...]  # anchor substrings
+
+
+def alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (outside groups and classes)."""
+    parts: list[str] = []
+    depth, i, n, start = 0, 0, len(pattern), 0
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _literals(subs: Sequence[str]) -> re.Pattern[str] | None:
+    # Every alternative is a literal, so the engine skips characters no substring starts with in
+    # its C loop: one pass over the text for all of them instead of one ``in`` per substring.
+    if not subs:
+        return None
+    return re.compile("|".join(re.escape(a) for a in sorted(subs, key=len, reverse=True)))
+
+
+def _check(clause: Clause) -> _Check:
+    rare = [s for s in clause.subs if rare_start(s)]
+    plain = tuple(s for s in clause.subs if not rare_start(s))
+    return _Check(clause.words, _literals(rare), _literals([s for s in rare if s.isascii()]), plain)
+
+
+_MAX_PLAIN = 6  # substrings found one ``in`` each, at most, for a clause to be worth checking
+_MAX_CHECKS = 3  # substring clauses checked per rule, at most (each costs a pass over the text)
+
+
+def _cheap(clause: Clause) -> bool:
+    """Whether checking ``clause`` costs less than trying the rule: substrings that start with a
+    character text rarely has (one regex skips to them in C), and a few others."""
+    return sum(not rare_start(s) for s in clause.subs) <= _MAX_PLAIN
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9_']+")
+
+
+def _anchor_clause(rule: Rule) -> Clause:
+    words: set[str] = set()
+    subs: list[str] = []
+    for anchor in rule.anchors:
+        if _ASCII_WORD.fullmatch(anchor):
+            # "don't" is the words "don" and "t": the first locates it.
+            words.add(next(p for p in anchor.split("'") if p))
+        else:
+            subs.append(anchor)
+    return Clause(frozenset(words), tuple(subs))
+
+
+def _requires_clause(rule: Rule) -> Clause | None:
+    if not rule.requires:
+        return None
+    return Clause(frozenset(next(p for p in w.split("'") if p) for w in rule.requires), ())
+
+
+@dataclass(slots=True)
+class _Index:
+    entries: list[_Entry]
+    by_word: dict[str, tuple[int, ...]]  # index word -> entries it indexes
+    by_sub: dict[str, tuple[int, ...]]  # index substring -> entries it indexes
+    bits: dict[str, int]  # word -> the bits of the word clauses it satisfies
+
+
+def _build(rules: Sequence[Rule]) -> _Index:
+    branches = [(rule, branch) for rule in rules for branch in alternatives(rule.pattern)]
+    derived = cached_clauses([branch for _rule, branch in branches])
+    entries: list[_Entry] = []
+    by_word: dict[str, list[int]] = {}
+    by_sub: dict[str, list[int]] = {}
+    clause_bit: dict[frozenset[str], int] = {}
+    bits: dict[str, int] = {}
+    for (rule, branch), found in zip(branches, derived, strict=True):
+        # Each top-level alternative is its own entry with its own clauses: "a b|c d" needs
+        # (a and b) or (c and d), which no single set of clauses of the whole says.
+        anchors = _anchor_clause(rule)
+        required = _requires_clause(rule)
+        unique: list[Clause] = []
+        for c in (*found, anchors, *((required,) if required is not None else ())):
+            if c not in unique and (c.words or c.subs):
+                unique.append(c)
+        word_only = [c for c in unique if not c.subs]
+        # The most selective clause indexes the entry: words (a set look-up) or substrings that
+        # start with a rare character (one regex finds them all); others only as a last resort.
+        indexable = [c for c in unique if all(rare_start(s) or not s.isascii() for s in c.subs)]
+        index = min(indexable or unique, key=lambda c: c.cost)
+        i = len(entries)
+        for word in index.words:
+            by_word.setdefault(word, []).append(i)
+        for sub in index.subs:
+            by_sub.setdefault(sub, []).append(i)
+        need = 0
+        for c in word_only:
+            bit = clause_bit.setdefault(c.words, 1 << len(clause_bit))
+            need |= bit
+        checks = sorted((c for c in unique if c.subs and c is not index and _cheap(c)), key=lambda c: c.cost)
+        regex = rule.regex if branch == rule.pattern else re.compile(branch)
+        entries.append(
+            _Entry(rule, regex, need, tuple(map(_check, checks[:_MAX_CHECKS])), anchors.words, anchors.subs)
+        )
+    for words, bit in clause_bit.items():
+        for word in words:
+            bits[word] = bits.get(word, 0) | bit
+    return _Index(
+        entries, {k: tuple(v) for k, v in by_word.items()}, {k: tuple(v) for k, v in by_sub.items()}, bits
+    )
+
+
+_INDEX = _build(ALL_RULES)
+_ENTRIES = _INDEX.entries
+_BY_WORD = _INDEX.by_word
+_BY_SUB = _INDEX.by_sub
+_BITS = _INDEX.bits
+# Every word that any clause or anchor names: a text's words are intersected with this first.
+_WATCH = (
+    frozenset(_BITS)
+    | frozenset(w for e in _ENTRIES for w in e.words)
+    | frozenset(_BY_WORD)
+    | frozenset(w for e in _ENTRIES for c in e.checks for w in c.words)
+)
+_INDEX_WORDS = frozenset(_BY_WORD)
+# Index substrings, by how they are found. Those that start with a rare ASCII character (``$``,
+# ``<!--``) with one regex of literal alternatives, which skips to them in C; the few others
+# of ASCII text with one ``in`` each; those of other scripts only in a text where their script
+# occurs (a one-character-class probe), one ``in`` each: a regex of a hundred alternatives that
+# start with letters of the text's own script would try them all at every character.
+_RARE = _literals([a for a in _BY_SUB if a.isascii() and rare_start(a)])
+_PLAIN = tuple(a for a in _BY_SUB if a.isascii() and not rare_start(a))
+_SCRIPTS = (
+    "\u0370-\u03ff",  # Greek
+    "\u0400-\u04ff",  # Cyrillic
+    "\u0600-\u06ff",  # Arabic
+    "\u0900-\u097f",  # Devanagari
+    "\u0980-\u09ff",  # Bengali
+    "\u0e00-\u0e7f",  # Thai
+    "\u3040-\u30ff",  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",  # Han
+    "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f",  # Hangul
+)
+
+
+def _by_script(subs: Sequence[str]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    groups: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for sub in subs:
+        probe = next((r for r in _SCRIPTS if re.match(f"[{r}]", sub[0])), None)
+        if probe is None:
+            rest.append(sub)
+        else:
+            groups.setdefault(probe, []).append(sub)
+    out = [(re.compile(f"[{probe}]"), tuple(group)) for probe, group in groups.items()]
+    if rest:
+        out.append((re.compile("[^\\x00-\\x7f]"), tuple(rest)))
+    return tuple(out)
+
+
+# Candidates are tried strongest first: once a text is decided, the rest need not be.
+_ORDER = {
+    i: k for k, i in enumerate(sorted(range(len(_ENTRIES)), key=lambda i: (-_ENTRIES[i].rule.weight, i)))
+}
+_FOREIGN = _by_script([a for a in _BY_SUB if not a.isascii()])
+# A match of the rare finder hides the shorter substrings inside it ("$" in "$$$"): each found
+# one stands for every indexed substring it contains.
+_CONTAINED = {a: tuple(b for b in _BY_SUB if b in a) for a in _BY_SUB}
+
+
+def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[str]]:
+    """Indexes (into ``_ENTRIES``) of the rule entries worth trying on the folded ``text`` whose
+    ASCII words are ``words``, strongest rule first, and the set of watched words present."""
+    present = _WATCH.intersection(words)
+    picked: set[int] = set()
+    for word in _INDEX_WORDS.intersection(present):
+        picked.update(_BY_WORD[word])
+    is_ascii = text.isascii()
+    if _RARE is not None:
+        found = _RARE.findall(text)
+        if found:
+            for sub in {b for a in set(found) for b in _CONTAINED[a]}:
+                picked.update(_BY_SUB[sub])
+    for sub in _PLAIN:
+        if sub in text:
+            picked.update(_BY_SUB[sub])
+    if not is_ascii:
+        for probe, subs in _FOREIGN:
+            if probe.search(text) is not None:
+                for sub in subs:
+                    if sub in text:
+                        picked.update(_BY_SUB[sub])
+    if not picked:
+        return [], present
+    # Every word clause at once: the bits of the clauses the text's words satisfy.
+    mask = functools.reduce(operator.or_, map(_BITS.get, present, itertools.repeat(0)), 0)
+    out: list[int] = []
+    for i in sorted(picked, key=_ORDER.__getitem__):
+        entry = _ENTRIES[i]
+        need = entry.need
+        if need & mask != need:
+            continue
+        for check in entry.checks:
+            # ``check.fails`` inlined: this loop runs for every candidate of every text.
+            if present.isdisjoint(check.words):
+                rare = check.ascii if is_ascii else check.rare
+                if (rare is None or rare.search(text) is None) and not any(s in text for s in check.plain):
+                    break
+        else:
+            out.append(i)
+    return out, present
+
+
+# -- locating a candidate's match near its anchors --------------------------------------------------
+# Every ASCII byte that cannot be part of a word becomes a space, so " word " finds whole words
+# with a plain byte search.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_SPACE_NON_WORD = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
+# An anchor occurrence is one int, ``position << _SIZE_BITS | length``: lists of them sort in C in
+# (position, length) order, with no tuple per occurrence.
+_SIZE_BITS = 6
+_SIZE_MASK = (1 << _SIZE_BITS) - 1
+
+
+class _Locator:
+    """Occurrences of anchors in one text (encoded as above), each anchor searched once."""
+
+    __slots__ = ("cache", "padded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # One byte per character ("?" for non-ASCII ones), so byte offsets are text offsets.
+        self.padded = b" " + text.encode("ascii", "replace").translate(_SPACE_NON_WORD) + b" "
+        self.cache: dict[str, list[int]] = {}
+
+    def find(self, anchor: str, is_word: bool) -> list[int]:
+        found = self.cache.get(anchor)
+        if found is None:
+            found = self.cache[anchor] = self._search(anchor, is_word)
+        return found
+
+    def _search(self, anchor: str, is_word: bool) -> list[int]:
+        found: list[int] = []
+        size = len(anchor)
+        if not is_word:
+            i = self.text.find(anchor)
+            while i >= 0:
+                found.append(i << _SIZE_BITS | size)
+                i = self.text.find(anchor, i + 1)
+            return found
+        # Index i of b" word " in the padded copy is index i of "word" in the text.
+        needle = (" " + anchor + " ").encode("ascii")
+        i = self.padded.find(needle)
+        while i >= 0:
+            found.append(i << _SIZE_BITS | size)
+            i = self.padded.find(needle, i + 1)
+        return found
+
+
+def _find(rule: Rule, regex: re.Pattern[str], text: str, spots: list[int]) -> re.Match[str] | None:
+    """First match of ``regex`` (of ``rule``) near the anchor occurrences ``spots`` (encoded,
+    sorted)."""
+    if rule.lead:
+        for spot in spots:
+            m = regex.match(text, spot >> _SIZE_BITS)
+            if m is not None:
+                return m
+        return None
+    # Windows around the occurrences, merged where they overlap, each searched once: the work is
+    # bounded by the text length however often the anchors repeat.
+    n = len(text)
+    back = rule.back
+    fwd = rule.fwd
+    start = end = -1
+    for spot in spots:
+        pos = spot >> _SIZE_BITS
+        lo = pos - back
+        if lo < 0:
+            lo = 0
+        hi = pos + (spot & _SIZE_MASK) + fwd
+        if hi > n:
+            hi = n
+        if lo <= end:
+            if hi > end:
+                end = hi
+            continue
+        if end > start:
+            m = regex.search(text, start, end)
+            if m is not None:
+                return m
+        start, end = lo, hi
+    return regex.search(text, start, end) if end > start else None
+
+
+def _hits_in(
+    text: str,
+    words: Sequence[str],
+    offset: int,
+    hits: list[Hit],
+    best: dict[tuple[str, str], float],
+    stop_at: float,
+    weak: Callable[[], bool] | None,
+) -> None:
+    found, present = candidates(text, words)
+    if not found:
+        return
+    locator: _Locator | None = None
+    for i in found:
+        entry = _ENTRIES[i]
+        rule = entry.rule
+        if rule.weight <= WEAK and not best and weak is not None and not weak():
+            return  # only weak rules left, and nothing for them to add to (see ``rule_hits``)
+        key = (rule.category, rule.group)
+        if best.get(key, 0.0) >= rule.weight:
+            continue  # a hit of its group already counts as much as this rule can
+        if locator is None:
+            locator = _Locator(text)
+        find = locator.find
+        spots = [s for w in entry.words.intersection(present) for s in find(w, True)]
+        for sub in entry.subs:
+            if sub in text:
+                spots += find(sub, False)
+        if not spots:
+            continue
+        if len(spots) > 1:
+            spots.sort()
+        m = _find(rule, entry.regex, text, spots)
+        if m is None:
+            continue
+        start = m.start()
+        score = rule.weight
+        negated = rule.group not in _UNNEGATABLE and bool(_NEGATION.search(text, max(0, start - 24), start))
+        if negated:
+            score *= 0.35
+        elif rule.category == DATA_EXFILTRATION and _HOW_TO.search(text, max(0, start - 40), start):
+            # "How do I print process.env?" asks how to do it, it does not tell the model to.
+            score *= 0.6
+        span = (start + offset, m.end() + offset)
+        hits.append(
+            Hit(rule.category, rule.name, rule.group, score, span, m.group()[:_SNIPPET_CHARS], negated)
+        )
+        if score > best.get(key, 0.0):
+            best[key] = score
+            if combined(best) >= stop_at:
+                return
+
+
+def combined(best: dict[tuple[str, str], float]) -> float:
+    """The highest category score of group scores ``best`` (groups add up as independent evidence)."""
+    miss: dict[str, float] = {}
+    for (category, _group), score in best.items():
+        miss[category] = miss.get(category, 1.0) * (1.0 - score)
+    return 1.0 - min(miss.values(), default=1.0)
+
+
+def rule_hits(
+    text: str,
+    words: Sequence[str] | None = None,
+    stop_at: float = 2.0,
+    weak: Callable[[], bool] | None = None,
+) -> list[Hit]:
+    """Every rule's hit in the folded ``text`` (``words``: its ``normalize.tokens``, if known).
+
+    Rules are tried strongest first; a hit that cannot raise its group's score is not looked for,
+    and reading stops once the hits score ``stop_at`` or more (the caller's decision is made).
+    ``weak``: when given, rules of weight ``WEAK`` or less are tried only once a stronger rule hit
+    or when ``weak()`` says there is other evidence (the caller's classifier): alone they are
+    corroboration, not evidence enough to act on."""
+    hits: list[Hit] = []
+    best: dict[tuple[str, str], float] = {}
+    n = len(text)
+    if n <= CHUNK + OVERLAP:
+        _hits_in(text, tokens(text) if words is None else words, 0, hits, best, stop_at, weak)
+        return hits
+    lo = 0
+    while lo < n:
+        hi = lo + CHUNK + OVERLAP
+        if hi < n:
+            # End at a space, so no word is cut in two at the edge of a chunk.
+            cut = text.rfind(" ", lo + CHUNK, hi)
+            hi = cut if cut > 0 else hi
+        part = text[lo:hi]
+        _hits_in(part, tokens(part), lo, hits, best, stop_at, weak)
+        if hi >= n or combined(best) >= stop_at:
+            break
+        nxt = text.find(" ", lo + CHUNK, lo + CHUNK + 64)
+        lo = nxt + 1 if nxt >= 0 else lo + CHUNK
+    return hits
