@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from m2m.codec.delta import BINARY_MAGIC
+from m2m.codec.delta import BINARY_MAGIC, encode_delta
 from m2m.errors import M2MError, PeerError, UpstreamTimeoutError, UpstreamUnavailableError
 from m2m.headers import Headers, get
-from m2m.tunnel import ClientSettings, ServerSettings, TunnelClient, TunnelServer
+from m2m.tunnel import ClientSettings, OverBudget, ServerSettings, TunnelClient, TunnelServer
 from m2m.tunnel.protocol import DELTA, ENCODING, HEAD, PROTOCOL, VERSION
 
 AUTH = (b"authorization", b"Bearer sk-test")
@@ -323,3 +323,39 @@ def test_live_stream_contexts_are_bounded() -> None:
     t1.finish()  # the stream ended: its context is free again
     third = server.exchange(wire)
     assert third is not None and get(third.response(200, sse, method="POST")[0], ENCODING) == b"zstream"
+
+
+def test_a_decode_budget_stops_large_bodies_and_deltas_before_the_full_limit() -> None:
+    """An adapter decodes on its event loop within a budget and again, elsewhere, past it: the
+    budget must stop a body that expands beyond it (however small its wire), and the retry
+    without a budget must give the exact bytes; small bodies decode within it."""
+    client = TunnelClient(ClientSettings())
+    server = TunnelServer(ServerSettings())
+    big = request("repeat " * 60_000)  # ~420 KB of JSON, a few KB on the wire
+    out = client.exchange("POST", JSON_HEADERS, big).request()
+    assert len(out.body) < 16 * 1024
+    exchange = server.exchange(out.headers)
+    assert exchange is not None and exchange.wanted(out.body) == []
+    with pytest.raises(OverBudget):
+        exchange.decode(out.body, budget=256 * 1024)
+    assert exchange.decode(out.body) == big
+    small = request(LONG_Q)
+    out = client.exchange("POST", JSON_HEADERS, small).request()
+    exchange = server.exchange(out.headers)
+    assert exchange is not None
+    assert exchange.decode(out.body, budget=256 * 1024) == small
+
+    link = Link()
+    turn1 = request(LONG_Q)
+    link.send("POST", JSON_HEADERS, turn1, json_upstream())
+    turn2 = request(LONG_Q, LONG_A, "again " * 60_000)
+    headers, _ = link.wire[-1]
+    delta = encode_delta(turn1, turn2, binary=True)  # a few hundred bytes for 360 KB
+    assert len(delta) < 4096
+    exchange = link.server.exchange(headers)
+    assert exchange is not None
+    found = [link.store.get((exchange.scope or "", k)) for k in exchange.wanted(delta)]
+    assert found == [turn1]
+    with pytest.raises(OverBudget):
+        exchange.decode(delta, found, budget=256 * 1024)
+    assert exchange.decode(delta, found) == turn2

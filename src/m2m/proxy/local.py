@@ -220,10 +220,15 @@ class LocalEndpoints:
         if not isinstance(algorithm, str):
             raise RequestError("algorithm must be a string")
         text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        wire = compress(text, algorithm)
-        assert isinstance(wire, str)
+
+        def encode() -> tuple[str, int, int]:
+            wire = compress(text, algorithm)
+            assert isinstance(wire, str)
+            return wire, _tokens(text), _tokens(wire)
+
+        # Encoding and counting a large document takes a while: off the event loop.
+        wire, original_tokens, compressed_tokens = await asyncio.to_thread(encode)
         original, encoded = len(text.encode()), len(wire.encode())
-        original_tokens, compressed_tokens = _tokens(text), _tokens(wire)
         body = {
             "compressed": wire,
             "original_tokens": original_tokens,
@@ -244,7 +249,8 @@ class LocalEndpoints:
         wire = request.get("wire", request.get("compressed")) if isinstance(request, dict) else None
         if not isinstance(wire, str):
             raise RequestError('expected {"wire": "<m2m wire string>"} (or {"compressed": ...})')
-        text = decompress(wire, limits=Limits(max_decoded_bytes=self._max_body))
+        # A few bytes of wire may decode to the whole limit: decoded in a worker thread.
+        text = await asyncio.to_thread(decompress, wire, limits=Limits(max_decoded_bytes=self._max_body))
         body = {"algorithm": detect(wire) or "none", "data": text}
         return await send_bytes(send, 200, json.dumps(body, ensure_ascii=False).encode(), JSON)
 

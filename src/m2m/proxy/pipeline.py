@@ -51,6 +51,7 @@ from m2m.tokenizer import MAX_EXACT_CHARS, TextCache, count_chat_tokens
 from m2m.tunnel import (
     ClientExchange,
     ClientSettings,
+    OverBudget,
     ServerExchange,
     ServerSettings,
     TunnelClient,
@@ -77,6 +78,9 @@ _BUFFER_PASSTHROUGH = 256 * 1024
 _REFUSAL_BYTES = 64 * 1024
 # Below this a compressed response is not worth a client's decoding.
 _MIN_COMPRESS = 512
+# Decoded bytes an m2m body may grow to on the event loop (about a millisecond of work); past it,
+# decoding starts again in a worker thread, so a request that expands far does not stall others.
+INLINE_DECODE_BYTES = 256 * 1024
 # Above this much request text, scanning moves to a worker thread (about a millisecond of work).
 _SCAN_INLINE_BYTES = 16 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -269,7 +273,10 @@ class Pipeline:
             store = self._store()
             if store is not None and peer.scope is not None:
                 found = await store.get_many(peer.scope, keys)
-        decoded = peer.decode(body, found)
+        try:  # most bodies decode in well under a millisecond: here, on the event loop
+            decoded = peer.decode(body, found, budget=INLINE_DECODE_BYTES)
+        except OverBudget:  # a large one (or a bomb, up to the limit) in a thread
+            decoded = await asyncio.to_thread(peer.decode, body, found)
         if keys:
             self.stats.delta("server", "accepted")
         return decoded

@@ -29,6 +29,8 @@ _log = logging.getLogger("m2m.proxy")
 WATCH_AFTER = 0.05
 # A body passed through unchanged and no longer than this is sent with its head in one go.
 _ONE_SEND = 64 * 1024
+# A whole document larger than this is encoded or decoded in a worker thread, not on the loop.
+INLINE_FINISH_BYTES = 256 * 1024
 
 
 class ShuttingDownError(UpstreamError):
@@ -181,7 +183,12 @@ async def _buffered(
         async for chunk in resp.aiter_bytes():
             result.bytes_in += len(chunk)
             transform.feed(chunk)
-        body = transform.finish()
+        if peer or result.bytes_in > INLINE_FINISH_BYTES:
+            # Decoding a peer's body (a few bytes may stand for megabytes) or encoding a large
+            # document: in a worker thread, so the event loop keeps serving other clients.
+            body = await asyncio.to_thread(transform.finish)
+        else:
+            body = transform.finish()
     except M2MError as exc:
         raise upstream_fault(exc, peer=peer) from None
     if before_end is not None:

@@ -50,7 +50,7 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.server import ServerExchange, ServerSettings, TunnelServer
+from m2m.tunnel.server import OverBudget, ServerExchange, ServerSettings, TunnelServer
 from m2m.tunnel.transform import Transform
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "ClientSettings",
     "Kind",
     "Outgoing",
+    "OverBudget",
     "ServerExchange",
     "ServerSettings",
     "Transform",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 
 from m2m.codec import Limits, negotiate
 from m2m.codec.delta import (
@@ -29,7 +30,7 @@ from m2m.codec.delta import (
 )
 from m2m.codec.head import decode_head_text, encode_head_text
 from m2m.codec.negotiation import parse_accept
-from m2m.errors import CodecError, DeltaBaseUnknownError, RequestError
+from m2m.errors import CodecError, DeltaBaseUnknownError, LimitExceededError, RequestError
 from m2m.headers import Headers, get, replace
 from m2m.tunnel import body as bodies
 from m2m.tunnel.body import Kind, kind_of
@@ -51,7 +52,7 @@ from m2m.tunnel.protocol import (
 )
 from m2m.tunnel.transform import Buffered, Identity, Transform
 
-__all__ = ["ServerExchange", "ServerSettings", "TunnelServer"]
+__all__ = ["OverBudget", "ServerExchange", "ServerSettings", "TunnelServer"]
 
 _LEGACY_CONTENT_TYPE = b"application/vnd.m2m"
 _PLACEHOLDER = b"x-m2m-real"
@@ -79,6 +80,10 @@ class ServerSettings:
     tenant_headers: tuple[bytes, ...] = ()
     max_head_fields: int = 256
     max_head_bytes: int = 64 * 1024
+
+
+class OverBudget(Exception):
+    """The body decodes to more than the budget given to :meth:`ServerExchange.decode`."""
 
 
 class TunnelServer:
@@ -167,20 +172,39 @@ class ServerExchange:
         self._delta = delta = parse_delta(body)
         return [delta.base_hash] if delta.reply_hash is None else [delta.base_hash, delta.reply_hash]
 
-    def decode(self, body: bytes, found: Sequence[bytes | None] = ()) -> bytes:
+    def decode(self, body: bytes, found: Sequence[bytes | None] = (), *, budget: int | None = None) -> bytes:
         """The request's original bytes; ``found`` holds what :meth:`wanted` named, in order (None
-        for what the store did not have)."""
+        for what the store did not have).
+
+        ``budget``: decode at most that many bytes and raise :class:`OverBudget` past it, so that
+        an adapter can decode small bodies where it is (its event loop) and only the large ones
+        (a few compressed bytes can stand for megabytes) again with the full limit elsewhere."""
         if not self.encoded or not body:
             return body
+        limit = self._server.settings.max_request_bytes
+        quick = budget is not None and budget < limit
+        cap = budget if quick and budget is not None else limit
         delta = self._delta
         if delta is None:
-            return bodies.decode_body(body, limits=self._server._request_limits)
+            limits = self._server._request_limits
+            if quick:
+                limits = with_fields(limits, max_decoded_bytes=cap)
+            try:
+                return bodies.decode_body(body, limits=limits)
+            except LimitExceededError:
+                if quick:
+                    raise OverBudget from None
+                raise
         base = found[0] if found else None
         reply = found[1] if len(found) > 1 else None
         if base is None or (delta.reply_hash is not None and reply is None):
             raise DeltaBaseUnknownError(_UNKNOWN_BASE)
         try:
-            return apply_delta(delta, base, reply=reply, max_output=self._server.settings.max_request_bytes)
+            return apply_delta(delta, base, reply=reply, max_output=cap)
+        except LimitExceededError:
+            if quick:
+                raise OverBudget from None
+            raise DeltaBaseUnknownError(_UNKNOWN_BASE) from None
         except CodecError:
             # A delta that does not rebuild exactly gets the same answer as an unknown base: the
             # difference would confirm a guess at someone else's request.
