@@ -83,6 +83,7 @@ def test_a_slow_head_gets_408_and_is_closed(proxy: ProxyProcess) -> None:
 def test_a_thousand_trickling_connections_do_not_lock_out_new_requests(proxy: ProxyProcess) -> None:
     # The proxy raised its descriptor limit to fit max_connections (2000 here) and more.
     assert proxy.fd_limit() >= 2000
+    before = proxy.fds()
     socks = []
     try:
         for _ in range(1000):
@@ -92,9 +93,15 @@ def test_a_thousand_trickling_connections_do_not_lock_out_new_requests(proxy: Pr
         r = http(proxy.port, "GET", "/v1/models", timeout=20)
         assert r.status == 200
         assert b'"data"' in r.body
+        assert proxy.fds() >= before + 900  # the connections were held, each a descriptor
     finally:
         for sock in socks:
             sock.close()
+    # Once the clients are gone, so are their descriptors (the upstream pool may keep a few).
+    deadline = time.monotonic() + 30
+    while proxy.fds() > before + 16 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proxy.fds() <= before + 16, (before, proxy.fds())
 
 
 def test_a_silent_body_gets_408_in_worker_processes(upstream: BackgroundServer) -> None:
