@@ -104,22 +104,27 @@ def report(
     print(f"\n## {path.name} ({len(rows)} rows)  thresholds: default {threshold:.2f}, 1% FP {t1:.3f}\n")
     print(
         f"| source | n attack | n benign | detect @{threshold:.2f} | FP @{threshold:.2f} "
-        f"| detect @{t1:.3f} | FP @{t1:.3f} |"
+        f"| detect @{t1:.3f} | FP @{t1:.3f} | held out: detect @{threshold:.2f} (n) "
+        f"| held out: FP @{threshold:.2f} (n) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    by_source: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    by_source: dict[str, list[tuple[float, int, bool]]] = defaultdict(list)
     for s, r in zip(scores, rows, strict=True):
-        by_source[str(r.get("source", "?"))].append((s, int(r["label"])))  # type: ignore[call-overload]
         split = r.get("split") or split_of(str(r["text"]))
-        by_source[f"ALL ({split})"].append((s, int(r["label"])))  # type: ignore[call-overload]
-    by_source["ALL"] = [(s, int(r["label"])) for s, r in zip(scores, rows, strict=True)]  # type: ignore[call-overload]
-    for source, items in sorted(by_source.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
-        att = [s for s, lab in items if lab == 1]
-        ben = [s for s, lab in items if lab == 0]
+        item = (s, int(r["label"]), split == "holdout")  # type: ignore[call-overload]
+        by_source[str(r.get("source", "?"))].append(item)
+        by_source[f"ALL ({split})"].append(item)
+        by_source["ALL"].append(item)
+    for source, group in sorted(by_source.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
+        att = [s for s, lab, _ in group if lab == 1]
+        ben = [s for s, lab, _ in group if lab == 0]
+        held_att = [s >= threshold for s, lab, held in group if lab == 1 and held]
+        held_ben = [s >= threshold for s, lab, held in group if lab == 0 and held]
         print(
             f"| {source} | {len(att)} | {len(ben)} | {rate([s >= threshold for s in att])} "
             f"| {rate([s >= threshold for s in ben])} | {rate([s >= t1 for s in att])} "
-            f"| {rate([s >= t1 for s in ben])} |"
+            f"| {rate([s >= t1 for s in ben])} | {rate(held_att)} ({len(held_att)}) "
+            f"| {rate(held_ben)} ({len(held_ben)}) |"
         )
     if misses:
         missed = [(s, r) for s, r in zip(scores, rows, strict=True) if r["label"] == 1 and s < threshold]
