@@ -334,25 +334,27 @@ def count_chat_tokens(
         enc = get_encoding(name)
     texts: list[str] = []
     total = _REPLY_PRIMING
+    chars = 0
     for message in messages:
-        if not isinstance(message, Mapping):
+        if type(message) is not dict and not isinstance(message, Mapping):
             continue
         total += _TOKENS_PER_MESSAGE
         for key, value in message.items():
             if isinstance(value, str):
                 texts.append(value)
+                chars += len(value)
             elif value is not None:
-                texts.extend(_value_texts(key, value))
+                for text in _value_texts(key, value):
+                    texts.append(text)
+                    chars += len(text)
         if "name" in message:
             total += _TOKENS_PER_NAME
-    if max_chars is not None:
-        chars = sum(map(len, texts))
-        if chars > max_chars:
-            return TokenCount(total + chars // _CHARS_PER_TOKEN, exact=False, encoding=name)
+    if max_chars is not None and chars > max_chars:
+        return TokenCount(total + chars // _CHARS_PER_TOKEN, exact=False, encoding=name)
     if cache is not None:
-        counts = cache.counts(name)
+        known = cache.counts(name).get
         for text in texts:
-            n = counts.get(text)
+            n = known(text)
             total += cache.count(enc, name, text) if n is None else n
     else:
         total += sum(len(enc.encode(text, allowed_special="all")) for text in texts)

@@ -118,7 +118,7 @@ def test_shipped_cache_is_current() -> None:
     for pattern in patterns:
         derived = [[sorted(c.words), list(c.subs)] for c in clauses(pattern)]
         assert cache.get(_key(pattern)) == derived, (
-            f"stale prefilter cache for {pattern[:60]!r}: run python -m m2m.security.prefilter"
+            f"stale prefilter cache for {pattern[:60]!r}: run python tools/write_prefilter_cache.py"
         )
 
 

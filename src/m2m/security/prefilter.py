@@ -438,13 +438,3 @@ def write_cache(patterns: Sequence[str], path: str) -> int:
     with open(path, "wb") as fh:
         fh.write(gzip.compress(raw, 9, mtime=0))
     return len(body)
-
-
-if __name__ == "__main__":  # python -m m2m.security.prefilter: rewrite the shipped cache
-    from pathlib import Path
-
-    from m2m.security.engine import ALL_RULES, alternatives
-
-    target = Path(__file__).parent / CACHE_FILE
-    count = write_cache([b for rule in ALL_RULES for b in alternatives(rule.pattern)], str(target))
-    print(f"{count} patterns -> {target}")
