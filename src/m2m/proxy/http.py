@@ -41,6 +41,7 @@ Send = Callable[[Message], Awaitable[None]]
 JSON = b"application/json"
 # Response fields that describe the upstream's own connection or alternatives, never the proxy's.
 _UPSTREAM_ONLY = frozenset({b"alt-svc"})
+_NOT_TO_CLIENTS = HOP_BY_HOP | _UPSTREAM_ONLY
 
 
 class ClientGone(Exception):
@@ -157,7 +158,7 @@ def forward_headers(
 ) -> Headers:
     """The request fields for the upstream: hop-by-hop fields and the tunnel's own fields removed,
     and ``default_auth`` (the operator's key) added only when the client sent no credential."""
-    names = HOP_BY_HOP | drop
+    names = HOP_BY_HOP | drop if drop else HOP_BY_HOP
     connection = get(headers, b"connection")
     if connection is not None:
         names = names | {t.strip().lower() for t in connection.split(b",")}
@@ -176,7 +177,7 @@ def forward_headers(
 
 def response_headers(headers: Headers) -> Headers:
     """The upstream's response fields a client may see: hop-by-hop and upstream-only ones removed."""
-    names = HOP_BY_HOP | _UPSTREAM_ONLY
+    names = _NOT_TO_CLIENTS
     connection = get(headers, b"connection")
     if connection is not None:
         names = names | {t.strip().lower() for t in connection.split(b",")}

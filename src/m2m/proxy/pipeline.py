@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -513,8 +513,10 @@ class Pipeline:
                 tokens_sent=req.tokens_sent,
             )
 
-        async def before_end() -> None:
-            if peer is not None:
+        before_end: Callable[[], Awaitable[None]] | None = None
+        if peer is not None:
+
+            async def before_end() -> None:
                 await self._keep(peer, peer.reply())
 
         result = await relay(

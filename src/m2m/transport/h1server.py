@@ -151,7 +151,12 @@ class _GuardedProtocol(HttpToolsProtocol):
         self._head_fields += 1
         if self._head_bytes > self.max_header_bytes or self._head_fields > self.max_headers:
             raise _HeadTooLarge
-        super().on_header(name, value)
+        # uvicorn's on_header, inlined (one call per field on every request).
+        name = name.lower()
+        value = value.rstrip(b" \t")
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._phase = _BODY
