@@ -83,7 +83,9 @@ def test_store_frozen_killed_and_back(
     # Frozen, then killed: calls time out or fail (which one first depends on the box's load, as a
     # busy loop can see a dead server's refusal before its own timer).
     assert store.get("timeouts", 0) + store.get("errors", 0) >= 2, store
-    assert store.get("circuit_opens", 0) >= 2 and store.get("bypassed", 0) >= 1, store
+    # The breaker opened (once per outage, or once for both when the freeze's back-off was still
+    # running as the store died: the box's load decides) and calls were skipped while it was open.
+    assert store.get("circuit_opens", 0) >= 1 and store.get("bypassed", 0) >= 1, store
     assert b_counts["stats"]["errors_by_status"] == (
         {"409": server["base_missing"]} if server.get("base_missing") else {}
     )
