@@ -81,8 +81,9 @@ def test_store_frozen_killed_and_back(
     assert server["accepted"] + server.get("base_missing", 0) == client["sent"]
     store = b_counts["stats"]["store"]
     # Frozen, then killed: calls time out or fail (which one first depends on the box's load, as a
-    # busy loop can see a dead server's refusal before its own timer).
-    assert store.get("timeouts", 0) + store.get("errors", 0) >= 2, store
+    # busy loop can see a dead server's refusal before its own timer; while the breaker is open
+    # no call is made, so one back-off may cover both outages).
+    assert store.get("timeouts", 0) + store.get("errors", 0) >= 1, store
     # The breaker opened (once per outage, or once for both when the freeze's back-off was still
     # running as the store died: the box's load decides) and calls were skipped while it was open.
     assert store.get("circuit_opens", 0) >= 1 and store.get("bypassed", 0) >= 1, store
