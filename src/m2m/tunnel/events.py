@@ -57,29 +57,19 @@ def _zstream_encoder(
     max_event_bytes: int, observe: Observer | None, on_close: Callable[[], None]
 ) -> EventMap:
     encoder = StreamEncoder()
-    closed = False
-
-    def release() -> None:
-        nonlocal closed
-        if not closed:
-            closed = True
-            on_close()
-
-    def apply(event: Event) -> bytes:
-        if observe is not None:
-            observe(event.raw)
-        return encoder.encode(event.raw)
-
-    def end() -> bytes:
-        release()
-        return encoder.close()
-
-    transform = _Releasing(apply, end, release, max_event_bytes)
-    return transform
+    return _Releasing(*_encoding(encoder, observe, on_close), max_event_bytes)
 
 
 def _zsse_encoder(max_event_bytes: int, observe: Observer | None, on_close: Callable[[], None]) -> EventMap:
     encoder = ZsseEncoder()
+    return _ZsseOut(*_encoding(encoder, observe, on_close), max_event_bytes, encoder)
+
+
+def _encoding(
+    encoder: StreamEncoder | ZsseEncoder, observe: Observer | None, on_close: Callable[[], None]
+) -> tuple[Callable[[Event], bytes], Callable[[], bytes], Callable[[], None]]:
+    """(apply, end, release) of a stream encoder: each event encoded (and shown to ``observe``),
+    the stream closed at the end; ``on_close`` runs once, at the end or on release."""
     closed = False
 
     def release() -> None:
@@ -97,7 +87,7 @@ def _zsse_encoder(max_event_bytes: int, observe: Observer | None, on_close: Call
         release()
         return encoder.close()
 
-    return _ZsseOut(apply, end, release, max_event_bytes, encoder)
+    return apply, end, release
 
 
 class _Releasing(EventMap):
