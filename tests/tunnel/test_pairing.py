@@ -359,3 +359,24 @@ def test_a_decode_budget_stops_large_bodies_and_deltas_before_the_full_limit() -
     with pytest.raises(OverBudget):
         exchange.decode(delta, found, budget=256 * 1024)
     assert exchange.decode(delta, found) == turn2
+
+
+def test_a_response_decodes_within_a_budget_or_says_it_needs_more() -> None:
+    """The client side's buffered decode can be tried within a budget (on an adapter's event
+    loop): a small answer comes out whole; one that expands past the budget gives None and stays
+    whole for ``finish`` (elsewhere), which restores it exactly."""
+    for text, fits in (("short answer", True), ("repeat " * 60_000, False)):
+        link = Link()
+        exchange = link.client.exchange("POST", JSON_HEADERS, request(LONG_Q))
+        out = exchange.request()
+        status, wire_headers, wire_body = link._serve("POST", out.headers, out.body, json_upstream(text))
+        assert exchange.response(status, wire_headers) == "deliver"
+        _, transform = exchange.transform(status, wire_headers)
+        assert transform.feed(wire_body) == b""
+        assert len(wire_body) < 8 * 1024
+        quick = transform.finish_within(256 * 1024)  # type: ignore[attr-defined]
+        if fits:
+            assert quick == chat_answer(text)
+        else:
+            assert quick is None
+            assert transform.finish() == chat_answer(text)

@@ -29,7 +29,8 @@ _log = logging.getLogger("m2m.proxy")
 WATCH_AFTER = 0.05
 # A body passed through unchanged and no longer than this is sent with its head in one go.
 _ONE_SEND = 64 * 1024
-# A whole document larger than this is encoded or decoded in a worker thread, not on the loop.
+# A whole document larger than this (or a peer's body that decodes to more) is encoded or decoded
+# in a worker thread, not on the loop.
 INLINE_FINISH_BYTES = 256 * 1024
 
 
@@ -183,12 +184,11 @@ async def _buffered(
         async for chunk in resp.aiter_bytes():
             result.bytes_in += len(chunk)
             transform.feed(chunk)
-        if peer or result.bytes_in > INLINE_FINISH_BYTES:
-            # Decoding a peer's body (a few bytes may stand for megabytes) or encoding a large
-            # document: in a worker thread, so the event loop keeps serving other clients.
+        body = _finish_here(transform, result.bytes_in, peer)
+        if body is None:
+            # Decoding a peer's body past the budget (a few bytes may stand for megabytes) or
+            # encoding a large document: in a worker thread, so the loop keeps serving others.
             body = await asyncio.to_thread(transform.finish)
-        else:
-            body = transform.finish()
     except M2MError as exc:
         raise upstream_fault(exc, peer=peer) from None
     if before_end is not None:
@@ -199,6 +199,18 @@ async def _buffered(
     await send({"type": "http.response.body", "body": body})
     result.bytes_out = len(body)
     result.completed = True
+
+
+def _finish_here(transform: Transform, size: int, peer: bool) -> bytes | None:
+    """A buffered body's output made on the event loop when that is cheap, else None: a thread
+    hop costs more than encoding a small document, so only large ones, and a peer's bodies that
+    decode past :data:`INLINE_FINISH_BYTES`, leave the loop."""
+    if size > INLINE_FINISH_BYTES:
+        return None
+    if not peer:
+        return transform.finish()
+    within = getattr(transform, "finish_within", None)
+    return within(INLINE_FINISH_BYTES) if within is not None else None
 
 
 async def _streamed(

@@ -50,8 +50,8 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.server import OverBudget, ServerExchange, ServerSettings, TunnelServer
-from m2m.tunnel.transform import Transform
+from m2m.tunnel.server import ServerExchange, ServerSettings, TunnelServer
+from m2m.tunnel.transform import OverBudget, Transform
 
 __all__ = [
     "ACCEPT",

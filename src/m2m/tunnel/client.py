@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from typing import Literal, NamedTuple
 
 from m2m import router
@@ -30,6 +31,7 @@ from m2m.codec.head import decode_head_text, encode_head_text
 from m2m.codec.negotiation import PREFERENCE
 from m2m.errors import (
     DeltaBaseUnknownError,
+    LimitExceededError,
     PeerError,
     UnknownFormatError,
     UpstreamTimeoutError,
@@ -52,7 +54,7 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.transform import Buffered, Identity, Transform
+from m2m.tunnel.transform import Buffered, Identity, OverBudget, Transform
 
 __all__ = ["ClientExchange", "ClientSettings", "Outgoing", "TunnelClient", "default_accept"]
 
@@ -382,7 +384,20 @@ class ClientExchange:
                 self._keep_reply(reply_text(original))
             return original
 
-        return restored, Buffered(decode, limit=limits.max_decoded_bytes, what="m2m response body")
+        def decode_within(wire: bytes, budget: int) -> bytes:
+            if budget >= limits.max_decoded_bytes:
+                return decode(wire)
+            try:
+                original = bodies.decode_body(wire, limits=with_fields(limits, max_decoded_bytes=budget))
+            except LimitExceededError:
+                raise OverBudget from None
+            if collect:
+                self._keep_reply(reply_text(original))
+            return original
+
+        return restored, Buffered(
+            decode, limit=limits.max_decoded_bytes, what="m2m response body", within=decode_within
+        )
 
     def _keep_reply(self, reply: bytes | None) -> None:
         deltas = self._client.deltas

@@ -50,9 +50,9 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.transform import Buffered, Identity, Transform
+from m2m.tunnel.transform import Buffered, Identity, OverBudget, Transform
 
-__all__ = ["OverBudget", "ServerExchange", "ServerSettings", "TunnelServer"]
+__all__ = ["ServerExchange", "ServerSettings", "TunnelServer"]
 
 _LEGACY_CONTENT_TYPE = b"application/vnd.m2m"
 _PLACEHOLDER = b"x-m2m-real"
@@ -80,10 +80,6 @@ class ServerSettings:
     tenant_headers: tuple[bytes, ...] = ()
     max_head_fields: int = 256
     max_head_bytes: int = 64 * 1024
-
-
-class OverBudget(Exception):
-    """The body decodes to more than the budget given to :meth:`ServerExchange.decode`."""
 
 
 class TunnelServer:

@@ -16,7 +16,7 @@ from typing import Protocol
 from m2m.errors import LimitExceededError, M2MError
 from m2m.sse import Event, SSEParser, encode_event
 
-__all__ = ["Buffered", "Chain", "EventMap", "Identity", "Transform", "error_event"]
+__all__ = ["Buffered", "Chain", "EventMap", "Identity", "OverBudget", "Transform", "error_event"]
 
 
 class Transform(Protocol):
@@ -33,6 +33,11 @@ class Transform(Protocol):
 def error_event(error: M2MError) -> bytes:
     """The SSE event that ends a stream that failed: OpenAI's error JSON as ``event: error``."""
     return encode_event(json.dumps(error.to_openai(), ensure_ascii=False), event="error")
+
+
+class OverBudget(Exception):
+    """A body decodes to more than the budget it was given: an adapter that decodes small bodies
+    where it is (its event loop) decodes this one again, with the full limit, elsewhere."""
 
 
 class Identity:
@@ -54,15 +59,36 @@ class Identity:
 class Buffered:
     """Collects the whole body (at most ``limit`` bytes), then ``apply`` turns it into the output."""
 
-    __slots__ = ("_apply", "_limit", "_parts", "_size", "_what")
+    __slots__ = ("_apply", "_limit", "_parts", "_size", "_what", "_within")
     buffers = True
 
-    def __init__(self, apply: Callable[[bytes], bytes], *, limit: int, what: str = "response body") -> None:
+    def __init__(
+        self,
+        apply: Callable[[bytes], bytes],
+        *,
+        limit: int,
+        what: str = "response body",
+        within: Callable[[bytes, int], bytes] | None = None,
+    ) -> None:
         self._apply = apply
         self._limit = limit
         self._parts: list[bytes] = []
         self._size = 0
         self._what = what
+        self._within = within
+
+    def finish_within(self, budget: int) -> bytes | None:
+        """What :meth:`finish` gives, if ``within`` can make it in ``budget`` output bytes; else
+        None, and :meth:`finish` is still to be called (an expanding body, or no ``within``)."""
+        if self._within is None:
+            return None
+        body = b"".join(self._parts)
+        try:
+            out = self._within(body, budget)
+        except OverBudget:
+            return None
+        self._parts = []
+        return out
 
     def feed(self, chunk: bytes) -> bytes:
         self._size += len(chunk)
