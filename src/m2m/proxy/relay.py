@@ -59,28 +59,31 @@ def upstream_fault(exc: M2MError, *, peer: bool) -> M2MError:
 class DisconnectWatch:
     """Cancels the handler's task when the client goes away, so the upstream request is dropped.
 
-    The listening task starts only once a request has run for :data:`WATCH_AFTER` seconds.
+    The listening task starts only once a request has run for :data:`WATCH_AFTER` seconds (to
+    twice that): most answers are back sooner. One timer per event loop starts them all
+    (:class:`_Watches`), so a request that ends in time costs no timer and no task.
     """
 
-    __slots__ = ("_owner", "_receive", "_stopped", "_task", "_timer", "fired")
+    __slots__ = ("_owner", "_receive", "_stopped", "_task", "_waiting", "fired")
 
     def __init__(self, receive: Receive, *, start: bool = True) -> None:
         self.fired = False
         self._stopped = False
+        self._waiting = False
         self._owner = asyncio.current_task()
         self._receive = receive
         self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
         if start:
             self.arm()
 
     def arm(self) -> None:
         """Start watching (after ``WATCH_AFTER``); receive() must be free from now on."""
-        if self._timer is None and self._task is None and not self._stopped:
-            self._timer = asyncio.get_running_loop().call_later(WATCH_AFTER, self._start)
+        if not self._waiting and self._task is None and not self._stopped:
+            self._waiting = True
+            _watches().add(self)
 
     def _start(self) -> None:
-        self._timer = None
+        self._waiting = False
         if not self._stopped:
             self._task = asyncio.ensure_future(self._watch())
 
@@ -95,12 +98,56 @@ class DisconnectWatch:
 
     def stop(self) -> None:
         self._stopped = True
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
+        if self._waiting:
+            self._waiting = False
+            _watches().discard(self)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
+
+
+class _Watches:
+    """The watches of one event loop waiting to start: a young generation (armed since the last
+    tick) and an old one (armed before it), started at the next tick."""
+
+    __slots__ = ("_loop", "_old", "_timer", "_young")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._young: set[DisconnectWatch] = set()
+        self._old: set[DisconnectWatch] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, watch: DisconnectWatch) -> None:
+        self._young.add(watch)
+        if self._timer is None:
+            self._timer = self._loop.call_later(WATCH_AFTER, self._tick)
+
+    def discard(self, watch: DisconnectWatch) -> None:
+        self._young.discard(watch)
+        self._old.discard(watch)
+
+    def _tick(self) -> None:
+        self._timer = None
+        due, self._old, self._young = self._old, self._young, set()
+        for watch in due:
+            watch._start()
+        if self._old:
+            self._timer = self._loop.call_later(WATCH_AFTER, self._tick)
+
+
+_loop_watches: dict[asyncio.AbstractEventLoop, _Watches] = {}
+
+
+def _watches() -> _Watches:
+    loop = asyncio.get_running_loop()
+    watches = _loop_watches.get(loop)
+    if watches is None:
+        # One per loop (tests run several loops in one process); closed loops' entries go.
+        for old in [other for other in _loop_watches if other.is_closed()]:
+            del _loop_watches[old]
+        watches = _loop_watches[loop] = _Watches(loop)
+    return watches
 
 
 async def relay(
