@@ -145,6 +145,9 @@ class LimitsConfig:
     quic_retry: str = "auto"
     # Seconds in-flight requests get to finish on SIGTERM before streams end with an error event.
     shutdown_grace: float = 10.0
+    # Bodies over this are parsed, counted, scanned and decoded in a worker process, so no single
+    # request holds the event loop (0: in threads of the proxy process instead).
+    offload_bytes: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -428,6 +431,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "proxy.limits.quic_stream_window": _int_range(16 * 1024, None),
     "proxy.limits.quic_retry": _choice("auto", "always", "never"),
     "proxy.limits.shutdown_grace": _float_range(0.0, None),
+    "proxy.limits.offload_bytes": _int_range(0, None),
     "proxy.admin.token": _optional_text,
     "proxy.admin.listen": _listen,
     "proxy.admin.codec_endpoints": _bool,

@@ -134,3 +134,27 @@ def test_garbage_raises_only_codec_errors(data: bytes, step: int) -> None:
 @given(st.lists(st.binary(min_size=1, max_size=300), max_size=20), st.integers(1, 50))
 def test_any_events_round_trip(events: list[bytes], step: int) -> None:
     assert decode(encode(events), step) == b"".join(events)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.binary(min_size=1, max_size=300)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_streams_encoded_at_the_same_time_each_decode(steps: list[tuple[int, bytes]], abandon: bool) -> None:
+    # A proxy encodes many streams at once, their events interleaved on one event loop (and one
+    # stream may be dropped half-way): no encoder may disturb another's frame.
+    encoders = [ZsseEncoder() for _ in range(3)]
+    wires = [[] for _ in range(3)]  # type: list[list[bytes]]
+    sent = [[] for _ in range(3)]  # type: list[list[bytes]]
+    for i, event in steps:
+        wires[i].append(encoders[i].encode(b"data: " + event + b"\n\n"))
+        sent[i].append(b"data: " + event + b"\n\n")
+    if abandon:  # the first stream ends without its close; the others start new encoders
+        encoders[0] = ZsseEncoder()
+        wires[0], sent[0] = [], []
+        wires[0].append(encoders[0].encode(b"data: again\n\n"))
+        sent[0].append(b"data: again\n\n")
+    for i in range(3):
+        wires[i].append(encoders[i].close())
+        assert decode(b"".join(wires[i])) == b"".join(sent[i])

@@ -204,7 +204,9 @@ def test_no_credentials_no_shared_scope(proxy: ProxyProcess) -> None:
 
 
 def test_distinct_huge_model_names_are_not_remembered(fresh_proxy: ProxyProcess) -> None:
-    # Caches keyed by what a client names (models, paths) must not keep what a client made huge.
+    # Caches keyed by what a client names (models, paths) must not keep what a client made huge,
+    # in the proxy or in its worker process (these 1 MiB bodies are read there).
+    fresh_proxy.warm_worker()
     start = fresh_proxy.rss()
     for i in range(40):
         model = f"{i:04d}" + "m" * MiB

@@ -85,8 +85,11 @@ def test_store_frozen_killed_and_back(
     # no call is made, so one back-off may cover both outages).
     assert store.get("timeouts", 0) + store.get("errors", 0) >= 1, store
     # The breaker opened (once per outage, or once for both when the freeze's back-off was still
-    # running as the store died: the box's load decides) and calls were skipped while it was open.
-    assert store.get("circuit_opens", 0) >= 1 and store.get("bypassed", 0) >= 1, store
+    # running as the store died: the box's load decides). Whether a call then came while it was
+    # open (and was skipped, "bypassed") depends on timing too: each of the two workers has its
+    # own breaker, and the peer stops sending deltas once an answer says the turn was not kept;
+    # tests/store checks the skipping itself.
+    assert store.get("circuit_opens", 0) >= 1, store
     assert b_counts["stats"]["errors_by_status"] == (
         {"409": server["base_missing"]} if server.get("base_missing") else {}
     )

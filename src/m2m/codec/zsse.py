@@ -54,8 +54,8 @@ def _dict() -> zstandard.ZstdCompressionDict:
 
 
 @functools.cache
-def _compressor() -> zstandard.ZstdCompressor:
-    params = zstandard.ZstdCompressionParameters.from_level(
+def _params() -> zstandard.ZstdCompressionParameters:
+    return zstandard.ZstdCompressionParameters.from_level(
         _LEVEL,
         window_log=_WINDOW_LOG,
         hash_log=_HASH_LOG,
@@ -65,17 +65,31 @@ def _compressor() -> zstandard.ZstdCompressor:
         write_content_size=0,
         format=zstandard.FORMAT_ZSTD1_MAGICLESS,
     )
-    return zstandard.ZstdCompressor(compression_params=params, dict_data=_dict())
+
+
+# Compressors of encoders that ended normally, for the next streams. A compressor holds one
+# compression context, and two compressobj() of the same compressor share it: streams encoded at
+# the same time with one compressor corrupt each other (python-zstandard issue 182). So each live
+# encoder owns its compressor, taken from here or made, and gives it back when its frame ended.
+_FREE: list[zstandard.ZstdCompressor] = []
+_MAX_FREE = 64
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    if _FREE:
+        return _FREE.pop()
+    return zstandard.ZstdCompressor(compression_params=_params(), dict_data=_dict())
 
 
 class ZsseEncoder:
     """Encodes one stream: ``encode`` each event (its whole bytes) as it comes, ``close`` at the
     end. Not thread-safe: one encoder per stream."""
 
-    __slots__ = ("_closed", "_cobj", "_started")
+    __slots__ = ("_cctx", "_closed", "_cobj", "_started")
 
     def __init__(self) -> None:
-        self._cobj = _compressor().compressobj()
+        self._cctx = _compressor()
+        self._cobj = self._cctx.compressobj()
         self._started = False
         self._closed = False
 
@@ -91,6 +105,8 @@ class ZsseEncoder:
         """The end of the frame (the stream ended normally)."""
         self._closed = True
         tail = self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
+        if len(_FREE) < _MAX_FREE:
+            _FREE.append(self._cctx)  # its frame is whole: the next stream may use it
         if not self._started:
             self._started = True
             return MAGIC + tail

@@ -65,6 +65,7 @@ class ProxyApp:
             upstream_root=upstream_root(proxy.upstream),
             auth=default_auth(proxy),
             budget=self.pipeline._budget,
+            offload=self.pipeline.offload,
         )
         self._methods = frozenset(proxy.routes.methods)
         self._prefixes = proxy.routes.prefixes
@@ -194,6 +195,7 @@ class ProxyApp:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_forever())
 
     async def shutdown(self) -> None:
+        self.pipeline.close()
         if self._flusher is not None:
             self._flusher.cancel()
             self._flusher = None

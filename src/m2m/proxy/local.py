@@ -22,6 +22,7 @@ from m2m.config import Config
 from m2m.errors import M2MError, RequestError
 from m2m.headers import content_length, get
 from m2m.proxy.http import JSON, BodyBudget, Receive, Scope, Send, read_body, send_bytes
+from m2m.proxy.offload import Offload
 from m2m.proxy.upstream import Upstream
 from m2m.stats import Stats
 from m2m.store import DeltaStore
@@ -55,6 +56,7 @@ class LocalEndpoints:
         upstream_root: str,
         auth: bytes | None,
         budget: BodyBudget,
+        offload: Offload,
     ) -> None:
         proxy = config.proxy
         self._config = config
@@ -64,6 +66,7 @@ class LocalEndpoints:
         self._probe_url = upstream_root + ("/health" if proxy.upstream_protocol == "m2m" else "/v1/models")
         self._auth = auth
         self._budget = budget
+        self._offload = offload
         self._max_body = proxy.max_body_bytes
         self._body_timeout = proxy.limits.body_timeout
         self._token = proxy.admin.token.encode() if proxy.admin.token else None
@@ -180,79 +183,100 @@ class LocalEndpoints:
     async def _get_metrics(self, scope: Scope, receive: Receive, send: Send) -> int:
         return await send_bytes(send, 200, self._stats.metrics(), b"text/plain; version=0.0.4; charset=utf-8")
 
-    async def _json_body(self, scope: Scope, receive: Receive) -> Any:
-        body, taken = await read_body(
+    async def _raw_body(self, scope: Scope, receive: Receive) -> tuple[bytes, int]:
+        return await read_body(
             receive,
             content_length(scope["headers"]),
             limit=self._max_body,
             timeout=self._body_timeout,
             budget=self._budget,
         )
-        try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise RequestError("request body is not valid JSON") from None
-        finally:
-            self._budget.give(taken)
 
     async def _post_compress(self, scope: Scope, receive: Receive, send: Send) -> int:
         """Two shapes: ``{"data": <text or JSON>, "algorithm": "auto"}`` (ours), or the payload
         itself (the seed's API; ``?algorithm=`` picks the format). Both answers carry both sets of
         fields."""
-        from m2m.codec import compress, detect
-
-        request = await self._json_body(scope, receive)
-        algorithm: Any = "auto"
-        if (
-            isinstance(request, dict)
-            and set(request) <= {"data", "text", "algorithm"}
-            and ("data" in request or "text" in request)
-        ):
-            data = request.get("data", request.get("text"))
-            algorithm = request.get("algorithm", "auto")
-        else:
-            data = request
-            query = scope.get("query_string", b"").decode("latin-1")
-            for part in query.split("&"):
-                name, _, value = part.partition("=")
-                if name == "algorithm" and value:
-                    algorithm = value
-        if not isinstance(algorithm, str):
-            raise RequestError("algorithm must be a string")
-        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-        def encode() -> tuple[str, int, int]:
-            wire = compress(text, algorithm)
-            assert isinstance(wire, str)
-            return wire, _tokens(text), _tokens(wire)
-
-        # Encoding and counting a large document takes a while: off the event loop.
-        wire, original_tokens, compressed_tokens = await asyncio.to_thread(encode)
-        original, encoded = len(text.encode()), len(wire.encode())
-        body = {
-            "compressed": wire,
-            "original_tokens": original_tokens,
-            "compressed_tokens": compressed_tokens,
-            "tokens_saved": original_tokens - compressed_tokens,
-            "algorithm": detect(wire) or "none",
-            "wire": wire,
-            "original_bytes": original,
-            "wire_bytes": encoded,
-            "ratio": round(encoded / original, 4) if original else 1.0,
-        }
-        return await send_bytes(send, 200, json.dumps(body, ensure_ascii=False).encode(), JSON)
+        body, taken = await self._raw_body(scope, receive)
+        query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            # Parsing, encoding and counting a large document take a while: off the event loop,
+            # in the worker process past ``offload_bytes``.
+            if self._offload.wanted(len(body)):
+                answer = await self._offload.run(compress_answer, body, query)
+            else:
+                answer = await asyncio.to_thread(compress_answer, body, query)
+        finally:
+            self._budget.give(taken)
+        return await send_bytes(send, 200, answer, JSON)
 
     async def _post_decompress(self, scope: Scope, receive: Receive, send: Send) -> int:
-        from m2m.codec import Limits, decompress, detect
+        body, taken = await self._raw_body(scope, receive)
+        try:
+            # A few bytes of wire may decode to the whole limit: in the worker process (or a
+            # thread, with ``offload_bytes = 0``), whatever the size.
+            answer = await self._offload.run(decompress_answer, body, self._max_body)
+        finally:
+            self._budget.give(taken)
+        return await send_bytes(send, 200, answer, JSON)
 
-        request = await self._json_body(scope, receive)
-        wire = request.get("wire", request.get("compressed")) if isinstance(request, dict) else None
-        if not isinstance(wire, str):
-            raise RequestError('expected {"wire": "<m2m wire string>"} (or {"compressed": ...})')
-        # A few bytes of wire may decode to the whole limit: decoded in a worker thread.
-        text = await asyncio.to_thread(decompress, wire, limits=Limits(max_decoded_bytes=self._max_body))
-        body = {"algorithm": detect(wire) or "none", "data": text}
-        return await send_bytes(send, 200, json.dumps(body, ensure_ascii=False).encode(), JSON)
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise RequestError("request body is not valid JSON") from None
+
+
+def compress_answer(body: bytes, query: str) -> bytes:
+    """The answer of ``POST /v1/compress`` to ``body`` (a job for the worker process)."""
+    from m2m.codec import compress, detect
+
+    request = _json(body)
+    algorithm: Any = "auto"
+    if (
+        isinstance(request, dict)
+        and set(request) <= {"data", "text", "algorithm"}
+        and ("data" in request or "text" in request)
+    ):
+        data = request.get("data", request.get("text"))
+        algorithm = request.get("algorithm", "auto")
+    else:
+        data = request
+        for part in query.split("&"):
+            name, _, value = part.partition("=")
+            if name == "algorithm" and value:
+                algorithm = value
+    if not isinstance(algorithm, str):
+        raise RequestError("algorithm must be a string")
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    wire = compress(text, algorithm)
+    assert isinstance(wire, str)
+    original_tokens, compressed_tokens = _tokens(text), _tokens(wire)
+    original, encoded = len(text.encode()), len(wire.encode())
+    answer = {
+        "compressed": wire,
+        "original_tokens": original_tokens,
+        "compressed_tokens": compressed_tokens,
+        "tokens_saved": original_tokens - compressed_tokens,
+        "algorithm": detect(wire) or "none",
+        "wire": wire,
+        "original_bytes": original,
+        "wire_bytes": encoded,
+        "ratio": round(encoded / original, 4) if original else 1.0,
+    }
+    return json.dumps(answer, ensure_ascii=False).encode()
+
+
+def decompress_answer(body: bytes, max_body: int) -> bytes:
+    """The answer of ``POST /v1/decompress`` to ``body`` (a job for the worker process)."""
+    from m2m.codec import Limits, decompress, detect
+
+    request = _json(body)
+    wire = request.get("wire", request.get("compressed")) if isinstance(request, dict) else None
+    if not isinstance(wire, str):
+        raise RequestError('expected {"wire": "<m2m wire string>"} (or {"compressed": ...})')
+    text = decompress(wire, limits=Limits(max_decoded_bytes=max_body))
+    return json.dumps({"algorithm": detect(wire) or "none", "data": text}, ensure_ascii=False).encode()
 
 
 def _tokens(text: str) -> int:

@@ -42,6 +42,7 @@ from m2m.proxy.http import (
     send_error,
     stream_body,
 )
+from m2m.proxy.offload import Offload
 from m2m.proxy.relay import DisconnectWatch, relay
 from m2m.proxy.routes import Kind, Route
 from m2m.proxy.upstream import BufferedResponse, Upstream, UpstreamResponse
@@ -84,6 +85,10 @@ INLINE_DECODE_BYTES = 256 * 1024
 # Above this much request text, scanning moves to a worker thread: the scanner reads 0.2-0.6 ms
 # per KB (docs/bench/security.md), so a scan on the event loop stays within about 2 ms.
 _SCAN_INLINE_BYTES = 4 * 1024
+# Above this body size tokens are counted in a thread (the tokenizer lets go of the GIL; a
+# megabyte of new text is hundreds of milliseconds of BPE); bodies over ``offload_bytes`` are
+# read whole in the worker process instead.
+_COUNT_INLINE_BYTES = 64 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304})
 # Scanned routes by the scanner's name for them.
 _SCAN_ROUTES = {
@@ -174,8 +179,15 @@ class Pipeline:
         # in the tunnel's client role, where the link is local).
         self._http_coding = proxy.compression.http and proxy.upstream_protocol == "openai"
         self._tokens = TextCache()
+        # Counts made in a thread, one at a time (a TextCache is not shared between threads).
+        self._thread_tokens = TextCache()
+        self._count_lock: asyncio.Lock | None = None
         self._scan_cache: Any = None
         self._scan_threads = 0
+        self.offload = Offload(limits.offload_bytes)
+
+    def close(self) -> None:
+        self.offload.close()
 
     @property
     def client_role(self) -> bool:
@@ -276,8 +288,8 @@ class Pipeline:
                 found = await store.get_many(peer.scope, keys)
         try:  # most bodies decode in well under a millisecond: here, on the event loop
             decoded = peer.decode(body, found, budget=INLINE_DECODE_BYTES)
-        except OverBudget:  # a large one (or a bomb, up to the limit) in a thread
-            decoded = await asyncio.to_thread(peer.decode, body, found)
+        except OverBudget:  # a large one (or a bomb, up to the limit) in the worker process
+            decoded = await self.offload.run_job(peer.decode_job(body, found))
         if keys:
             self.stats.delta("server", "accepted")
         return decoded
@@ -292,26 +304,55 @@ class Pipeline:
         assert body is not None
         if not body:
             return
+        if self.offload.wanted(len(body)):
+            await self._understand_elsewhere(req, body, scanning)
+            return
         readable = self._readable(req.headers, body)
         if readable is None:
             return
-        if scanning:
-            from m2m.security import has_duplicate_keys
-
-            if has_duplicate_keys(readable):
-                raise RequestError("the request body repeats a key; which one an upstream reads is ambiguous")
-        request = _parse_json(readable)
+        request = _parse_request(readable, check_keys=scanning)
         if scanning:
             await self._scan(request, _SCAN_ROUTES[kind], len(readable))
         if kind is Kind.CHAT:
             if self._optimize and readable is body:
-                optimized = optimize_request(request)
+                optimized = _optimized(request)
                 if optimized is not None:
-                    req.body = json.dumps(optimized, separators=(",", ":"), ensure_ascii=False).encode()
-                    request = optimized
-            req.tokens = req.tokens_sent = self._count(request)
+                    request, req.body = optimized
+            if len(readable) > _COUNT_INLINE_BYTES:
+                if self._count_lock is None:
+                    self._count_lock = asyncio.Lock()
+                async with self._count_lock:
+                    req.tokens = await asyncio.to_thread(count_request, request, self._thread_tokens)
+            else:
+                req.tokens = count_request(request, self._tokens)
+            req.tokens_sent = req.tokens
             if self.client_role:
                 req.decision = router.route(request, text=None, tokens=req.tokens, size=len(req.body or b""))
+
+    async def _understand_elsewhere(self, req: _Request, body: bytes, scanning: bool) -> None:
+        """:meth:`_understand` for a large body: read in the worker process (see ``offload``)."""
+        security = self._security
+        encoding = get(req.headers, b"content-encoding")
+        kind = req.route.kind
+        result = await self.offload.run(
+            understand,
+            body,
+            coding.canonical(encoding) if encoding is not None else None,
+            kind.value,
+            (_SCAN_ROUTES[kind], security.threshold, security.blocking)
+            if scanning and security is not None
+            else None,
+            self._optimize,
+            self.client_role,
+            self._max_body,
+        )
+        if result.scan is not None:
+            self._verdict(result.scan)
+        if kind is Kind.CHAT:
+            if result.body is not None:
+                req.body = result.body
+            req.tokens = req.tokens_sent = result.tokens
+            req.decision = result.decision
 
     def _readable(self, headers: Headers, body: bytes) -> bytes | None:
         """The body as the upstream will read it (a client's Content-Encoding undone), or None
@@ -323,23 +364,6 @@ class Pipeline:
         if name is None:
             return body
         return coding.decode_all(body, name, limit=self._max_body)
-
-    def _count(self, request: dict[str, Any]) -> int:
-        messages = request.get("messages")
-        if not isinstance(messages, list):
-            return 0
-        model = request.get("model")
-        try:
-            return int(
-                count_chat_tokens(
-                    messages,
-                    model=model if isinstance(model, str) else None,
-                    cache=self._tokens,
-                    max_chars=MAX_EXACT_CHARS,
-                )
-            )
-        except M2MError:
-            return 0
 
     async def _scan(self, request: dict[str, Any], route: str, size: int) -> None:
         from m2m.security import ScanCache, scan_request
@@ -360,6 +384,10 @@ class Pipeline:
             result = await asyncio.to_thread(scan_request, request, **kwargs)
         else:
             result = scan_request(request, **kwargs)
+        self._verdict(result)
+
+    def _verdict(self, result: Any) -> None:
+        """Counts a scan's result; raises when it blocks the request."""
         flagged = not result.safe
         self.stats.record_scan(flagged=flagged, blocked=result.blocked)
         if result.blocked:
@@ -531,6 +559,7 @@ class Pipeline:
             before_end=before_end,
             length=upstream_length,
             no_body=no_body,
+            offload=self.offload,
         )
         # The m2m side of the response: the peer's bytes in the client role, else what we sent.
         if exchange is not None:
@@ -659,6 +688,103 @@ def _target(req: _Request) -> str:
     if any(c < 0x21 or c == 0x7F or c == 0x23 for c in query):
         raise RequestError("the query string holds characters a proxy cannot forward")
     return f"{path}?{query.decode('latin-1')}"
+
+
+def _parse_request(readable: bytes, *, check_keys: bool) -> dict[str, Any]:
+    """A request body's JSON object; ``check_keys``: a repeated key is refused (the screen reads
+    one of the values, an upstream may read the other)."""
+    if check_keys:
+        from m2m.security import has_duplicate_keys
+
+        if has_duplicate_keys(readable):
+            raise RequestError("the request body repeats a key; which one an upstream reads is ambiguous")
+    return _parse_json(readable)
+
+
+def _optimized(request: dict[str, Any]) -> tuple[dict[str, Any], bytes] | None:
+    """The request without documented defaults, and its bytes; None when nothing changes."""
+    optimized = optimize_request(request)
+    if optimized is None:
+        return None
+    return optimized, json.dumps(optimized, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def count_request(request: dict[str, Any], cache: TextCache) -> int:
+    """Prompt tokens of a chat request (0 when it has no message list)."""
+    messages = request.get("messages")
+    if not isinstance(messages, list):
+        return 0
+    model = request.get("model")
+    try:
+        return int(
+            count_chat_tokens(
+                messages,
+                model=model if isinstance(model, str) else None,
+                cache=cache,
+                max_chars=MAX_EXACT_CHARS,
+            )
+        )
+    except M2MError:
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    """What :func:`understand` read in a request body."""
+
+    tokens: int
+    body: bytes | None  # the optimized body (None: unchanged)
+    scan: Any  # the screen's ScanResult (None: not screened)
+    decision: router.Decision | None
+
+
+# The worker process's caches: counts and scan results of texts it has seen (conversations repeat
+# their history on every request).
+_worker_tokens: TextCache | None = None
+_worker_scans: Any = None
+
+
+def understand(
+    body: bytes,
+    encoding: str | None,
+    kind: str,
+    scan: tuple[str, float, bool] | None,
+    optimize: bool,
+    decide: bool,
+    max_body: int,
+) -> Understood:
+    """:meth:`Pipeline._understand`'s work on one body, as a job for the worker process: undo a
+    client's Content-Encoding, parse, screen (``scan``: route, threshold, blocking), optimize,
+    count tokens (chat), choose the wire format (``decide``)."""
+    global _worker_tokens, _worker_scans
+    readable = body if encoding is None else coding.decode_all(body, encoding, limit=max_body)
+    request = _parse_request(readable, check_keys=scan is not None)
+    result = None
+    if scan is not None:
+        from m2m.security import ScanCache, scan_request
+
+        if _worker_scans is None:
+            _worker_scans = ScanCache()
+        route, threshold, blocking = scan
+        result = scan_request(
+            request, route=route, threshold=threshold, blocking=blocking, cache=_worker_scans
+        )
+        if result.blocked:
+            return Understood(0, None, result, None)
+    if kind != Kind.CHAT.value:
+        return Understood(0, None, result, None)
+    new_body = None
+    if optimize and encoding is None:
+        optimized = _optimized(request)
+        if optimized is not None:
+            request, new_body = optimized
+    if _worker_tokens is None:
+        _worker_tokens = TextCache()
+    tokens = count_request(request, _worker_tokens)
+    decision = None
+    if decide:
+        decision = router.route(request, text=None, tokens=tokens, size=len(new_body or body))
+    return Understood(tokens, new_body, result, decision)
 
 
 def _parse_json(body: bytes) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from m2m.errors import M2MError, PeerError, UpstreamError, UpstreamUnavailableError
 from m2m.headers import Headers
 from m2m.proxy.http import ClientGone, Receive, Send
+from m2m.proxy.offload import Offload
 from m2m.proxy.upstream import UpstreamResponse
-from m2m.tunnel.transform import Identity, Transform
+from m2m.tunnel.transform import Buffered, Identity, Transform
 
 __all__ = ["DisconnectWatch", "Relayed", "ShuttingDownError", "relay", "upstream_fault"]
 
@@ -163,19 +164,23 @@ async def relay(
     before_end: Callable[[], Awaitable[None]] | None = None,
     length: int | None = None,
     no_body: bool = False,
+    offload: Offload | None = None,
 ) -> Relayed:
     """Send the upstream's answer through ``transform``. ``length``: a Content-Length to keep
     (only for a body passed through unchanged). ``on_head`` runs when the head goes out;
     ``before_end`` is awaited before the last bytes (what must be stored before a client can
     send its next turn). ``no_body``: an answer without a body (to HEAD, 204, 304), whose
-    Content-Length describes a body that is not sent."""
+    Content-Length describes a body that is not sent. ``offload``: where a peer's large body is
+    decoded (a worker process), else a thread."""
     result = Relayed()
     try:
         try:
             if no_body:
                 await _head_only(send, status, headers, length, result, on_head, before_end)
             elif transform.buffers:
-                await _buffered(send, resp, status, headers, transform, result, on_head, before_end, peer)
+                await _buffered(
+                    send, resp, status, headers, transform, result, on_head, before_end, peer, offload
+                )
             else:
                 await _streamed(
                     send, resp, status, headers, transform, result, on_head, before_end, length, peer
@@ -226,6 +231,7 @@ async def _buffered(
     on_head: Callable[[], None],
     before_end: Callable[[], Awaitable[None]] | None,
     peer: bool,
+    offload: Offload | None,
 ) -> None:
     try:
         async for chunk in resp.aiter_bytes():
@@ -233,9 +239,14 @@ async def _buffered(
             transform.feed(chunk)
         body = _finish_here(transform, result.bytes_in, peer)
         if body is None:
-            # Decoding a peer's body past the budget (a few bytes may stand for megabytes) or
-            # encoding a large document: in a worker thread, so the loop keeps serving others.
-            body = await asyncio.to_thread(transform.finish)
+            # Decoding a peer's body past the budget (a few bytes may stand for megabytes): in the
+            # worker process, whose JSON parsing cannot hold this loop; encoding a large document
+            # (the compressors let go of the GIL): in a thread.
+            job = transform.finish_job() if offload is not None and isinstance(transform, Buffered) else None
+            if job is not None and offload is not None:
+                body = await offload.run_job(job)
+            else:
+                body = await asyncio.to_thread(transform.finish)
     except M2MError as exc:
         raise upstream_fault(exc, peer=peer) from None
     if before_end is not None:

@@ -54,7 +54,7 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.transform import Buffered, Identity, OverBudget, Transform
+from m2m.tunnel.transform import Buffered, Identity, Job, OverBudget, Transform
 
 __all__ = ["ClientExchange", "ClientSettings", "Outgoing", "TunnelClient", "default_accept"]
 
@@ -379,30 +379,42 @@ class ClientExchange:
             return restored, bodies.BytesIn(limit=None)
 
         def decode(wire: bytes) -> bytes:
-            original = bodies.decode_body(wire, limits=limits) if wire else wire
-            if collect:
-                self._keep_reply(reply_text(original))
+            original, reply = decode_reply(wire, limits, collect)
+            self._keep_reply(reply)
             return original
 
         def decode_within(wire: bytes, budget: int) -> bytes:
             if budget >= limits.max_decoded_bytes:
                 return decode(wire)
             try:
-                original = bodies.decode_body(wire, limits=with_fields(limits, max_decoded_bytes=budget))
+                original, reply = decode_reply(wire, with_fields(limits, max_decoded_bytes=budget), collect)
             except LimitExceededError:
                 raise OverBudget from None
-            if collect:
-                self._keep_reply(reply_text(original))
+            self._keep_reply(reply)
             return original
 
+        def done(result: tuple[bytes, bytes | None]) -> bytes:
+            self._keep_reply(result[1])
+            return result[0]
+
+        def job(wire: bytes) -> Job:
+            return Job(decode_reply, (wire, limits, collect), {}, done)
+
         return restored, Buffered(
-            decode, limit=limits.max_decoded_bytes, what="m2m response body", within=decode_within
+            decode, limit=limits.max_decoded_bytes, what="m2m response body", within=decode_within, job=job
         )
 
     def _keep_reply(self, reply: bytes | None) -> None:
         deltas = self._client.deltas
         if deltas is not None and self.scope is not None and reply:
             deltas.remember_reply(self.full, reply, scope=self.scope)
+
+
+def decode_reply(wire: bytes, limits: Limits, collect: bool) -> tuple[bytes, bytes | None]:
+    """A peer's buffered answer decoded, and (``collect``) the reply a later delta builds on: the
+    work of a client exchange's response transform, as a function a worker process can run."""
+    original = bodies.decode_body(wire, limits=limits) if wire else wire
+    return original, reply_text(original) if collect else None
 
 
 class _Finishing:

@@ -50,7 +50,7 @@ from m2m.tunnel.protocol import (
     strip,
     tenant_scope,
 )
-from m2m.tunnel.transform import Buffered, Identity, OverBudget, Transform
+from m2m.tunnel.transform import Buffered, Identity, Job, OverBudget, Transform
 
 __all__ = ["ServerExchange", "ServerSettings", "TunnelServer"]
 
@@ -99,6 +99,22 @@ class TunnelServer:
 
     def _release_stream(self) -> None:
         self.live_streams -= 1
+
+
+def _same(body: bytes) -> bytes:
+    return body
+
+
+def rebuild(delta: DeltaWire, base: bytes, reply: bytes | None, limit: int) -> bytes:
+    """A request rebuilt from its delta on ``base`` (and ``reply``), at most ``limit`` bytes."""
+    try:
+        return apply_delta(delta, base, reply=reply, max_output=limit)
+    except LimitExceededError as exc:
+        raise DeltaBaseUnknownError(_UNKNOWN_BASE) from exc
+    except CodecError:
+        # A delta that does not rebuild exactly gets the same answer as an unknown base: the
+        # difference would confirm a guess at someone else's request.
+        raise DeltaBaseUnknownError(_UNKNOWN_BASE) from None
 
 
 class ServerExchange:
@@ -174,37 +190,38 @@ class ServerExchange:
 
         ``budget``: decode at most that many bytes and raise :class:`OverBudget` past it, so that
         an adapter can decode small bodies where it is (its event loop) and only the large ones
-        (a few compressed bytes can stand for megabytes) again with the full limit elsewhere."""
+        (a few compressed bytes can stand for megabytes) again with the full limit elsewhere:
+        :meth:`decode_job` gives that work as a :class:`Job`."""
         if not self.encoded or not body:
             return body
         limit = self._server.settings.max_request_bytes
-        quick = budget is not None and budget < limit
-        cap = budget if quick and budget is not None else limit
+        if budget is None or budget >= limit:
+            job = self.decode_job(body, found)
+            return job.run(*job.args, **job.kwargs)  # type: ignore[no-any-return]
+        job = self.decode_job(body, found, cap=budget)
+        try:
+            return job.run(*job.args, **job.kwargs)  # type: ignore[no-any-return]
+        except (LimitExceededError, DeltaBaseUnknownError) as exc:
+            if isinstance(exc, DeltaBaseUnknownError) and not isinstance(exc.__cause__, LimitExceededError):
+                raise
+            raise OverBudget from None
+
+    def decode_job(self, body: bytes, found: Sequence[bytes | None] = (), *, cap: int | None = None) -> Job:
+        """:meth:`decode` as a job (a picklable function and its arguments) to run elsewhere."""
+        if not self.encoded or not body:
+            return Job(_same, (body,), {})
+        limit = self._server.settings.max_request_bytes if cap is None else cap
         delta = self._delta
         if delta is None:
             limits = self._server._request_limits
-            if quick:
+            if cap is not None:
                 limits = with_fields(limits, max_decoded_bytes=cap)
-            try:
-                return bodies.decode_body(body, limits=limits)
-            except LimitExceededError:
-                if quick:
-                    raise OverBudget from None
-                raise
+            return Job(bodies.decode_body, (body,), {"limits": limits})
         base = found[0] if found else None
         reply = found[1] if len(found) > 1 else None
         if base is None or (delta.reply_hash is not None and reply is None):
             raise DeltaBaseUnknownError(_UNKNOWN_BASE)
-        try:
-            return apply_delta(delta, base, reply=reply, max_output=cap)
-        except LimitExceededError:
-            if quick:
-                raise OverBudget from None
-            raise DeltaBaseUnknownError(_UNKNOWN_BASE) from None
-        except CodecError:
-            # A delta that does not rebuild exactly gets the same answer as an unknown base: the
-            # difference would confirm a guess at someone else's request.
-            raise DeltaBaseUnknownError(_UNKNOWN_BASE) from None
+        return Job(rebuild, (delta, base, reply, limit), {})
 
     def keep(self, request: bytes) -> list[tuple[str, bytes]]:
         """What to store of this request (its standard bytes) for later deltas."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from m2m.errors import LimitExceededError, M2MError
 from m2m.sse import Event, SSEParser, encode_event
 
-__all__ = ["Buffered", "Chain", "EventMap", "Identity", "OverBudget", "Transform", "error_event"]
+__all__ = ["Buffered", "Chain", "EventMap", "Identity", "Job", "OverBudget", "Transform", "error_event"]
 
 
 class Transform(Protocol):
@@ -40,6 +40,17 @@ class OverBudget(Exception):
     where it is (its event loop) decodes this one again, with the full limit, elsewhere."""
 
 
+class Job(NamedTuple):
+    """Heavy work as data, for an adapter to run where it likes (another process): ``run`` is a
+    picklable top-level function, called as ``run(*args, **kwargs)``; ``done`` turns its result
+    into the output where the transform lives (None: the result is the output)."""
+
+    run: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    done: Callable[[Any], bytes] | None = None
+
+
 class Identity:
     """Bytes through unchanged."""
 
@@ -57,9 +68,13 @@ class Identity:
 
 
 class Buffered:
-    """Collects the whole body (at most ``limit`` bytes), then ``apply`` turns it into the output."""
+    """Collects the whole body (at most ``limit`` bytes), then ``apply`` turns it into the output.
 
-    __slots__ = ("_apply", "_limit", "_parts", "_size", "_what", "_within")
+    ``within(body, budget)``: the output if it fits ``budget`` bytes, else :class:`OverBudget`
+    (see :meth:`finish_within`); ``job(body)``: the same work as ``apply`` as a :class:`Job`
+    (see :meth:`finish_job`)."""
+
+    __slots__ = ("_apply", "_job", "_limit", "_parts", "_size", "_what", "_within")
     buffers = True
 
     def __init__(
@@ -69,6 +84,7 @@ class Buffered:
         limit: int,
         what: str = "response body",
         within: Callable[[bytes, int], bytes] | None = None,
+        job: Callable[[bytes], Job] | None = None,
     ) -> None:
         self._apply = apply
         self._limit = limit
@@ -76,6 +92,16 @@ class Buffered:
         self._size = 0
         self._what = what
         self._within = within
+        self._job = job
+
+    def finish_job(self) -> Job | None:
+        """What :meth:`finish` does, as a job to run elsewhere (its ``done`` gives the output); None
+        when there is no ``job`` (then :meth:`finish` is still to be called)."""
+        if self._job is None:
+            return None
+        body = b"".join(self._parts)
+        self._parts = []
+        return self._job(body)
 
     def finish_within(self, budget: int) -> bytes | None:
         """What :meth:`finish` gives, if ``within`` can make it in ``budget`` output bytes; else
