@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from m2m.errors import M2MError, PayloadTooLargeError, RequestError
-from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, get
+from m2m.headers import CREDENTIALS, HOP_BY_HOP, Headers, media_type
 from m2m.tunnel.protocol import PREFIX as TUNNEL_PREFIX
 
 __all__ = [
@@ -159,17 +159,21 @@ def forward_headers(
     """The request fields for the upstream: hop-by-hop fields and the tunnel's own fields removed,
     and ``default_auth`` (the operator's key) added only when the client sent no credential."""
     names = HOP_BY_HOP | drop if drop else HOP_BY_HOP
-    connection = get(headers, b"connection")
-    if connection is not None:
-        names = names | {t.strip().lower() for t in connection.split(b",")}
     out: Headers = []
     has_credential = False
+    connection = None
     for name, value in headers:
         if name in names or name.startswith(TUNNEL_PREFIX):
+            if name == b"connection" and connection is None:
+                connection = value
             continue
         if name in CREDENTIALS:
             has_credential = True
         out.append((name, value))
+    if connection is not None:  # the fields Connection names are hop-by-hop too (rare)
+        listed = {t.strip().lower() for t in connection.split(b",")}
+        out = [(name, value) for name, value in out if name not in listed]
+        has_credential = any(name in CREDENTIALS for name, _ in out)
     if not has_credential and default_auth is not None:
         out.append((b"authorization", default_auth))
     return out
@@ -177,11 +181,37 @@ def forward_headers(
 
 def response_headers(headers: Headers) -> Headers:
     """The upstream's response fields a client may see: hop-by-hop and upstream-only ones removed."""
+    return response_head(headers)[0]
+
+
+def response_head(headers: Headers) -> tuple[Headers, int | None, bytes]:
+    """:func:`response_headers`, the body's Content-Length (None when absent, malformed or the
+    body is chunked) and the lower-case media type, in one pass over the fields."""
     names = _NOT_TO_CLIENTS
-    connection = get(headers, b"connection")
-    if connection is not None:
-        names = names | {t.strip().lower() for t in connection.split(b",")}
-    return [(name, value) for name, value in headers if name not in names]
+    out: Headers = []
+    length: int | None = None
+    seen_length = chunked = False
+    connection = None
+    media = b""
+    for name, value in headers:
+        if name in names:
+            if name == b"content-length":
+                if not seen_length:
+                    seen_length = True
+                    length = int(value) if value.isdigit() else None
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"connection" and connection is None:
+                connection = value
+            continue
+        if name == b"content-type" and not media:
+            media = value.split(b";", 1)[0].strip().lower()
+        out.append((name, value))
+    if connection is not None:  # the fields Connection names are hop-by-hop too (rare)
+        listed = {t.strip().lower() for t in connection.split(b",")}
+        out = [(name, value) for name, value in out if name not in listed]
+        media = media_type(out)
+    return out, None if chunked else length, media
 
 
 def error_body(exc: M2MError) -> bytes:

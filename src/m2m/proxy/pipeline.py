@@ -38,7 +38,7 @@ from m2m.proxy.http import (
     _receive,
     forward_headers,
     read_body,
-    response_headers,
+    response_head,
     send_error,
     stream_body,
 )
@@ -509,12 +509,12 @@ class Pipeline:
         upstream_length: int | None = None
         if exchange is not None:
             headers, inbound = exchange.transform(status, resp.headers)
+            sse = media_type(headers) == b"text/event-stream"
         else:
-            headers = response_headers(resp.headers)
-            inbound = Identity()
-            upstream_length = _body_length(resp.headers)
+            headers, upstream_length, media = response_head(resp.headers)
+            inbound = _IDENTITY
+            sse = media == b"text/event-stream"
         no_body = req.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200
-        sse = media_type(headers) == b"text/event-stream"
         outbound: Transform
         if peer is not None:
             wire, outbound = peer.response(status, headers, method=req.method)
@@ -670,14 +670,6 @@ def _scan_head(headers: Headers) -> tuple[int | None, bool, bytes | None]:
         elif name[:6] == b"x-m2m-":
             tunnel = True
     return length, tunnel, accept_encoding
-
-
-def _body_length(headers: Headers) -> int | None:
-    """The Content-Length of an upstream response (None when absent, chunked or malformed)."""
-    if get(headers, b"transfer-encoding") is not None:
-        return None
-    value = get(headers, b"content-length")
-    return int(value) if value is not None and value.isdigit() else None
 
 
 def _target(req: _Request) -> str:

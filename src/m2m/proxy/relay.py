@@ -65,12 +65,12 @@ class DisconnectWatch:
     (:class:`_Watches`), so a request that ends in time costs no timer and no task.
     """
 
-    __slots__ = ("_owner", "_receive", "_stopped", "_task", "_waiting", "fired")
+    __slots__ = ("_owner", "_receive", "_registry", "_stopped", "_task", "fired")
 
     def __init__(self, receive: Receive, *, start: bool = True) -> None:
         self.fired = False
         self._stopped = False
-        self._waiting = False
+        self._registry: _Watches | None = None  # while waiting to start
         self._owner = asyncio.current_task()
         self._receive = receive
         self._task: asyncio.Task[None] | None = None
@@ -79,12 +79,12 @@ class DisconnectWatch:
 
     def arm(self) -> None:
         """Start watching (after ``WATCH_AFTER``); receive() must be free from now on."""
-        if not self._waiting and self._task is None and not self._stopped:
-            self._waiting = True
-            _watches().add(self)
+        if self._registry is None and self._task is None and not self._stopped:
+            self._registry = _watches()
+            self._registry.add(self)
 
     def _start(self) -> None:
-        self._waiting = False
+        self._registry = None
         if not self._stopped:
             self._task = asyncio.ensure_future(self._watch())
 
@@ -99,9 +99,9 @@ class DisconnectWatch:
 
     def stop(self) -> None:
         self._stopped = True
-        if self._waiting:
-            self._waiting = False
-            _watches().discard(self)
+        registry, self._registry = self._registry, None
+        if registry is not None:
+            registry.discard(self)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
