@@ -24,6 +24,7 @@ import random
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -379,42 +380,58 @@ ATTACKS: dict[str, tuple[Attack, tuple[str, ...], bool]] = {
 }
 
 
+_PROBE = r"""
+import json, select, socket, sys, time
+port, timeout = int(sys.argv[1]), float(sys.argv[2])
+out = []
+while not select.select([sys.stdin], [], [], 0.01)[0]:
+    t0 = time.perf_counter()
+    ok = False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+            ok = data.startswith(b"HTTP/1.1 200")
+    except OSError:
+        pass
+    out.append([(time.perf_counter() - t0) * 1000, ok])
+print(json.dumps(out))
+"""
+
+
 class Probe:
     """``GET /health`` one after another on fresh connections; latencies in ms. The proxy answers
     it itself, so the figure is the proxy's event loop, not the test upstream's (which some
-    attacks keep busy)."""
+    attacks keep busy). The probe runs in a process of its own: in this one, the attack's own
+    work (building a 16 MiB body, the test upstream parsing one) would hold the GIL and show up
+    as the proxy's latency."""
 
     def __init__(self, port: int, timeout: float) -> None:
         self.port = port
         self.timeout = timeout
         self.latencies: list[float] = []
         self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            t0 = time.perf_counter()
-            try:
-                r = http(self.port, "GET", "/health", timeout=self.timeout)
-                ok = r.status == 200
-            except (OSError, TimeoutError):
-                ok = False
-            elapsed = (time.perf_counter() - t0) * 1000
-            if ok:
-                self.latencies.append(elapsed)
-            else:
-                self.failures += 1
-                self.latencies.append(elapsed)
-            self._stop.wait(0.01)
+        self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Probe:
-        self._thread.start()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _PROBE, str(self.port), str(self.timeout)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(self.timeout + 5)
+        proc = self._proc
+        assert proc is not None
+        out, _ = proc.communicate("", timeout=self.timeout + 10)
+        for elapsed, ok in json.loads(out or "[]"):
+            self.latencies.append(elapsed)
+            if not ok:
+                self.failures += 1
 
     def summary(self) -> str:
         if not self.latencies:
