@@ -131,15 +131,19 @@ class ProxyProcess:
             i += 1
         return pids
 
-    def rss(self) -> int:
-        """Resident memory of the proxy and its worker process, in bytes."""
+    def _tree_status(self, key: str) -> int:
+        """A ``/proc/<pid>/status`` figure summed over the proxy and its worker, in bytes."""
         total = 0
         for pid in self.tree():
             with contextlib.suppress(OSError):
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(key + ":"):
                         total += int(line.split()[1]) * 1024
         return total
+
+    def rss(self) -> int:
+        """Resident memory of the proxy and its worker process, in bytes."""
+        return self._tree_status("VmRSS")
 
     def warm_worker(self) -> None:
         """Starts the proxy's worker process (bodies over ``offload_bytes`` go there), so that an
@@ -158,13 +162,7 @@ class ProxyProcess:
 
     def peak(self) -> int:
         """The proxy's peak resident memory plus its worker process's (each at its own peak)."""
-        total = 0
-        for pid in self.tree():
-            with contextlib.suppress(OSError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        total += int(line.split()[1]) * 1024
-        return total
+        return self._tree_status("VmHWM")
 
     def cpu(self) -> float:
         """CPU seconds (user + system) the proxy and its worker process used so far."""
