@@ -204,8 +204,8 @@ def slowloris(p: ProxyProcess, ctx: Context) -> str:
             sock.close()
 
 
-def big_word(p: ProxyProcess, ctx: Context) -> str:
-    body = chat_body("a" * (15 * MiB))
+def _chat(p: ProxyProcess, ctx: Context, body: bytes) -> str:
+    """The answer to a chat request with ``body``."""
     return _answer(
         http(
             p.port,
@@ -216,6 +216,10 @@ def big_word(p: ProxyProcess, ctx: Context) -> str:
             timeout=ctx.timeout,
         )
     )
+
+
+def big_word(p: ProxyProcess, ctx: Context) -> str:
+    return _chat(p, ctx, chat_body("a" * (15 * MiB)))
 
 
 def big_document(p: ProxyProcess, ctx: Context) -> str:
@@ -225,33 +229,14 @@ def big_document(p: ProxyProcess, ctx: Context) -> str:
         f"{rnd.choice('bcdfghklmnprstvz')}{rnd.choice('aeiou')}{rnd.choice('nrstlm')}{i}" for i in range(5000)
     ]
     text = " ".join(rnd.choice(words) for _ in range(900 * 1024 // 8))[: 900 * 1024]
-    return _answer(
-        http(
-            p.port,
-            "POST",
-            "/v1/chat/completions",
-            headers={"content-type": "application/json"},
-            body=chat_body(text),
-            timeout=ctx.timeout,
-        )
-    )
+    return _chat(p, ctx, chat_body(text))
 
 
 def big_scan(p: ProxyProcess, ctx: Context) -> str:
     words = "please summarise the following report about quarterly revenue and the weather in paris "
     text = words * (1000 * 1024 // len(words))
     messages = [{"role": "user", "content": f"{text} {i}"} for i in range(15)]
-    body = json.dumps({"model": "gpt-4o", "messages": messages}).encode()
-    return _answer(
-        http(
-            p.port,
-            "POST",
-            "/v1/chat/completions",
-            headers={"content-type": "application/json"},
-            body=body,
-            timeout=ctx.timeout,
-        )
-    )
+    return _chat(p, ctx, json.dumps({"model": "gpt-4o", "messages": messages}).encode())
 
 
 def deep(p: ProxyProcess, ctx: Context) -> str:

@@ -27,7 +27,7 @@ __all__ = [
     "error_body",
     "forward_headers",
     "read_body",
-    "response_headers",
+    "response_head",
     "send_bytes",
     "send_error",
     "stream_body",
@@ -179,14 +179,10 @@ def forward_headers(
     return out
 
 
-def response_headers(headers: Headers) -> Headers:
-    """The upstream's response fields a client may see: hop-by-hop and upstream-only ones removed."""
-    return response_head(headers)[0]
-
-
 def response_head(headers: Headers) -> tuple[Headers, int | None, bytes]:
-    """:func:`response_headers`, the body's Content-Length (None when absent, malformed or the
-    body is chunked) and the lower-case media type, in one pass over the fields."""
+    """The upstream's response fields a client may see (hop-by-hop and upstream-only ones
+    removed), the body's Content-Length (None when absent, malformed or the body is chunked) and
+    the lower-case media type, in one pass over the fields."""
     names = _NOT_TO_CLIENTS
     out: Headers = []
     length: int | None = None

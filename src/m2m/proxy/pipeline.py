@@ -80,7 +80,7 @@ _REFUSAL_BYTES = 64 * 1024
 # Below this a compressed response is not worth a client's decoding.
 _MIN_COMPRESS = 512
 # Decoded bytes an m2m body may grow to on the event loop (about a millisecond of work); past it,
-# decoding starts again in a worker thread, so a request that expands far does not stall others.
+# decoding starts again in the worker process, so a request that expands far does not stall others.
 INLINE_DECODE_BYTES = 256 * 1024
 # Above this much request text, scanning moves to a worker thread: the scanner reads 0.2-0.6 ms
 # per KB (docs/bench/security.md), so a scan on the event loop stays within about 2 ms.
@@ -183,7 +183,6 @@ class Pipeline:
         self._thread_tokens = TextCache()
         self._count_lock: asyncio.Lock | None = None
         self._scan_cache: Any = None
-        self._scan_threads = 0
         self.offload = Offload(limits.offload_bytes)
 
     def close(self) -> None:

@@ -30,8 +30,8 @@ _log = logging.getLogger("m2m.proxy")
 WATCH_AFTER = 0.05
 # A body passed through unchanged and no longer than this is sent with its head in one go.
 _ONE_SEND = 64 * 1024
-# A whole document larger than this (or a peer's body that decodes to more) is encoded or decoded
-# in a worker thread, not on the loop.
+# A whole document larger than this is compressed in a thread, and a peer's body that decodes to
+# more is decoded in the worker process: not on the loop.
 INLINE_FINISH_BYTES = 256 * 1024
 
 
