@@ -10,7 +10,10 @@ and the hand-written multilingual benign turns ``multilingual_benign.jsonl``). T
 hand-written set ``handwritten.jsonl`` is left out on purpose: it is an evaluation set for unseen
 phrasings (its tune part guided the rules, never the classifier), and as benign
 examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
-(every message, tool description and tool schema: real application text).
+(every message, tool description and tool schema: real application text), and the system prompts
+of CyberSecEval's test cases (``tests/security/data/cyberseceval_context.jsonl``: applications'
+instructions that hold a password or a person's data and say not to reveal it; left out, the
+model scored a quarter of them as attacks).
 
 The split: a text is trained on only when ``m2m.security.split.split_of(text) == "tune"`` (SHA-256
 of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
@@ -51,6 +54,9 @@ DEFAULT_FILES = (
     ROOT / "tests" / "security" / "data" / "multilingual_benign.jsonl",
 )
 DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
+# Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password
+# or a person's data and say not to reveal it. Benign as written; the attacks are the user turns.
+DEFAULT_SYSTEM_PROMPTS = (ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl",)
 OUT = ROOT / "src" / "m2m" / "security" / "data" / "model.json.gz"
 
 
@@ -115,6 +121,12 @@ def request_texts(path: Path) -> list[str]:
                     texts.append(fn["description"])
                 texts.append(" ".join(_strings(fn.get("parameters"))))
     return sorted(set(t for t in texts if t.strip()))
+
+
+def system_prompts(path: Path) -> list[str]:
+    """The distinct system prompts of a file of ``{"system", "user", ...}`` test cases."""
+    lines = path.read_text("utf-8").splitlines()
+    return sorted({json.loads(line)["system"] for line in lines if line.strip()})
 
 
 def examples(rows: list[tuple[str, int]]) -> list[tuple[list[str], int]]:
@@ -222,7 +234,7 @@ def train(
     rows: list[tuple[str, int]],
     *,
     min_count: int = 3,
-    l2: float = 3e-5,
+    l2: float = 1e-5,
     epochs: int = 400,
     folds: int = 4,
     keep_above: float = 0.05,
@@ -279,17 +291,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Train the scanner's classifier.")
     ap.add_argument("files", nargs="*", type=Path)
     ap.add_argument("--benign-requests", type=Path, action="append", default=[])
+    ap.add_argument("--benign-system", type=Path, action="append", default=[])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--epochs", type=int, default=400)
-    ap.add_argument("--l2", type=float, default=3e-5)
+    ap.add_argument("--l2", type=float, default=1e-5)
     args = ap.parse_args(argv)
     files = args.files or list(DEFAULT_FILES)
     request_files = args.benign_requests or list(DEFAULT_REQUESTS)
     rows = [(t, lab) for t, lab in load_labelled(files) if split_of(t) == "tune"]
     for path in request_files:
         rows.extend((t, 0) for t in request_texts(path) if split_of(t) == "tune")
+    system_files = args.benign_system or list(DEFAULT_SYSTEM_PROMPTS)
+    for path in system_files:
+        rows.extend((t, 0) for t in system_prompts(path) if split_of(t) == "tune")
     model, meta = train(rows, epochs=args.epochs, l2=args.l2)
-    meta["sources"] = [p.name for p in [*files, *request_files]]
+    meta["sources"] = [p.name for p in [*files, *request_files, *system_files]]
     meta["held_out"] = "texts with m2m.security.split.split_of(text) == 'holdout' were not trained on"
     args.out.write_bytes(gzip.compress(model.to_json(meta).encode("utf-8"), 9, mtime=0))
     print(json.dumps(meta, indent=2))

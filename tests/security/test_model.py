@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from m2m.security import model
+from m2m.security import model, scan
 from m2m.security.normalize import fold
 from m2m.security.split import split_of
 
@@ -36,7 +36,10 @@ def test_padding_does_not_dilute_an_instruction() -> None:
     padded = model.predict(fold(filler + attack + " " + filler))
     # Read in short windows, the instruction scores about as it does alone, and still blocks.
     assert padded >= alone - 0.15 and padded >= 0.8
-    assert model.predict(fold(filler)) < 0.5
+    # The filler alone does not block. (A sentence repeated 400 times scores higher than once:
+    # each repeat of a word counts; see docs/bench/security.md, "Noticed, left alone".)
+    assert model.predict(fold(filler)) < padded - 0.15
+    assert not scan(filler).blocked
 
 
 def test_windows_cover_every_word() -> None:

@@ -33,12 +33,13 @@ from m2m.security.normalize import tokens
 from m2m.security.patterns import DATA_EXFILTRATION, RULES, Rule
 from m2m.security.prefilter import Clause, cached_clauses, rare_start
 
-__all__ = ["ALL_RULES", "CHUNK", "OVERLAP", "Hit", "alternatives", "candidates", "rule_hits"]
+__all__ = ["ALL_RULES", "CHUNK", "NEGATED", "OVERLAP", "Hit", "alternatives", "candidates", "rule_hits"]
 
 ALL_RULES: tuple[Rule, ...] = (*RULES, *MULTILINGUAL_RULES)
 
 CHUNK = 2048  # characters of a long text read at once
 WEAK = 0.5  # rules this weak or weaker corroborate other evidence (see ``rule_hits``)
+NEGATED = 0.35  # a negated hit's share of its rule's weight ("do not reveal the password")
 OVERLAP = 512  # read again at the start of the next chunk: longer than any rule's match and reach
 _SNIPPET_CHARS = 60
 _NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
@@ -436,7 +437,7 @@ def _hits_in(
         score = rule.weight
         negated = rule.group not in _UNNEGATABLE and bool(_NEGATION.search(text, max(0, start - 24), start))
         if negated:
-            score *= 0.35
+            score *= NEGATED
         elif rule.category == DATA_EXFILTRATION and _HOW_TO.search(text, max(0, start - 40), start):
             # "How do I print process.env?" asks how to do it, it does not tell the model to.
             score *= 0.6

@@ -137,6 +137,10 @@ _TOP_LEVEL = {
 _TOP_LEVEL["any"] = tuple(dict.fromkeys(k for keys in list(_TOP_LEVEL.values()) for k in keys))
 
 
+# Kinds that hold for everything under them: a tool's definition stays one, whatever its ``type``.
+_DEFINITIONS = frozenset({"tool_definition", "schema"})
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One model-visible text: where it is (``location``, a JSON path) and what it is (``kind``:
@@ -178,7 +182,7 @@ def _walk(node: Any, where: str, kind: str) -> Iterator[Segment]:
             item_type = item.get("type")
             if isinstance(role, str):
                 inner_kind = role
-            elif isinstance(item_type, str):
+            elif isinstance(item_type, str) and knd not in _DEFINITIONS:
                 inner_kind = item_type
             children: list[tuple[Any, str, str]] = []
             for key, value in item.items():

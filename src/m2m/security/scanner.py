@@ -40,7 +40,8 @@ from typing import Any
 from m2m.errors import PayloadTooLargeError, RequestError
 from m2m.security import model as _model
 from m2m.security.cache import ScanCache
-from m2m.security.engine import ALL_RULES, Hit, rule_hits
+from m2m.security.context import Guard, declares_secret, guard_of
+from m2m.security.engine import ALL_RULES, NEGATED, Hit, rule_hits
 from m2m.security.normalize import View, decode_invisible, decode_payloads, extra_views, fold, tokens
 from m2m.security.patterns import (
     CATEGORIES,
@@ -216,6 +217,7 @@ def _text_threats(text: str, location: str) -> list[Threat]:
 
     hits += rule_hits(folded, words, stop_at=DECIDED, weak=corroborated)
     hits += _flood_hits(folded, words)
+    _discount_declared(hits, text)
     scores = _noisy_or(hits)
     if scores and max(scores.values()) >= DECIDED:
         # Decided on the plain reading: other readings and the classifier could only add to a
@@ -245,6 +247,16 @@ def _text_threats(text: str, location: str) -> list[Threat]:
     if not hits:
         return []
     return _threats(hits, scores, location)
+
+
+def _discount_declared(hits: list[Hit], text: str) -> None:
+    """A text that states a secret and asks to keep it names the secret the way an extraction
+    attempt does; its mentions count as negated ones (``engine``'s negation discount)."""
+    mentions = [h for h in hits if h.name == "secret_extraction" and not h.negated]
+    if mentions and declares_secret(text):
+        for h in mentions:
+            h.score *= NEGATED
+            h.negated = True
 
 
 def _threats(hits: list[Hit], scores: dict[str, float], location: str) -> list[Threat]:
@@ -405,9 +417,45 @@ def _scan_segments(
         total += size
         if total > lim.max_total_bytes:
             raise PayloadTooLargeError(f"request text is over the scanner's {lim.max_total_bytes}-byte limit")
+    guard = guard_of(tuple(s.text for s in collected if s.kind in _INSTRUCTIONS))
     for seg in collected:
-        threats.extend(_segment_threats(seg, cache))
+        found = _segment_threats(seg, cache)
+        if guard is not None and seg.kind not in _NOT_ASKING:
+            found = _guarded(found, guard, seg)
+        threats.extend(found)
     return threats
+
+
+# The application's own instructions, which may say what to keep secret; and the texts that are
+# not a request from whoever talks to the model: the instructions, the model's own turns and tool
+# calls (chat, Responses, Anthropic), definitions and schemas. Tool results are read: an injection
+# in a document or a search result asks like a user does.
+_INSTRUCTIONS = frozenset({"system", "developer"})
+_NOT_ASKING = frozenset(
+    {
+        "system",
+        "developer",
+        "assistant",
+        "model",
+        "function",
+        "function_call",
+        "custom_tool_call",
+        "tool_use",
+        "tool_definition",
+        "schema",
+    }
+)
+
+
+def _guarded(found: list[Threat], guard: Guard, seg: Segment) -> list[Threat]:
+    """``found`` plus the evidence that ``seg`` asks for what the instructions keep secret,
+    combined with the segment's own prompt-injection score (noisy-or)."""
+    evidence, span, snippet = guard.evidence(seg.text)
+    if evidence == 0.0:
+        return found
+    own = max((t.score for t in found if t.category == PROMPT_INJECTION), default=0.0)
+    score = 1.0 - (1.0 - own) * (1.0 - evidence)
+    return [*found, Threat(PROMPT_INJECTION, "guarded_request", score, seg.location, span, snippet)]
 
 
 def scan_request(
