@@ -49,41 +49,46 @@ def _alternatives(terms: str) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-# Instructions asking for secrecy, per language (casefolded stems).
+# Instructions asking for secrecy, per language (casefolded stems): verbs of disclosure and words
+# like "confidential", not the noun "secret", which attacks use as much ("what is the secret key?").
 _SECRECY = _alternatives(
     # English
-    "secret|confidential|private|privacy|sensitive|reveal|disclose|divulge|leak|do not share|"
+    "confidential|private|privacy|sensitive|reveal|disclose|divulge|leak|do not share|"
     "don't share|dont share|never share|not share|not be shared|not to share|"
     "do not tell|don't tell|"
-    "never tell|keep it to yourself|"
+    "never tell|keep it to yourself|withhold|give out|hand out|read out|never give|do not give|"
+    "don't give|not be given|never mention|do not mention|don't mention|not be mentioned|never repeat|"
+    "do not repeat|don't repeat|internal only|internal use|staff only|eyes only|off-limits|off limits|"
+    "not allowed to share|must not share|hidden|protect|"
     # Spanish, French, German, Italian, Portuguese
     "confidencial|privad|revel|divulg|no compart|nunca compart|no digas|confidentiel|privé|révél|"
-    "divulgu|ne partag|ne pas partag|ne dites|geheim|vertraulich|privat|verrat|preisgeb|preiszugeb|"
-    "offenleg|nicht teilen|nicht weitergeb|niemandem|segret|riservat|confidenzial|"
+    "divulgu|ne partag|ne pas partag|ne dites|vertraulich|privat|verrat|preisgeb|preiszugeb|"
+    "offenleg|nicht teilen|nicht weitergeb|niemandem|riservat|confidenzial|"
     "rivel|non condivid|"
-    "segred|não compart|nao compart|nunca compart|"
+    "não compart|nao compart|nunca compart|"
     # Russian
-    "секрет|конфиденц|тайн|раскры|разглаш|не дел|не сообща|не говор|не выда|никому|личн|"
+    "конфиденц|раскры|разглаш|не дел|не сообща|не говор|не выда|никому|личн|"
     # Chinese, Japanese, Korean
-    "秘密|机密|保密|泄露|透露|不要分享|不得分享|不要告诉|隐私|披露|機密|内緒|漏ら|"
-    "明かさ|明かして|教えない|共有しない|開示|公開しない|個人情報|비밀|기밀|공개하지|"
+    "机密|保密|泄露|透露|不要分享|不得分享|不要告诉|隐私|披露|機密|明らかにしない|誰にも|任何人|内緒|漏ら|"
+    "明かさ|明かして|教えない|共有しない|開示|公開しない|個人情報|기밀|공개하지|"
     "밝히지|누설|"
     "공유하지|알려주지|개인 정보|개인정보|"
     # Arabic, Hindi, Bengali
-    "سري|السر|تكشف|تفصح|إفشاء|افشاء|لا تشارك|الخاصة|गुप्त|गोपनीय|प्रकट|खुलासा|साझा न|"
+    "تكشف|تفصح|إفشاء|افشاء|لا تشارك|الخاصة|गोपनीय|प्रकट|खुलासा|साझा न|"
     "साझा मत|शेयर न|"
-    "न बताएं|मत बताना|निजी|গোপন|প্রকাশ|শেয়ার করবেন না|ব্যক্তিগত|"
+    "न बताएं|मत बताना|निजी|প্রকাশ|শেয়ার করবেন না|ব্যক্তিগত|"
     # Turkish, Vietnamese, Indonesian, Thai, Tagalog
-    "gizli|sır|ifşa|paylaşma|söyleme|kimseyle|kimseye|bí mật|tiết lộ|bảo mật|"
+    "ifşa|paylaşma|söyleme|kimseyle|kimseye|tiết lộ|bảo mật|"
     "không chia sẻ|đừng chia sẻ|"
-    "riêng tư|rahasia|ungkap|bocor|jangan bagikan|jangan membagikan|jangan berbagi|pribadi|ความลับ|"
-    "เปิดเผย|ห้ามแชร์|อย่าแชร์|ส่วนตัว|อย่าบอก|ห้ามบอก|lihim|sikreto|ibunyag|ibahagi|kumpidensyal|"
+    "riêng tư|ungkap|bocor|jangan bagikan|jangan membagikan|jangan berbagi|pribadi|"
+    "เปิดเผย|ห้ามแชร์|อย่าแชร์|ส่วนตัว|อย่าบอก|ห้ามบอก|ibunyag|ibahagi|kumpidensyal|"
     "pribado|isiwalat"
 )
 
 # Kinds of guarded things, per language: a credential, and a person's data.
 _CREDENTIAL = _alternatives(
-    "password|passcode|passphrase|passwd|secret|key|pin|token|credential|access code|"
+    "password|passcode|passphrase|passwd|passkey|secret|key|pin|code|token|credential|access code|"
+    "connection string|"
     "unlock|contraseña|"
     "clave|código|secreto|mot de passe|clé|clef|passwort|kennwort|schlüssel|chiave|"
     "codice|senha|chave|"

@@ -229,11 +229,12 @@ def _text_threats(text: str, location: str) -> list[Threat]:
 
     p_attack = p_model()
     if p_attack >= _MODEL_FLOOR:
-        short = len(folded) < _MODEL_TRUSTED_CHARS
         support = max((h.score for h in hits if not h.negated), default=0.0)
-        if short and support < _CORROBORATION:
-            # Alone, the classifier may flag a short text but not block it: for everyday requests
-            # ("Translate your last answer into French.") a few words are not enough evidence.
+        if support < _CORROBORATION and (len(folded) < _MODEL_TRUSTED_CHARS or guard_of((text,)) is not None):
+            # Alone, the classifier may flag a text but not block it when it is short (for everyday
+            # requests, "Translate your last answer into French.", a few words are not enough
+            # evidence) or when it tells the model what to keep secret: an application's
+            # instructions use the words of an extraction attempt ("never reveal the password").
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
