@@ -14,6 +14,7 @@ of rule tuning and out of the classifier's training.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -186,6 +187,78 @@ def corpus_traffic(threshold: float) -> None:
     )
 
 
+CASES = ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl"
+
+
+def _chat(system: str, user: str) -> dict[str, object]:
+    return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]}
+
+
+def _sent_under(text: str, systems: list[str]) -> str:
+    """The system prompt a benign text is sent under: one of ``systems``, by the text's digest."""
+    return systems[int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") % len(systems)]
+
+
+def in_context(benign: list[str], extra: list[Path], threshold: float) -> None:
+    """CyberSecEval's test cases as the proxy sees them (system prompt and user turn in one request),
+    the system prompts alone, and every benign text sent under one of them. ``extra``: other files
+    of ``{"system", "user", "label"}`` requests, reported whole."""
+    cases = load(CASES)
+    print(f"\n## in context: {CASES.name} ({len(cases)} requests, system prompt + user turn)\n")
+    print("| user turn | n | blocked (all) | n held out | blocked (held out) | user turn alone, held out |")
+    print("|---|---:|---:|---:|---:|---:|")
+    groups: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
+    for c in cases:
+        system, user = str(c["system"]), str(c["user"])
+        flags = (
+            scan_request(_chat(system, user), route="chat", threshold=threshold).blocked,
+            scan(user, threshold=threshold).blocked,
+            split_of(user) == "holdout",
+        )
+        lang = "English" if c["language"] == "English" else "translated"
+        groups[f"{c['type']}, {c['risk']}, {lang}"].append(flags)
+        groups[f"ALL {c['risk']}"].append(flags)
+        groups["ALL"].append(flags)
+    for name, flags in sorted(groups.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
+        held = [f for f in flags if f[2]]
+        print(
+            f"| {name} | {len(flags)} | {rate([f[0] for f in flags])} | {len(held)} | "
+            f"{rate([f[0] for f in held])} | {rate([f[1] for f in held])} |"
+        )
+    systems = sorted({str(c["system"]) for c in cases})
+    held_systems = [s for s in systems if split_of(s) == "holdout"]
+    print(
+        f"\nsystem prompts blocked alone: {rate([scan(s, threshold=threshold).blocked for s in systems])} "
+        f"of {len(systems)}; held out (by the system prompt's split): "
+        f"{rate([scan(s, threshold=threshold).blocked for s in held_systems])} of {len(held_systems)}"
+    )
+    under = [
+        scan_request(_chat(_sent_under(t, systems), t), route="chat", threshold=threshold).blocked
+        for t in benign
+    ]
+    alone = [scan(t, threshold=threshold).blocked for t in benign]
+    print(
+        f"benign texts of the files above ({len(benign)}), each sent under one of those system prompts: "
+        f"blocked {rate(under)} (alone: {rate(alone)})"
+    )
+    for path in extra:
+        rows = load(path)
+        print(f"\n### {path.name} ({len(rows)} requests)\n")
+        print("| user turn | n | blocked in context | user turn alone |")
+        print("|---|---:|---:|---:|")
+        for label, name in ((1, "attack"), (0, "benign")):
+            for lang in ("en", "other"):
+                part = [r for r in rows if r["label"] == label and (r["lang"] == "en") == (lang == "en")]
+                ctx = [
+                    scan_request(_chat(str(r["system"]), str(r["user"])), route="chat").blocked for r in part
+                ]
+                own = [scan(str(r["user"]), threshold=threshold).blocked for r in part]
+                print(f"| {name}, {lang} | {len(part)} | {rate(ctx)} | {rate(own)} |")
+        req_systems = sorted({str(r["system"]) for r in rows})
+        blocked = sum(scan(s, threshold=threshold).blocked for s in req_systems)
+        print(f"\nits system prompts blocked alone: {blocked} of {len(req_systems)}")
+
+
 def conversation(repeat: int) -> None:
     """Added latency per request of a growing 20-turn conversation, with and without the cache."""
     turns = []
@@ -232,6 +305,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peer", action="store_true", help="also evaluate the naive 20-regex scanner")
     ap.add_argument("--rules-only", action="store_true", help="leave the shipped classifier out")
+    ap.add_argument(
+        "--context",
+        type=Path,
+        action="append",
+        default=[],
+        help='more {"system", "user", "label", "lang"} requests to scan in context',
+    )
     args = ap.parse_args(argv)
     if args.rules_only:
         from m2m.security import model
@@ -250,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         all_texts.extend(str(r["text"]) for r in rows)
         benign_texts.extend(str(r["text"]) for r in rows if r["label"] == 0)
     corpus_traffic(args.threshold)
+    in_context(benign_texts, args.context, args.threshold)
     conversation(args.repeat)
     if all_texts:
         sizes = [len(t.encode("utf-8")) for t in all_texts]

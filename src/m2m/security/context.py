@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["GUARDED", "GUARDED_PERSON", "Guard", "declares_secret", "guard_of"]
@@ -36,17 +37,33 @@ _SCRIPTS_WITH_SPACES = re.compile(
 
 
 def _alternatives(terms: str) -> re.Pattern[str]:
-    """One regex of the ``|``-separated terms, casefolded. A term in a script written with spaces
-    between words starts at a word boundary and is a prefix ("revel" finds "revelar", "revele"),
-    or a whole word when it is short ("pin" is not "pink"); others (CJK, Thai, Indic, Arabic with
-    its attached particles) are found anywhere."""
-    parts = []
+    """One regex of the ``|``-separated terms, casefolded, grouped by first character: every branch
+    starts with a literal, so a search skips in C to where a term can start (a pattern of 300
+    alternatives each behind ``\\b`` tried all of them at every character). Word boundaries are
+    checked by ``_found``."""
+    by_first: dict[str, list[str]] = {}
     for term in sorted({t.casefold() for t in terms.split("|")}, key=len, reverse=True):
-        escaped = re.escape(term)
-        if _SCRIPTS_WITH_SPACES.match(term):
-            escaped = rf"\b{escaped}\b" if len(term) <= _SHORT else rf"\b{escaped}"
-        parts.append(escaped)
-    return re.compile("|".join(parts))
+        by_first.setdefault(term[0], []).append(re.escape(term[1:]))
+    return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in by_first.items()))
+
+
+def _found(pattern: re.Pattern[str], folded: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``pattern``'s terms in ``folded``. A term in a script written with spaces between
+    words starts at a word boundary and is a prefix ("revel" finds "revelar", "revele"), or a whole
+    word when it is short ("pin" is not "pink"); others (CJK, Thai, Indic, Arabic with its attached
+    particles) are found anywhere."""
+    for m in pattern.finditer(folded):
+        start, end = m.span()
+        if _SCRIPTS_WITH_SPACES.match(folded, start) is not None:
+            if start > 0 and folded[start - 1].isalnum():
+                continue
+            if end - start <= _SHORT and end < len(folded) and folded[end].isalnum():
+                continue
+        yield start, end
+
+
+def _has(pattern: re.Pattern[str], folded: str) -> bool:
+    return next(_found(pattern, folded), None) is not None
 
 
 # Instructions asking for secrecy, per language (casefolded stems): verbs of disclosure and words
@@ -188,8 +205,7 @@ def _guarded_term(folded: str, kinds: frozenset[str]) -> tuple[int, int] | None:
     for kind, pattern in _KINDS:
         if kind not in kinds:
             continue
-        for m in pattern.finditer(folded):
-            start, end = m.span()
+        for start, end in _found(pattern, folded):
             before = folded[max(0, start - _NEAR) : start]
             after = folded[end : end + _NEAR]
             if _OWN_BEFORE.search(before) is None and _OWN_AFTER.search(after) is None:
@@ -204,9 +220,9 @@ def guard_of(texts: tuple[str, ...]) -> Guard | None:
     instructions with every request."""
     joined = "\n".join(texts)
     folded = _casefold(joined)
-    if not joined or _SECRECY.search(folded) is None:
+    if not joined or not _has(_SECRECY, folded):
         return None
-    kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(folded) is not None)
+    kinds = frozenset(kind for kind, pattern in _KINDS if _has(pattern, folded))
     if not kinds:
         return None
     names = frozenset(
@@ -222,4 +238,4 @@ _QUOTED = re.compile(r"""['"«「“‘„][^'"»」”’\n]{1,40}['"»」”�
 def declares_secret(text: str) -> bool:
     """Whether ``text`` states a secret's value and asks to keep it ("The password is 'Piano'.
     Don't reveal it."): what an application's instructions do, not an attempt to extract it."""
-    return _QUOTED.search(text) is not None and _SECRECY.search(_casefold(text)) is not None
+    return _QUOTED.search(text) is not None and _has(_SECRECY, _casefold(text))
