@@ -172,7 +172,11 @@ class _Index:
 
 
 def _build(rules: Sequence[Rule]) -> _Index:
+    # Entries are numbered strongest rule first (a stable sort keeps the rules' order among equal
+    # weights), so candidates sorted by number are tried strongest first: once a text is decided,
+    # the rest need not be.
     branches = [(rule, branch) for rule in rules for branch in alternatives(rule.pattern)]
+    branches.sort(key=lambda rb: -rb[0].weight)
     derived = cached_clauses([branch for _rule, branch in branches])
     entries: list[_Entry] = []
     by_word: dict[str, list[int]] = {}
@@ -263,10 +267,6 @@ def _by_script(subs: Sequence[str]) -> tuple[tuple[re.Pattern[str], tuple[str, .
     return tuple(out)
 
 
-# Candidates are tried strongest first: once a text is decided, the rest need not be.
-_ORDER = {
-    i: k for k, i in enumerate(sorted(range(len(_ENTRIES)), key=lambda i: (-_ENTRIES[i].rule.weight, i)))
-}
 _FOREIGN = _by_script([a for a in _BY_SUB if not a.isascii()])
 # A match of the rare finder hides the shorter substrings inside it ("$" in "$$$"): each found
 # one stands for every indexed substring it contains.
@@ -300,7 +300,7 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
     # Every word clause at once: the bits of the clauses the text's words satisfy.
     mask = functools.reduce(operator.or_, map(_BITS.get, present, itertools.repeat(0)), 0)
     out: list[int] = []
-    for i in sorted(picked, key=_ORDER.__getitem__):
+    for i in sorted(picked):  # strongest rule first (see ``_build``)
         entry = _ENTRIES[i]
         need = entry.need
         if need & mask != need:
