@@ -173,7 +173,11 @@ class _Index:
 
 
 def _build(rules: Sequence[Rule]) -> _Index:
+    # Entries are numbered strongest rule first (a stable sort keeps the rules' order among equal
+    # weights), so candidates sorted by number are tried strongest first: once a text is decided,
+    # the rest need not be.
     branches = [(rule, branch) for rule in rules for branch in alternatives(rule.pattern)]
+    branches.sort(key=lambda rb: -rb[0].weight)
     derived = cached_clauses([branch for _rule, branch in branches])
     entries: list[_Entry] = []
     by_word: dict[str, list[int]] = {}
@@ -232,8 +236,9 @@ _INDEX_WORDS = frozenset(_BY_WORD)
 # Index substrings, by how they are found. Those that start with a rare ASCII character (``$``,
 # ``<!--``) with one regex of literal alternatives, which skips to them in C; the few others
 # of ASCII text with one ``in`` each; those of other scripts only in a text where their script
-# occurs (a one-character-class probe), one ``in`` each: a regex of a hundred alternatives that
-# start with letters of the text's own script would try them all at every character.
+# may occur (a block of 256 characters of the script occurs, see ``_blocks``), one ``in`` each: a
+# regex of a hundred alternatives that start with letters of the text's own script would try them
+# all at every character.
 _RARE = _literals([a for a in _BY_SUB if a.isascii() and rare_start(a)])
 _PLAIN = tuple(a for a in _BY_SUB if a.isascii() and not rare_start(a))
 _SCRIPTS = (
@@ -249,26 +254,40 @@ _SCRIPTS = (
 )
 
 
-def _by_script(subs: Sequence[str]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+def _blocks(text: str) -> set[int]:
+    """The blocks of 256 characters that ``text``'s characters lie in: the high bytes of its UTF-16
+    units (one C-level pass, where a regex probe per script would walk the text once each)."""
+    return set(text.encode("utf-16-be", "surrogatepass")[::2])
+
+
+def _script_blocks(ranges: str) -> frozenset[int]:
+    """The blocks (as ``_blocks``) that the character ranges ``ranges`` ("a-zA-Z") reach into."""
+    return frozenset(
+        b
+        for lo, hi in zip(ranges[::3], ranges[2::3], strict=True)
+        for b in range(ord(lo) >> 8, (ord(hi) >> 8) + 1)
+    )
+
+
+def _by_script(
+    subs: Sequence[str],
+) -> tuple[tuple[tuple[frozenset[int], tuple[str, ...]], ...], tuple[str, ...]]:
+    """``subs`` by the script they start with: the blocks of each script with its substrings, and
+    the substrings of no script of ``_SCRIPTS``."""
     groups: dict[str, list[str]] = {}
     rest: list[str] = []
     for sub in subs:
-        probe = next((r for r in _SCRIPTS if re.match(f"[{r}]", sub[0])), None)
-        if probe is None:
+        script = next((r for r in _SCRIPTS if re.match(f"[{r}]", sub[0])), None)
+        if script is None:
             rest.append(sub)
         else:
-            groups.setdefault(probe, []).append(sub)
-    out = [(re.compile(f"[{probe}]"), tuple(group)) for probe, group in groups.items()]
-    if rest:
-        out.append((re.compile("[^\\x00-\\x7f]"), tuple(rest)))
-    return tuple(out)
+            groups.setdefault(script, []).append(sub)
+    return tuple((_script_blocks(script), tuple(group)) for script, group in groups.items()), tuple(rest)
 
 
-# Candidates are tried strongest first: once a text is decided, the rest need not be.
-_ORDER = {
-    i: k for k, i in enumerate(sorted(range(len(_ENTRIES)), key=lambda i: (-_ENTRIES[i].rule.weight, i)))
-}
-_FOREIGN = _by_script([a for a in _BY_SUB if not a.isascii()])
+# A block holding a character of a script is a necessary sign of it (the block may hold other
+# characters too): a sign only decides which substrings are looked for with ``in``.
+_FOREIGN, _FOREIGN_REST = _by_script([a for a in _BY_SUB if not a.isascii()])
 # A match of the rare finder hides the shorter substrings inside it ("$" in "$$$"): each found
 # one stands for every indexed substring it contains.
 _CONTAINED = {a: tuple(b for b in _BY_SUB if b in a) for a in _BY_SUB}
@@ -278,9 +297,7 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
     """Indexes (into ``_ENTRIES``) of the rule entries worth trying on the folded ``text`` whose
     ASCII words are ``words``, strongest rule first, and the set of watched words present."""
     present = _WATCH.intersection(words)
-    picked: set[int] = set()
-    for word in _INDEX_WORDS.intersection(present):
-        picked.update(_BY_WORD[word])
+    picked = set(itertools.chain.from_iterable(map(_BY_WORD.__getitem__, _INDEX_WORDS.intersection(present))))
     is_ascii = text.isascii()
     if _RARE is not None:
         found = _RARE.findall(text)
@@ -291,8 +308,12 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
         if sub in text:
             picked.update(_BY_SUB[sub])
     if not is_ascii:
-        for probe, subs in _FOREIGN:
-            if probe.search(text) is not None:
+        for sub in _FOREIGN_REST:
+            if sub in text:
+                picked.update(_BY_SUB[sub])
+        blocks = _blocks(text)
+        for script, subs in _FOREIGN:
+            if not blocks.isdisjoint(script):
                 for sub in subs:
                     if sub in text:
                         picked.update(_BY_SUB[sub])
@@ -301,7 +322,7 @@ def candidates(text: str, words: Sequence[str]) -> tuple[list[int], frozenset[st
     # Every word clause at once: the bits of the clauses the text's words satisfy.
     mask = functools.reduce(operator.or_, map(_BITS.get, present, itertools.repeat(0)), 0)
     out: list[int] = []
-    for i in sorted(picked, key=_ORDER.__getitem__):
+    for i in sorted(picked):  # strongest rule first (see ``_build``)
         entry = _ENTRIES[i]
         need = entry.need
         if need & mask != need:

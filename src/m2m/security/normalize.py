@@ -273,11 +273,7 @@ def _fold_foreign_run(m: re.Match[str]) -> str:
     # Real foreign words: invisibles dropped, Latin accents (Vietnamese, Turkish) removed; the
     # letters of other scripts, and their vowel signs, stay.
     run = m.group().translate(_INVISIBLE).lower()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if _has_latin_mark(run) else run
-
-
-def _has_latin_mark(run: str) -> bool:
-    return any("\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff" for ch in run)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", run)) if _LATIN_MARK.search(run) else run
 
 
 # Every byte that cannot be part of an ASCII word becomes a space (non-ASCII characters arrive as
