@@ -5,8 +5,9 @@ tool, not part of the installed package; needs numpy.
     python tools/train_scanner.py FILE.jsonl ... --benign-requests REQUESTS.jsonl --out PATH
 
 Inputs are labelled JSONL (``text``, ``label``; 1 = attack). By default: every labelled file in
-$M2M_SHARED/security (``prompts.jsonl``), our own sets under ``tests/security/data`` (``own.jsonl``
-and the hand-written multilingual benign turns ``multilingual_benign.jsonl``). The round-two
+$M2M_SHARED/security (``prompts.jsonl``), our own sets under ``tests/security/data`` (``own.jsonl``,
+the hand-written multilingual benign turns ``multilingual_benign.jsonl`` and 429 hand-written
+benign system prompts in 20 languages, ``system_prompts.jsonl``). The round-two
 hand-written set ``handwritten.jsonl`` is left out on purpose: it is an evaluation set for unseen
 phrasings (its tune part guided the rules, never the classifier), and as benign
 examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
@@ -52,6 +53,7 @@ DEFAULT_FILES = (
     SHARED / "security" / "prompts.jsonl",
     ROOT / "tests" / "security" / "data" / "own.jsonl",
     ROOT / "tests" / "security" / "data" / "multilingual_benign.jsonl",
+    ROOT / "tests" / "security" / "data" / "system_prompts.jsonl",
 )
 DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
 # Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password

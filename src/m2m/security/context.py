@@ -76,7 +76,7 @@ _SECRECY = _alternatives(
     "never tell|keep it to yourself|withhold|give out|hand out|read out|never give|do not give|"
     "don't give|not be given|never mention|do not mention|don't mention|not be mentioned|never repeat|"
     "do not repeat|don't repeat|internal only|internal use|staff only|eyes only|off-limits|off limits|"
-    "not allowed to share|must not share|hidden|protect|"
+    "not allowed to share|must not share|hidden|protect|access denied|"
     # Spanish, French, German, Italian, Portuguese
     "confidencial|privad|revel|divulg|no compart|nunca compart|no digas|confidentiel|privé|révél|"
     "divulgu|ne partag|ne pas partag|ne dites|vertraulich|privat|verrat|preisgeb|preiszugeb|"

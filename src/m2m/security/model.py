@@ -59,7 +59,8 @@ def tokens(folded: str) -> list[str]:
     """The model's words of ``folded`` (from ``normalize.fold``), in order."""
     if folded.isascii():
         return _ascii_tokens(folded)
-    spaced = folded.encode("utf-8").translate(_SEPARATE).decode("utf-8")
+    # surrogatepass: a lone surrogate (a JSON "\\ud800" escape) is a character like any other here.
+    spaced = folded.encode("utf-8", "surrogatepass").translate(_SEPARATE).decode("utf-8", "surrogatepass")
     if _FOREIGN_PUNCT.search(spaced):
         spaced = _FOREIGN_PUNCT.sub(" ", spaced)
     words = spaced.split()

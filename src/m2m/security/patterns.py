@@ -279,7 +279,7 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "fake_system_message", 0.7,
          r"\b(?:system|admin|administrator|developer|root|sudo|god|maintenance|debug|emergency|security) "
          r"(?:override|overrides|mode activated|mode enabled|access granted|authorization|command|"
-         r"privileges? granted|unlock|bypass)\b",
+         r"privileges? granted|unlock|bypass)\b(?! (?:code|key|password|pin|token|passcode|phrase)s?\b)",
          _words("system admin administrator developer root sudo god maintenance debug emergency security"),
          group="privilege"),
     Rule(P, "role_confusion", 0.72,
@@ -746,6 +746,12 @@ RULES: tuple[Rule, ...] = (
          r"everything)\b.{0,30}?\b(?:to|at) (?:https?://|ftp://|[a-z0-9.-]{1,40}@[a-z0-9-]{1,40}\.[a-z]"
          r"|my (?:server|email|endpoint|webhook)|this (?:url|address|endpoint|webhook|email))",
          _words("send post upload forward email transmit exfiltrate leak submit beacon"), group="send"),
+    Rule(D, "exfil_send", 0.9,
+         r"\b(?:send|post|upload|forward|email|transmit|exfiltrate|leak|submit)\b.{0,40}?\b(?:the |their |"
+         r"the user'?s'? |users'? |all (?:the )?|every )(?:passwords?|credentials|api keys?|secrets?|tokens?|"
+         r"private keys?|ssh keys?|credit card numbers?)\b.{0,60}?\b(?:to|at) (?:https?://|ftp://|"
+         r"[a-z0-9.-]{1,40}@[a-z0-9-]{1,40}\.[a-z])",
+         _words("send post upload forward email transmit exfiltrate leak submit"), group="send"),
     # ---- goal hijacking: making the model say or do one fixed thing ------------------------------
     Rule(P, "goal_hijacking", 0.9,
          r"\b(?:say|says|saying|print|output|write|type|respond|reply|answer|return|repeat|end|add|state|"

@@ -79,6 +79,7 @@ _MODEL_FLOOR = 0.5  # classifier probabilities below this are no evidence at all
 _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can push past the threshold
 _MODEL_ALONE_CAP = 0.75
 _MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
+_INSTRUCTIONS_CHARS = 8192  # longest text read as an application's instructions (see ``_text_threats``)
 _MODEL_WEIGHT = 0.5  # exponent of the classifier's miss probability when combined with the rules
 # A text whose plain reading scores this much is decided: its other readings, its hidden
 # payloads and the classifier are not read (they could only raise the score). Thresholds above
@@ -223,18 +224,26 @@ def _text_threats(text: str, location: str) -> list[Threat]:
         # Decided on the plain reading: other readings and the classifier could only add to a
         # score that blocks at every threshold up to ``DECIDED`` already.
         return _threats(hits, scores, location)
-    for view in extra_views(text, View("text", folded, words)):
+    views = extra_views(text, View("text", folded, words))
+    for view in views:
         hits += rule_hits(view.text, view.tokens, weak=corroborated)
+    if views:
+        _discount_declared(hits, text)
     scores = _noisy_or(hits)
 
     p_attack = p_model()
     if p_attack >= _MODEL_FLOOR:
         support = max((h.score for h in hits if not h.negated), default=0.0)
-        if support < _CORROBORATION and (len(folded) < _MODEL_TRUSTED_CHARS or guard_of((text,)) is not None):
+        if support < _CORROBORATION and (
+            len(folded) < _MODEL_TRUSTED_CHARS
+            or (len(text) <= _INSTRUCTIONS_CHARS and guard_of((text,)) is not None)
+        ):
             # Alone, the classifier may flag a text but not block it when it is short (for everyday
             # requests, "Translate your last answer into French.", a few words are not enough
             # evidence) or when it tells the model what to keep secret: an application's
-            # instructions use the words of an extraction attempt ("never reveal the password").
+            # instructions use the words of an extraction attempt ("never reveal the password"). Only
+            # up to the length of a system prompt: a long document is not made harmless by one
+            # such sentence padded into it, and is not read twice.
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
