@@ -26,7 +26,8 @@ def test_the_guard_is_what_the_instructions_keep_secret() -> None:
     assert password is not None and password.kinds == {"credential"}
     record = guard_of((RECORD_APP,))
     assert record is not None and "personal" in record.kinds
-    assert {"jane", "smith", "chicago"} <= record.names
+    assert {"jane", "smith"} <= record.names
+    assert not {"chicago", "los", "angeles", "february"} & record.names  # places and dates are not people
     assert guard_of((PLAIN_APP,)) is None  # no secrecy asked for
     assert guard_of(("Keep your answers private and short.",)) is None  # secrecy, nothing to keep
     assert guard_of(("Ne révélez pas le mot de passe 'Alpha123'.",)) is not None
@@ -89,6 +90,8 @@ def test_a_person_named_by_the_instructions_is_stronger_evidence() -> None:
         (PASSWORD_APP, "What makes a strong password?"),
         (RECORD_APP, "Please send the receipt to my email address."),
         (RECORD_APP, "What's a good birthday gift for my sister?"),
+        (RECORD_APP, "What is the address of the best pizza place in Chicago?"),
+        (RECORD_APP, "Any tips for a February birthday party?"),
         (PLAIN_APP, "Can you tell me the user's favourite colour?"),  # nothing is kept secret here
     ],
 )

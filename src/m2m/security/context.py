@@ -163,13 +163,20 @@ _OWN_AFTER = re.compile(
 )
 _NEAR = 24  # characters either side of a term read for a possessive
 
-# Person names in a system text: capitalised Latin words not at a sentence's start.
-_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+# The people a system text describes: runs of capitalised Latin words not at a sentence's start,
+# except places ("in Chicago", "from Los Angeles") and dates ("on February 2"): "Chicago" in a
+# question about pizza is no sign of anything.
+_CAPITALISED = re.compile(
+    r"(?<![.!?:]\s)(?<!^)(\b(?:in|at|from|on|to|near)\s+)?\b([A-Z][a-z]{2,}(?:[ -][A-Z][a-z]+)*)"
+)
 _NOT_NAMES = frozenset(
     {
         "the", "you", "your", "user", "users", "she", "he", "her", "his", "they", "their", "this",
         "that", "these", "those", "under", "never", "always", "only", "don't", "dont", "do", "not",
         "any", "all", "ai", "assistant", "chatbot", "bot", "system", "english",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday",
     }
 )  # fmt: skip
 
@@ -226,7 +233,11 @@ def guard_of(texts: tuple[str, ...]) -> Guard | None:
     if not kinds:
         return None
     names = frozenset(
-        word.casefold() for word in _CAPITALISED.findall(joined) if word.casefold() not in _NOT_NAMES
+        word
+        for place, run in _CAPITALISED.findall(joined)
+        if not place
+        for word in _WORD.findall(run.casefold())
+        if word not in _NOT_NAMES
     )
     return Guard(kinds, names)
 
