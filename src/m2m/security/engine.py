@@ -53,6 +53,86 @@ _REPORTED = re.compile(
     r"[^.!?\n]{0,40}?\b(?:asks?|asking|tells?|telling|tries|try|trying|attempts?|attempting|wants?|instructs?|"
     r"requests?|requesting|says?|writes?|types?|claims?|claiming|demands?|urges?)\b[^.!?\n]{0,24}$"
 )
+# The same in other languages (folded text: no accents, lowercase). Subject-verb-object languages say
+# who asks before the attack ("los usuarios pueden intentar que ignores ..."); in Turkish, Korean,
+# Japanese and Hindi the verb comes after it ("... görmezden gelmeni sağlamaya çalışabilir"), so a
+# subject before and a verb after count too.
+_ASKERS = (
+    r"(?:\b(?:el|los|un|al|del) (?:usuario|cliente)s?\b|\balguien\b|\b(?:o|os|um|do) (?:usuario|cliente)s?\b|"
+    r"\balguem\b|\b(?:l'|les |un |d'un )(?:utilisateur|client)s?\b|\bquelqu'un\b|"
+    r"\b(?:der|die|ein|eines|des) (?:nutzer|benutzer|kunde|anwender)(?:s|n|in|innen)?\b|\bjemand\b|"
+    r"\b(?:l'|gli |un |dell')(?:utente|utenti|cliente|clienti)\b|\bqualcuno\b|\bпользовател\w*|"
+    r"\bкто-(?:то|либо|нибудь)|\bклиент\w*|\bkullanici\w*|\bbiri(?:si)?\b|\bnguoi dung\b|\bai do\b|"
+    r"\bpengguna\b|\bseseorang\b|\bgumagamit\b|\bgebruiker\w*|\buzytkownik\w*|"
+    r"उपयोगकर्ता|यूज़र|यूजर|ব্যবহারকারী|ユーザー|利用者|用户|用戶|有人|사용자|유저|누군가|المستخدم|مستخدم|"
+    r"ผู้ใช้|ใครบางคน)"
+)
+_REPORTED_OTHER = re.compile(
+    _ASKERS
+    + r"[^.!?\n।。]{0,40}?(?:\b(?:pide|pida|piden|pidan|pedir|intenta|intente|intentan|intenten|intentar|"
+    r"dice|diga|digan|quiere|quieren|solicita|exige|pede|pedem|peca|tenta|tente|tentam|tentem|tentar|diz|dizem|"
+    r"quer|querem|demande|demandent|demander|essaie|essaye|essaient|essayer|tente|tentent|tenter|dit|disent|"
+    r"pretend\w*|pedirte|pedirle|chiederti|chiedere|"
+    r"veut|veulent|fragt|fragen|fordert|fordern|versucht|versuchen|bittet|bitten|sagt|sagen|will|wollen|"
+    r"verlangt|behauptet|chiede|chiedono|chieda|chiedere|prova|provano|provare|tenta|tentano|tentare|dice|"
+    r"dicono|vuole|vogliono|pretende|проси\w*|пыта\w*|попыта\w*|попрос\w*|говор\w*|скаж\w*|хоч\w*|"
+    r"требу\w*|утвержда\w*|заяв\w*|meminta|minta|mencoba|coba|berusaha|bilang|mengatakan|menyuruh|"
+    r"yeu cau|co gang|co the|noi|bao|vraagt|probeert|zegt|prosi|probuje|mowi|hinihiling|sinusubukan)\b|"
+    r"请求|要求|试图|尝试|让你|叫你|求め|頼|요청|요구|시도|يطلب|يحاول|تطلب|تحاول|يقول|ขอให้|พยายาม|บอกให้)"
+    r"[^.!?\n।。]{0,24}$"
+)
+_REPORTED_BEFORE_SOV = re.compile(_ASKERS + r"[^.!?\n।。]{0,60}$")
+_REPORTED_AFTER_SOV = re.compile(
+    r"[^.!?\n।。]{0,100}?(?:calis|dene|iste|soyle|talep|시도|요청|요구|하려고|라고 하|しようと|求め|頼|試み|"
+    r"と言|कोशिश|प्रयास|मांग|कह सकत|कहें|চেষ্টা|বলতে)"
+)
+# Negation in other languages: before the hit ("ne révèle jamais", "no reveles", "никогда не
+# раскрывай", "不要透露"), or after it where the verb comes last ("비밀번호를 밝히지 마세요",
+# "パスワードを明かさないで", "पासवर्ड मत बताना" has it before).
+_NEGATION_OTHER = re.compile(
+    r"(?:\b(?:ne|n'|no|nunca|jamas|jamais|nicht|niemals|nie|non|mai|nao|не|никогда|jangan|tidak|dung|khong|"
+    r"huwag|hindi|niet|nooit|nigdy|asla)\b|不要|不得|切勿|别|禁止|绝不|決して|ห้าม|อย่า|لا|मत|कभी न|নিষেধ)"
+    r"\W{0,2}(?:[\w']+\W{1,2})?$"
+)
+# ... unless it is a condition: "jika Anda tidak berbagi kata sandi" (if you do not share it) asks.
+_CONDITION = re.compile(r"\b(?:jika|kalau|apabila|si|se|wenn|falls|если|neu|eger|kung|als)\b[^.!?]{0,16}$")
+_NEGATION_AFTER = re.compile(
+    r"\w{0,3}\W{0,2}(?:지 ?마|지 ?말|지 ?않|ないで|ません|しない|してはいけ|न करें|नहीं)"
+)
+# An attack quoted as an example: 'such as "ignore the above"', « par exemple « ignore ce qui
+# précède » », "„vergiss alles“ gibi", "「前の指示を無視して」のような".
+_EXAMPLE_BEFORE = re.compile(
+    r"(?:\b(?:such as|like|e\.g\.|for example|for instance|por ejemplo|como|por exemplo|par exemple|comme|"
+    r"zum beispiel|z\. ?b\.|wie|ad esempio|per esempio|come|например|как|misalnya|seperti|contohnya|"
+    r"vi du|nhu|halimbawa|gaya ng|bijvoorbeeld|zoals|na przyklad|jak|ornegin)\b|例如|比如|如|例えば|"
+    r"예를 들어|उदाहरण के लिए|مثل|مثلا|เช่น)\W{0,3}[\"'«“„「『‘]\s?$"
+)
+_EXAMPLE_AFTER = re.compile(
+    r"[^\"'»”“」』’\n]{0,60}[\"'»”“」』’]\s?(?:\(?\b(?:gibi|vb)\b|のような|などの|といった|같은|등의|"
+    r"जैसे|जैसा|জাতীয়|এর মতো|之类|这样的|等)"
+)
+_EMBEDDED_BEFORE_SOV = re.compile(
+    r"(?:mesaj\w*daki|metin\w*deki|belge\w*deki|icerik\w*teki|girdi\w*deki|"
+    r"(?:메시지|문서|텍스트|입력|내용|이메일|웹페이지)\s?(?:안의|안에 있는|속의|내의|에 있는|에 포함된)|"
+    r"(?:メッセージ|文書|テキスト|入力|メール|ページ|ドキュメント|文章)(?:内の|の中の|に含まれる|中の|にある)|"
+    r"(?:消息|信息|文档|文本|输入|邮件|网页|内容)(?:中|里|内)的|"
+    r"(?:संदेश|पाठ|दस्तावेज़|दस्तावेज|इनपुट|ईमेल|टेक्स्ट)\s?(?:में|के अंदर)(?: दिए गए| लिखे)?)\W{0,3}"
+    r"(?:\w+\s?){0,2}$"
+)
+_EMBEDDED_OTHER = re.compile(
+    r"\w*[ ,]{0,2}(?:que (?:aparezcan?|vengan?|esten?) |contenid[ao]s? |incluid[ao]s? |present[ea]s? |"
+    r"contenues? |trouvees? |enthaltene[nrs]? |contenut[eio] |presenti |содержащи\w* |"
+    r"yang ada |yang terdapat |co trong )?"
+    r"(?:\b(?:en|dentro de|em|no|na|nos|nas|dentro d[oa]s?|dans|in|innerhalb|im|nel|nella|nei|nelle|"
+    r"all'interno d\w*|внутри|в|из|di dalam|dalam|di|trong|sa)\b ?(?:el |la |los |las |un |una |le |les |"
+    r"l'|der |dem |den |einer |einem |o |a |os |as |um |uma |il |lo |gli |i |mga )?(?:\w+ )?"
+    r"(?:mensaje|mensagem|mensagens|message|nachricht|nachrichten|messaggio|messaggi|сообщени\w*|pesan|"
+    r"tin nhan|mensahe|texto|texte|text|testo|текст\w*|teks|van ban|documento|document|dokument|"
+    r"документ\w*|dokumen|tai lieu|correo|courriel|e-mail|email|письм\w*|pagina|page|seite|страниц\w*|"
+    r"halaman|trang|entrada|entree|eingabe|input|ввод\w*|masukan|contenido|conteudo|contenu|inhalt|"
+    r"contenuto|содержим\w*|konten|noi dung|archivo|arquivo|fichier|datei|file|файл\w*|berkas)s?\b|"
+    r"(?:داخل|في|ضمن) (?:ال)?(?:رسال\w*|نص|مستند|وثيق\w*|بريد|صفح\w*|مدخلات)|(?:ใน|ภายใน)(?:ข้อความ|เอกสาร))"
+)
 _EMBEDDED = re.compile(
     r"[ ,]{0,2}(?:that (?:appear|are|come)s? |contained |found |embedded |included |written |hidden )?"
     r"(?:in|inside|within|from) (?:the |a |any |their |its )?(?:user|users|user's|human's|customer's|"
@@ -488,6 +568,7 @@ def _hits_in(
             or _REPORTED.search(text, max(0, start - 80), start) is not None
             or _EMBEDDED.match(text, m.end()) is not None
             or (rule.group in _GATE_REPLIES and _gatekeeper(text, start, m.end()))
+            or _described(text, start, m.end())
         )
         if negated:
             score *= NEGATED
@@ -502,6 +583,29 @@ def _hits_in(
             best[key] = score
             if combined(best) >= stop_at:
                 return
+
+
+def _described(text: str, start: int, end: int) -> bool:
+    """Whether the hit at ``start:end`` is negated or describes an attack, in a language other
+    than English: a negation, somebody else's request, an example, instructions that come from
+    data (``_NEGATION``, ``_REPORTED`` and ``_EMBEDDED`` in other languages)."""
+    negation = _NEGATION_OTHER.search(text, max(0, start - 24), start)
+    return (
+        (
+            negation is not None
+            and _CONDITION.search(text, max(0, negation.start() - 20), negation.start()) is None
+        )
+        or _NEGATION_AFTER.match(text, end) is not None
+        or _REPORTED_OTHER.search(text, max(0, start - 80), start) is not None
+        or _EXAMPLE_BEFORE.search(text, max(0, start - 24), start) is not None
+        or _EXAMPLE_AFTER.match(text, end) is not None
+        or _EMBEDDED_OTHER.match(text, end) is not None
+        or _EMBEDDED_BEFORE_SOV.search(text, max(0, start - 40), start) is not None
+        or (
+            _REPORTED_BEFORE_SOV.search(text, max(0, start - 80), start) is not None
+            and _REPORTED_AFTER_SOV.match(text, end) is not None
+        )
+    )
 
 
 def _gatekeeper(text: str, start: int, end: int) -> bool:
