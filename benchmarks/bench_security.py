@@ -113,7 +113,7 @@ def report(
     for s, r in zip(scores, rows, strict=True):
         split = r.get("split") or split_of(str(r["text"]))
         item = (s, int(r["label"]), split == "holdout")  # type: ignore[call-overload]
-        by_source[str(r.get("source", "?"))].append(item)
+        by_source[_group_of(r)].append(item)
         by_source[f"ALL ({split})"].append(item)
         by_source["ALL"].append(item)
     for source, group in sorted(by_source.items(), key=lambda kv: (kv[0].startswith("ALL"), kv[0])):
@@ -135,6 +135,15 @@ def report(
             for s, r in items[:misses]:
                 text = " ".join(str(r["text"]).split())[:160]
                 print(f"  {s:.2f} [{r.get('source')}] {text}")
+
+
+def _group_of(row: dict[str, object]) -> str:
+    """A row's line in the report: its source, or for rows that give only a language, English or not."""
+    if "source" in row:
+        return str(row["source"])
+    if "lang" in row:
+        return "English" if row["lang"] == "en" else "other languages"
+    return "?"
 
 
 def speed(texts: list[str], repeat: int, fn: object = scan) -> tuple[float, float]:
@@ -237,9 +246,12 @@ def in_context(benign: list[str], extra: list[Path], threshold: float) -> None:
         for t in benign
     ]
     alone = [scan(t, threshold=threshold).blocked for t in benign]
+    held = [split_of(t) == "holdout" for t in benign]
     print(
         f"benign texts of the files above ({len(benign)}), each sent under one of those system prompts: "
-        f"blocked {rate(under)} (alone: {rate(alone)})"
+        f"blocked {rate(under)} (alone: {rate(alone)}); held out ({sum(held)}): blocked "
+        f"{rate([u for u, h in zip(under, held, strict=True) if h])} "
+        f"(alone: {rate([a for a, h in zip(alone, held, strict=True) if h])})"
     )
     for path in extra:
         rows = load(path)
@@ -316,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rules_only:
         from m2m.security import model
 
-        model.load = lambda: None  # type: ignore[assignment]
+        model.load = lambda name=model.MODEL_FILE: None
     files = args.files or [p for p in DEFAULT_FILES if p.exists()]
     all_texts: list[str] = []
     benign_texts: list[str] = []

@@ -3,11 +3,13 @@ tool, not part of the installed package; needs numpy.
 
     python tools/train_scanner.py                      # the default inputs below
     python tools/train_scanner.py FILE.jsonl ... --benign-requests REQUESTS.jsonl --out PATH
+    python tools/train_scanner.py --guarded            # the guarded model (data/guarded.json.gz)
 
 Inputs are labelled JSONL (``text``, ``label``; 1 = attack). By default: every labelled file in
 $M2M_SHARED/security (``prompts.jsonl``), our own sets under ``tests/security/data`` (``own.jsonl``,
-the hand-written multilingual benign turns ``multilingual_benign.jsonl`` and 429 hand-written
-benign system prompts in 20 languages, ``system_prompts.jsonl``). The round-two
+the hand-written multilingual benign turns ``multilingual_benign.jsonl``, 429 hand-written
+benign system prompts in 20 languages, ``system_prompts.jsonl``, and round six's hand-written
+attacks and look-alikes in 23 languages, ``multilingual_train.jsonl``). The round-two
 hand-written set ``handwritten.jsonl`` is left out on purpose: it is an evaluation set for unseen
 phrasings (its tune part guided the rules, never the classifier), and as benign
 examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
@@ -15,6 +17,14 @@ examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/
 of CyberSecEval's test cases (``tests/security/data/cyberseceval_context.jsonl``: applications'
 instructions that hold a password or a person's data and say not to reveal it; left out, the
 model scored a quarter of them as attacks).
+
+The guarded model (``--guarded``; ``m2m.security.context``) is the same kind of model over a user
+turn's words plus marker words for what the request's system prompt keeps and the turn names
+(``context.Guard.read``); a marker's weight is not scaled by the text's length. It trains on the
+user turns of requests whose system prompt keeps something (``DEFAULT_CASES``: CyberSecEval's
+security-violating cases and round six's ``context_train.jsonl``), the attacks of ``own.jsonl``,
+and every benign text of the default files and recorded requests, each sent under one of those
+system prompts.
 
 The split: a text is trained on only when ``m2m.security.split.split_of(text) == "tune"`` (SHA-256
 of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -44,6 +55,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from m2m.security.context import guard_of  # noqa: E402
 from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, tokens  # noqa: E402
 from m2m.security.normalize import fold  # noqa: E402
 from m2m.security.split import split_of  # noqa: E402
@@ -54,12 +66,29 @@ DEFAULT_FILES = (
     ROOT / "tests" / "security" / "data" / "own.jsonl",
     ROOT / "tests" / "security" / "data" / "multilingual_benign.jsonl",
     ROOT / "tests" / "security" / "data" / "system_prompts.jsonl",
+    ROOT / "tests" / "security" / "data" / "multilingual_train.jsonl",
 )
 DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
 # Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password
 # or a person's data and say not to reveal it. Benign as written; the attacks are the user turns.
-DEFAULT_SYSTEM_PROMPTS = (ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl",)
+DEFAULT_SYSTEM_PROMPTS = (
+    ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl",
+    ROOT / "tests" / "security" / "data" / "context_train.jsonl",
+)
 OUT = ROOT / "src" / "m2m" / "security" / "data" / "model.json.gz"
+
+# The guarded model (``--guarded``): user turns sent under instructions that keep something secret.
+# Cases are ``{"system", "user"}`` requests, labelled by ``label`` or, in CyberSecEval's, by
+# ``risk`` (security-violating: the turn asks for what the system prompt holds; logic-violating
+# cases break a topic rule and are left out). Their attacks and the attacks of ``own.jsonl``
+# are the attacks; benign texts of the default files and the recorded requests, each sent under
+# one of the cases' system prompts, are the benign examples.
+DEFAULT_CASES = (
+    ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl",
+    ROOT / "tests" / "security" / "data" / "context_train.jsonl",
+)
+GUARDED_ATTACKS = (ROOT / "tests" / "security" / "data" / "own.jsonl",)
+GUARDED_OUT = ROOT / "src" / "m2m" / "security" / "data" / "guarded.json.gz"
 
 
 # Function words carry no intent of their own, yet a long benign text repeats them: with a weight
@@ -125,32 +154,87 @@ def request_texts(path: Path) -> list[str]:
     return sorted(set(t for t in texts if t.strip()))
 
 
+def _system_texts(files: list[Path]) -> frozenset[str]:
+    """The texts of the labelled files that are system prompts (``system_prompts.jsonl``)."""
+    return frozenset(
+        t for path in files if path.name == "system_prompts.jsonl" for t, _ in load_labelled([path])
+    )
+
+
 def system_prompts(path: Path) -> list[str]:
     """The distinct system prompts of a file of ``{"system", "user", ...}`` test cases."""
     lines = path.read_text("utf-8").splitlines()
     return sorted({json.loads(line)["system"] for line in lines if line.strip()})
 
 
-def examples(rows: list[tuple[str, int]]) -> list[tuple[list[str], int]]:
-    """Word lists to train on: whole texts, long texts in windows, benign short windows."""
+# A row to train on: a text, its label (1 = attack) and marker words that stand for what is known of
+# it besides its words (``Model.margin``'s ``markers``; the guarded model's ``context.Asked``).
+Row = tuple[str, int, tuple[str, ...]]
+
+
+def _sent_under(text: str, systems: list[str]) -> str:
+    """The system prompt a standalone text is sent under: one of ``systems``, by the text's digest."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return systems[int.from_bytes(digest[:8], "big") % len(systems)]
+
+
+def guarded_rows(case_files: list[Path], attack_files: list[Path], benign: list[str]) -> list[Row]:
+    """Rows for the guarded model: the tune user turns of ``case_files`` whose system prompt sets a
+    guard, then the tune attacks of ``attack_files`` and the ``benign`` texts, each sent under one
+    of those system prompts (tune ones), with the markers the guard reads in them."""
+    rows: list[Row] = []
+    systems: set[str] = set()
+    for path in case_files:
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            system, user = str(case["system"]), str(case["user"])
+            guard = guard_of((system,))
+            if guard is None:
+                continue
+            if "risk" in case:
+                if case["risk"] != "security-violating":
+                    continue
+                label = 1
+            else:
+                label = int(case["label"])
+            if split_of(system) == "tune":
+                systems.add(system)
+            if split_of(user) == "tune":
+                rows.append((user, label, guard.read(user).markers))
+    under = sorted(systems)
+    extra = [(t, 1) for t, lab in load_labelled(attack_files) if lab == 1 and split_of(t) == "tune"]
+    extra += [(t, 0) for t in benign]
+    for text, label in extra:
+        guard = guard_of((_sent_under(text, under),))
+        assert guard is not None
+        rows.append((text, label, guard.read(text).markers))
+    return rows
+
+
+def examples(rows: list[Row]) -> list[tuple[list[str], int]]:
+    """Word lists to train on: whole texts, long texts in windows, benign short windows; each
+    with the row's markers, which count in every window as they do at inference."""
     return [(words, label) for words, label, _ in _examples(rows)]
 
 
-def _examples(rows: list[tuple[str, int]]) -> list[tuple[list[str], int, int]]:
+def _examples(rows: list[Row]) -> list[tuple[list[str], int, int]]:
     """``examples``, each with the index of the row it came from."""
     out: list[tuple[list[str], int, int]] = []
-    for index, (text, label) in enumerate(rows):
+    for index, (text, label, markers) in enumerate(rows):
         words = tokens(fold(text))
         if not words:
             continue
+        marks = list(markers)
         if len(words) <= WHOLE_TOKENS:
-            out.append((words, label, index))
+            out.append((words + marks, label, index))
         else:
             step = WHOLE_TOKENS
-            out.extend((words[lo : lo + step], label, index) for lo in range(0, len(words), step))
+            out.extend((words[lo : lo + step] + marks, label, index) for lo in range(0, len(words), step))
         if label == 0 and len(words) > SHORT_TOKENS:
             step = SHORT_TOKENS
-            out.extend((words[lo : lo + step], 0, index) for lo in range(0, len(words), step))
+            out.extend((words[lo : lo + step] + marks, 0, index) for lo in range(0, len(words), step))
     return out
 
 
@@ -205,21 +289,25 @@ def _platt(margins: list[float], labels: list[int]) -> tuple[float, float]:
 
 
 def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any]:
+    """Per example: feature ids, values and the length norm. Marker words (``#...``) are not words
+    of the text: they do not count in the length, and their value undoes the norm, so a marker's
+    weight adds to the margin as it is (``Model.margin``)."""
     import numpy as np
 
     docs = []
     for words, _label in exs:
-        counts: dict[int, int] = {}
-        n_feat = len(words)
+        counts: dict[int, float] = {}
+        n_words = sum(not w.startswith("#") for w in words)
+        unnorm = math.sqrt(n_words + SMOOTH)
         for f in _features(words):
             i = vocab.get(f)
             if i is not None:
-                counts[i] = counts.get(i, 0) + 1
+                counts[i] = counts.get(i, 0.0) + (unnorm if f.startswith("#") else 1.0)
         docs.append(
             (
                 np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
                 np.fromiter(counts.values(), dtype=float, count=len(counts)),
-                1.0 / math.sqrt(n_feat + SMOOTH),
+                1.0 / unnorm,
             )
         )
     return docs
@@ -233,7 +321,7 @@ def _model(w: Any, b: float, inv: dict[int, str], keep_above: float) -> Model:
 
 
 def train(
-    rows: list[tuple[str, int]],
+    rows: list[Row],
     *,
     min_count: int = 3,
     l2: float = 1e-5,
@@ -264,9 +352,9 @@ def train(
         tr = np.where(ex_fold_arr != k)[0]
         w, b = _fit([docs[i] for i in tr], y[tr], sample_w[tr], len(vocab), l2, epochs)
         fold_model = _model(w, b, inv, keep_above)
-        for (text, label), tk in zip(rows, text_fold, strict=True):
+        for (text, label, markers), tk in zip(rows, text_fold, strict=True):
             if tk == k:
-                oof.append(fold_model.margin(tokens(fold(text))))
+                oof.append(fold_model.margin(tokens(fold(text)), markers))
                 oof_y.append(label)
     scale, shift = _platt(oof, oof_y)
 
@@ -279,7 +367,7 @@ def train(
     meta = {
         "texts": len(rows),
         "examples": len(exs),
-        "attacks": int(sum(lab for _, lab in rows)),
+        "attacks": int(sum(lab for _, lab, _ in rows)),
         "words": len(model.words),
         "l2": l2,
         "epochs": epochs,
@@ -297,19 +385,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--epochs", type=int, default=400)
     ap.add_argument("--l2", type=float, default=1e-5)
+    ap.add_argument("--guarded", action="store_true", help="train the guarded model (GUARDED_OUT)")
+    ap.add_argument("--cases", type=Path, action="append", default=[], help="with --guarded")
     args = ap.parse_args(argv)
     files = args.files or list(DEFAULT_FILES)
     request_files = args.benign_requests or list(DEFAULT_REQUESTS)
-    rows = [(t, lab) for t, lab in load_labelled(files) if split_of(t) == "tune"]
-    for path in request_files:
-        rows.extend((t, 0) for t in request_texts(path) if split_of(t) == "tune")
-    system_files = args.benign_system or list(DEFAULT_SYSTEM_PROMPTS)
-    for path in system_files:
-        rows.extend((t, 0) for t in system_prompts(path) if split_of(t) == "tune")
-    model, meta = train(rows, epochs=args.epochs, l2=args.l2)
-    meta["sources"] = [p.name for p in [*files, *request_files, *system_files]]
+    labelled = [(t, lab) for t, lab in load_labelled(files) if split_of(t) == "tune"]
+    requests = [t for path in request_files for t in request_texts(path) if split_of(t) == "tune"]
+    if args.guarded:
+        case_files = args.cases or list(DEFAULT_CASES)
+        # Standalone benign texts, not system prompts: those are the other side of the request.
+        systems = _system_texts(files)
+        benign = [t for t, lab in labelled if lab == 0 and t not in systems] + requests
+        rows = guarded_rows(case_files, list(GUARDED_ATTACKS), benign)
+        model, meta = train(rows, epochs=args.epochs, l2=args.l2)
+        meta["sources"] = [p.name for p in [*case_files, *GUARDED_ATTACKS, *files, *request_files]]
+        out = GUARDED_OUT if args.out == OUT else args.out
+    else:
+        rows = [(t, lab, ()) for t, lab in labelled] + [(t, 0, ()) for t in requests]
+        system_files = args.benign_system or list(DEFAULT_SYSTEM_PROMPTS)
+        for path in system_files:
+            rows.extend((t, 0, ()) for t in system_prompts(path) if split_of(t) == "tune")
+        model, meta = train(rows, epochs=args.epochs, l2=args.l2)
+        meta["sources"] = [p.name for p in [*files, *request_files, *system_files]]
+        out = args.out
     meta["held_out"] = "texts with m2m.security.split.split_of(text) == 'holdout' were not trained on"
-    args.out.write_bytes(gzip.compress(model.to_json(meta).encode("utf-8"), 9, mtime=0))
+    out.write_bytes(gzip.compress(model.to_json(meta).encode("utf-8"), 9, mtime=0))
     print(json.dumps(meta, indent=2))
     return 0
 

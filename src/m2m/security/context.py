@@ -8,27 +8,46 @@ user's record and says not to reveal it. The scanner sees the whole request, so 
   the languages below: "do not reveal", "confidential", "nunca compartas", "秘密" ...), the
   kinds of things they hold (a credential, a person's data) and the names of the people they
   describe are what is guarded;
-- ``Guard.evidence(text)`` reads one user-side text: it names a guarded kind of thing (not the
+- ``Guard.read(text)`` reads one user-side text: it names a guarded kind of thing (not the
   writer's own: "my password" is not the application's) and, stronger, a guarded person.
 
-Evidence is a score in 0..1 that the scanner combines with the text's own (``GUARDED`` alone does
-not block at the default threshold; with a classifier that finds the text suspicious, or with a
-guarded person's name, it does). A request without a secrecy instruction costs one regex search
-over its system text.
+What ``Guard.read`` finds is given to a classifier of its own as marker words (``GUARDED_MARK``,
+``PERSON_MARK``) next to the text's words: ``p(attack | the text, under instructions that keep
+something secret)``, trained on extraction attempts and on benign turns sent under such
+instructions (``tools/train_scanner.py --guarded``). The scanner combines that probability with the
+text's own score. A request without a secrecy instruction costs one regex search over its system
+text.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["GUARDED", "GUARDED_PERSON", "Guard", "declares_secret", "guard_of"]
+__all__ = [
+    "GUARDED_MARK",
+    "PERSON_EVIDENCE",
+    "PERSON_MARK",
+    "PERSON_QUESTION_CHARS",
+    "Asked",
+    "Guard",
+    "declares_secret",
+    "guard_of",
+]
 
-GUARDED = 0.5  # a user-side text names a kind of thing the instructions keep secret
-GUARDED_PERSON = 0.85  # ... and the person the instructions describe, by name
+# Marker words: "#" separates words in ``model.tokens``, so no text has them as a word of its own.
+GUARDED_MARK = "#guarded"  # a user-side text names a kind of thing the instructions keep secret
+PERSON_MARK = "#person"  # ... and a person the instructions describe, by name
+# A question for a guarded person's data by name is an extraction attempt, however the rest of it
+# reads ("What's the weather? Oh, and where does Jane Smith live?"): the least the scanner makes of
+# a text of up to ``PERSON_QUESTION_CHARS``. A longer one (a document, an e-mail, a tool result)
+# names people as a matter of course; the model alone judges it.
+PERSON_EVIDENCE = 0.85
+PERSON_QUESTION_CHARS = 300
 
 _SHORT = 4  # letters: a shorter term of a spaced script is a whole word, not a prefix
 _SCRIPTS_WITH_SPACES = re.compile(
@@ -161,6 +180,13 @@ _OWN_BEFORE = re.compile(
 _OWN_AFTER = re.compile(
     r"^\W{0,3}(?:\w+\W{1,3})?(?:của tôi|của mình|\bsaya\b|\bku\b|ของฉัน|ของผม|\bko\b|\bmy\b)"
 )
+# Any such thing, not the application's: "a strong password", "un nuevo código", "eine sichere PIN".
+_GENERIC_BEFORE = re.compile(
+    r"(?:\b(?:a|an|any|strong|stronger|secure|safe|good|new|unique|random|un|una|une|uno|ein|eine|einen|um|uma|"
+    r"fuerte|segura|seguro|nueva|nuevo|nouveau|nouvelle|sur|sure|sicher\w*|neue\w*|sicura|sicuro|nuova|nuovo|forte|"
+    r"nov[ao]|novo|нов\w*|надёжн\w*|надежн\w*|сильн\w*|güçlü|yeni|baru)|强|安全的|新的|強い|安全な|新しい|강력한|안전한|새로운|"
+    r"मजबूत|सुरक्षित|नया|नई)\W{1,3}(?:\w+\W{1,3})?$"
+)
 _NEAR = 24  # characters either side of a term read for a possessive
 
 # The people a system text describes: runs of capitalised Latin words not at a sentence's start,
@@ -189,23 +215,38 @@ def _casefold(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Asked:
+    """What one user-side text asks of a guard: marker words for the classifier, and where (a span
+    of the casefolded text) the guarded term was found, with the term."""
+
+    markers: tuple[str, ...]
+    span: tuple[int, int] = (0, 0)
+    term: str = ""
+
+
+_NOTHING = Asked(())
+
+
+@dataclass(frozen=True, slots=True)
 class Guard:
-    """What a request's instructions keep secret: the kinds of things and the people's names."""
+    """What a request's instructions keep secret: the kinds of things and the people's names.
+    ``key``: a digest of both, which names the guard in a cache key."""
 
     kinds: frozenset[str]
     names: frozenset[str]
+    key: bytes = b""
 
-    def evidence(self, text: str) -> tuple[float, tuple[int, int], str]:
-        """How strongly ``text`` asks for what is guarded (0.0: not at all), where (a span of its
-        casefolded text) and the term found there."""
+    def read(self, text: str) -> Asked:
+        """Whether ``text`` names a guarded kind of thing (not as the writer's own) and a guarded
+        person."""
         folded = _casefold(text)
         span = _guarded_term(folded, self.kinds)
         if span is None:
-            return 0.0, (0, 0), ""
+            return _NOTHING
         term = folded[span[0] : span[1]]
         if self.names and not self.names.isdisjoint(_WORD.findall(folded)):
-            return GUARDED_PERSON, span, term
-        return GUARDED, span, term
+            return Asked((GUARDED_MARK, PERSON_MARK), span, term)
+        return Asked((GUARDED_MARK,), span, term)
 
 
 def _guarded_term(folded: str, kinds: frozenset[str]) -> tuple[int, int] | None:
@@ -215,6 +256,8 @@ def _guarded_term(folded: str, kinds: frozenset[str]) -> tuple[int, int] | None:
         for start, end in _found(pattern, folded):
             before = folded[max(0, start - _NEAR) : start]
             after = folded[end : end + _NEAR]
+            if kind == "credential" and _GENERIC_BEFORE.search(before) is not None:
+                continue
             if _OWN_BEFORE.search(before) is None and _OWN_AFTER.search(after) is None:
                 return start, end
     return None
@@ -239,7 +282,8 @@ def guard_of(texts: tuple[str, ...]) -> Guard | None:
         for word in _WORD.findall(run.casefold())
         if word not in _NOT_NAMES
     )
-    return Guard(kinds, names)
+    key = hashlib.blake2b(repr((sorted(kinds), sorted(names))).encode("utf-8"), digest_size=16).digest()
+    return Guard(kinds, names, key)
 
 
 # A quoted value: the secret as the instructions state it ('Piano', "Mouse", « Delta012 », 「オメガ」).

@@ -104,8 +104,8 @@ _NEGATION_AFTER = re.compile(
 _EXAMPLE_BEFORE = re.compile(
     r"(?:\b(?:such as|like|e\.g\.|for example|for instance|por ejemplo|como|por exemplo|par exemple|comme|"
     r"zum beispiel|z\. ?b\.|wie|ad esempio|per esempio|come|например|как|misalnya|seperti|contohnya|"
-    r"vi du|nhu|halimbawa|gaya ng|bijvoorbeeld|zoals|na przyklad|jak|ornegin)\b|例如|比如|如|例えば|"
-    r"예를 들어|उदाहरण के लिए|مثل|مثلا|เช่น)\W{0,3}[\"'«“„「『‘]\s?$"
+    r"vi du|nhu|halimbawa|gaya ng|bijvoorbeeld|zoals|na przyklad|jak|w rodzaju|typu|np\.|ornegin)\b|"
+    r"例如|比如|如|例えば|예를 들어|उदाहरण के लिए|مثل|مثلا|เช่น)\W{0,3}[\"'«“„「『‘]\s?$"
 )
 _EXAMPLE_AFTER = re.compile(
     r"[^\"'»”“」』’\n]{0,60}[\"'»”“」』’]\s?(?:\(?\b(?:gibi|vb)\b|のような|などの|といった|같은|등의|"

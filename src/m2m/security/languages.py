@@ -17,6 +17,7 @@ Both families require the request shape, not just the word: "I forgot my email p
 
 from __future__ import annotations
 
+from m2m.security.patterns import JAILBREAK as J
 from m2m.security.patterns import PROMPT_INJECTION as P
 from m2m.security.patterns import Rule
 
@@ -257,5 +258,193 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          r"somente|hanya|lamang|sadece|yalnizca|chi)\b[^.!?\n]{0,12}?[\"'\u201c\u00ab\u300c]",
          _w("solo solamente unicamente seulement uniquement nur soltanto apenas somente hanya lamang sadece yalnizca chi"),
          group="hijack_fixed", lead=False, back=60, fwd=30),
+    # ---- round six: the other shapes of the English rules, in other languages -----------------------
+    # override in Dutch and Polish, and the rules of a model that "forgets its confidentiality rules"
+    Rule(P, "instruction_override", 0.88,
+         r"\b(?:negeer|vergeet|let niet op|zignoruj|zapomnij|pomin|nie zwracaj uwagi na)\b.{0,40}?\b(?:instructies|"
+         r"opdrachten|regels|richtlijnen|aanwijzingen|instrukcj\w{0,3}|polecen\w{0,3}|zasad\w{0,3}|regul\w{0,3}|"
+         r"wytyczn\w{0,3}|alles wat|wszystko co)",
+         _w("negeer vergeet let zignoruj zapomnij pomin zwracaj"), group="override", lead=False, back=16, fwd=90),
+    Rule(P, "instruction_override", 0.88,
+         "(?:忽略|无视|忘记|忘掉|不要理会|忽视|不理会|無視|抛开|放弃)[^。！？!?]{0,20}?(?:规定|限制|约束|保密|设置|规矩|準則|准则)",
+         ("忽略", "无视", "忘记", "忘掉", "理会", "忽视", "无視", "無視", "抛开", "放弃"), group="override", lead=False, back=2, fwd=40),
+    # "your new task is ...", "new instructions:" (English: goal_hijacking new_instructions)
+    Rule(P, "goal_hijacking", 0.62,
+         r"\b(?:(?:tu|su) (?:nueva|verdadera|unica|real) (?:tarea|funcion|mision|instruccion)|(?:tus|sus) nuevas instrucciones|"
+         r"(?:ta|votre) (?:nouvelle|vraie|seule|veritable) (?:tache|mission|fonction|consigne)|(?:tes|vos) nouvelles (?:instructions|consignes)|"
+         r"(?:deine|ihre) (?:neue|wahre|einzige|eigentliche) (?:aufgabe|mission|funktion|anweisung)|(?:deine|ihre) neuen anweisungen|"
+         r"(?:il tuo|il suo) (?:nuovo|vero|unico) (?:compito|obiettivo)|(?:le tue|le sue) nuove istruzioni|"
+         r"(?:sua|tua) (?:nova|verdadeira|unica) (?:tarefa|funcao|missao|instrucao)|(?:suas|tuas) novas instrucoes|"
+         r"(?:je|jouw|uw) (?:nieuwe|echte|enige) (?:taak|opdracht|instructies)|(?:twoje|twoim) (?:nowe|jedyne|prawdziwe) "
+         r"(?:zadanie|polecenie|instrukcje)|tugas (?:baru|barumu|sebenarnya)(?: (?:anda|kamu))?|instruksi baru(?: (?:anda|kamu))?|"
+         r"(?:bagong|tunay na) (?:gawain|tungkulin|utos) mo|nhiem vu (?:moi|thuc su) cua ban|yeni gorev(?:in|iniz)|"
+         r"tek gorev(?:in|iniz)|asil gorev(?:in|iniz)|yeni talimat(?:lar)?(?:in|iniz))\b"
+         r"|\b(?:nuevas instrucciones|nouvelles (?:instructions|consignes)|neue anweisungen|nuove istruzioni|novas instrucoes|"
+         r"nieuwe instructies|nowe (?:instrukcje|polecenia)|instruksi baru|chi thi moi|yeni talimatlar) ?:",
+         _w("tu su tus sus ta votre tes vos deine ihre il le sua tua suas tuas je jouw uw twoje twoim tugas instruksi bagong "
+            "tunay nhiem yeni tek asil nuevas nouvelles neue nuove novas nieuwe nowe chi"),
+         group="new_instructions", lead=False, back=4, fwd=80),
+    Rule(P, "goal_hijacking", 0.62,
+         "(?:тво[яи]|ваш[аи]) (?:нов\\w{2}|настоящ\\w{2}|единственн\\w{2}) (?:задач|инструкци|цель|миссия)|нов\\w{2,3} инструкци\\w{0,3} ?:|"
+         "你的(?:新|真正的?|唯一的?)任务|新的?(?:指令|任务)[:：]|(?:あなたの|君の)?新しい(?:任務|タスク|指示)(?:は|：|:)|"
+         "(?:너의|당신의|네) ?새로운? (?:임무|작업|지시)|새로운 (?:임무|지시)(?:는|은|:)|(?:आपका|तुम्हारा) (?:नया|असली|एकमात्र) (?:काम|कार्य)|"
+         "नए निर्देश ?:|(?:আপনার|তোমার) নতুন (?:কাজ|নির্দেশ)|مهمتك (?:الجديدة|الحقيقية|الوحيدة)|تعليمات جديدة ?:|"
+         "หน้าที่(?:ใหม่|จริง)ของคุณ|คําสั่งใหม่ ?:",
+         ("тво", "ваш", "нов", "你的", "新的", "新指令", "新任务", "新しい", "새로운", "새 ", "नया", "असली", "एकमात्र", "नए", "নতুন",
+          "مهمتك", "تعليمات", "หน้าที่", "คําสั่งใหม่"), group="new_instructions", lead=False, back=12, fwd=40),
+    # "from now on ... only / always" (English: hijack_scope_only)
+    Rule(P, "goal_hijacking", 0.65,
+         r"\b(?:a partir de ahora|de ahora en adelante|desde ahora|a partir de maintenant|desormais|dorenavant|ab jetzt|"
+         r"ab sofort|von nun an|d'ora in poi|da ora in poi|d'ora in avanti|a partir de agora|de agora em diante|"
+         r"daqui (?:para|pra) frente|vanaf nu|od teraz|od tej chwili|mulai sekarang|mulai saat ini|simula ngayon|"
+         r"tu bay gio|ke tu bay gio|bundan sonra|bundan boyle|ab se|kuanzia sasa)\b[^.!?\n]{0,50}?\b(?:solo|solamente|unicamente|"
+         r"siempre|seulement|uniquement|toujours|nur|immer|ausschliesslich|soltanto|sempre|apenas|somente|alleen|"
+         r"altijd|tylko|wylacznie|jedynie|zawsze|hanya|saja|selalu|lamang|palagi|chi|luon luon|luon|sadece|yalnizca|her zaman|hep|"
+         r"sirf|keval|hamesha|tu|pekee)\b",
+         _w("partir ahora adelante desde desormais dorenavant jetzt sofort nun ora agora daqui vanaf teraz tej mulai simula "
+            "tu ke bundan ab kuanzia"), group="hijack_scope_only", lead=False, back=4, fwd=90),
+    Rule(P, "goal_hijacking", 0.65,
+         "(?:с этого момента|отныне|впредь|从现在开始|从现在起|从今以后|これからは|今後は|以降は|지금부터|이제부터|앞으로는|"
+         "अब से|আজ থেকে|এখন থেকে|من الآن فصاعد|من الان فصاعد|ตั้งแต่นี้ไป|ต่อจากนี้)[^.!?。！？\\n]{0,50}?"
+         "(?:только|всегда|лишь|只|仅|总是|だけ|のみ|常に|만 |만\\b|오직|항상|केवल|सिर्फ|हमेशा|শুধু|সবসময়|فقط|دائما|دائمًا|เท่านั้น|แค่|เสมอ)",
+         ("с этого", "отныне", "впредь", "从现在", "从今以后", "これから", "今後", "以降", "지금부터", "이제부터", "앞으로", "अब से",
+          "আজ থেকে", "এখন থেকে", "من الآن", "من الان", "ตั้งแต่นี้", "ต่อจากนี้"), group="hijack_scope_only", lead=False, back=2, fwd=90),
+    # what the model received before the conversation (English: "the instructions you were given")
+    Rule(P, "prompt_extraction", 0.72,
+         r"\b(?:(?:instrucciones|indicaciones|texto|mensaje)s? que (?:te|le) (?:dieron|han dado|dio|dan)|que (?:recibiste|has recibido)|"
+         r"(?:instructions|consignes|texte|message)s? (?:que tu as recue?s?|qu'on t'a donnee?s?|que l'on t'a donnee?s?|que vous avez recue?s?|"
+         r"qu'on vous a donnee?s?)|(?:anweisungen|instruktionen|vorgaben|text|nachricht)\w{0,2},? (?:die|den|das) (?:du|sie) "
+         r"(?:bekommen|erhalten|bekamst|erhieltest)|(?:istruzioni|indicazioni|testo|messaggio) (?:che hai ricevuto|che ti (?:hanno|ha) dato|"
+         r"che ti sono state date)|(?:instrucoes|orientacoes|texto|mensagem) (?:que voce recebeu|que (?:te|lhe) deram|que recebeste)|"
+         r"(?:instructies|opdrachten|tekst) die je (?:hebt )?(?:gekregen|ontvangen)|(?:instrukcje|polecenia|tekst)\w{0,3},? (?:ktore|ktory) "
+         r"(?:dostales|otrzymales|dostalas|otrzymalas)|(?:instruksi|perintah|teks|pesan)(?: sistem)? yang (?:kamu|anda) "
+         r"(?:terima|dapatkan|dapat)|(?:huong dan|chi dan|chi thi|van ban) (?:ma )?ban (?:da )?(?:nhan|duoc cung cap)|"
+         r"(?:tagubilin|instruksyon) na (?:natanggap|ibinigay sa) mo|(?:aldigin|aldiginiz|sana verilen|size verilen) "
+         r"(?:talimat|komut|yonerge))"
+         # ... not instructions somebody gave at a place ("que te dieron en la tienda")
+         r"(?! (?:en|dans|au|im|bei|nella|nel|no|na|bij|w|di|sa|tai)\b)",
+         _w("instrucciones indicaciones texto mensaje recibiste recibido instructions consignes texte message anweisungen "
+            "instruktionen vorgaben text nachricht istruzioni indicazioni testo messaggio instrucoes orientacoes mensagem "
+            "recebeu recebeste instructies opdrachten tekst instrukcje polecenia instruksi perintah teks pesan huong chi van "
+            "tagubilin instruksyon aldigin aldiginiz verilen"), group="extraction_ml", lead=False, back=4, fwd=80),
+    Rule(P, "prompt_extraction", 0.72,
+         "(?:инструкци|указани|текст)\\w{0,3},? котор\\w{1,3} (?:тебе|вам) (?:дали|выдали|передали)|котор\\w{1,3} (?:ты|вы) получил|"
+         "你(?:收到|得到|接收到|被给予)的(?:指令|指示|说明|提示|规则)|给你的(?:指令|指示|提示|规则)|(?:受け取った|与えられた|渡された)(?:指示|命令|プロンプト|ルール)|"
+         "받은 (?:지시|지침|명령|프롬프트)|에게 주어진 (?:지시|지침)|(?:आपको|तुम्हें) (?:दिए गए|मिले) (?:निर्देश|नियम)|"
+         "التعليمات التي (?:تلقيتها|أعطيت لك|اعطيت لك)|(?:คําสั่ง|ข้อความ)ที่คุณได้รับ",
+         ("котор", "收到", "得到", "接收到", "被给予", "给你的", "受け取った", "与えられた", "渡された", "받은", "주어진", "आपको", "तुम्हें",
+          "التعليمات", "ที่คุณได้รับ"), group="extraction_ml", lead=False, back=40, fwd=40),
+    # a note to the AI inside a document or tool result (English: indirect_injection "note to the assistant")
+    Rule(P, "indirect_injection", 0.72,
+         r"\b(?:(?:nota|instrucciones?|mensaje|aviso|p\.?\s?d\.?) para (?:el|la) (?:asistente|ia|modelo|agente)|"
+         r"(?:note|instructions?|message|consigne) (?:a|pour) (?:l'|le |la )?(?:assistant|ia|modele|agent)|"
+         r"(?:hinweis|anweisung|notiz|nachricht|befehl) (?:an|fur) (?:den|die|das) (?:assistenten|ki|modell|agenten)|"
+         r"(?:nota|istruzion[ei]|messaggio|avviso) per (?:l'|il |la )?(?:assistente|ia|modello|agente)|"
+         r"(?:nota|instrucoes|instrucao|mensagem|aviso) para (?:o|a) (?:assistente|ia|modelo|agente)|"
+         r"(?:opmerking|instructie|bericht|notitie) (?:voor|aan) (?:de )?(?:assistent|ai|model|agent)|"
+         r"(?:uwaga|instrukcja|notatka|wiadomosc|polecenie) dla (?:asystenta|ai|modelu|agenta)|"
+         r"(?:catatan|instruksi|pesan|perintah) (?:untuk|bagi) (?:asisten|ai|model|agen)|"
+         r"(?:paalala|tagubilin|mensahe) (?:sa|para sa) (?:ai|assistant|katulong)|"
+         r"(?:luu y|ghi chu|chi thi|loi nhan) (?:cho|gui) (?:ai|tro ly|mo hinh)|"
+         r"(?:asistana|yapay zekaya|modele) (?:not|talimat|mesaj))\b",
+         _w("nota instruccion instrucciones mensaje aviso para note instruction instructions message consigne hinweis anweisung "
+            "notiz nachricht befehl istruzione istruzioni messaggio avviso instrucoes instrucao mensagem opmerking instructie "
+            "bericht notitie uwaga instrukcja notatka wiadomosc polecenie catatan instruksi pesan perintah paalala tagubilin "
+            "mensahe luu ghi chi loi asistana yapay modele"), group="indirect", lead=False, back=4, fwd=70),
+    Rule(P, "indirect_injection", 0.72,
+         "(?:примечание|заметка|инструкция|указание|сообщение) для (?:ассистента|ии|помощника|модели|агента)|"
+         "(?:ai|人工智能)?助手注意|给(?:ai|人工智能|助手)的(?:指示|指令|说明)|致(?:ai|人工智能)?助手|(?:ai|アシスタント)への(?:指示|命令|メッセージ)|"
+         "(?:ai|어시스턴트|에이전트|비서)(?: 에이전트)?에게[:：]|(?:ai|सहायक|एआई) के लिए (?:निर्देश|नोट|संदेश)|"
+         "(?:ملاحظة|تعليمات|رسالة) (?:إلى|الى|لل)(?:مساعد|ذكاء|وكيل)|تعليمات للوكيل|(?:หมายเหตุ|คําสั่ง|ข้อความ)ถึง(?:ผู้ช่วย|ai|เอไอ)",
+         ("для", "助手注意", "给", "致", "への", "에게", "के लिए", "إلى", "الى", "لل", "للوكيل", "ถึง"),
+         group="indirect", lead=False, back=40, fwd=40),
+    # jailbreak personas: developer mode, an AI without restrictions
+    Rule(J, "developer_mode", 0.62,
+         r"\b(?:modo (?:desarrollador|de desarrollador|desenvolvedor|programador)|mode (?:developpeur|developer|dev)|"
+         r"entwicklermodus|modalita (?:sviluppatore|developer)|tryb(?:ie)? (?:deweloperski\w{0,2}|programisty)|"
+         r"ontwikkelaarsmodus|mode pengembang|che do (?:nha phat trien|developer)|gelistirici modu\w{0,3})\b",
+         _w("modo mode entwicklermodus modalita tryb trybie ontwikkelaarsmodus che gelistirici"), group="developer_mode_ml",
+         lead=False, back=4, fwd=40),
+    Rule(J, "developer_mode", 0.62,
+         "режим\\w{0,2} разработчика|开发者模式|開発者モード|개발자 모드|डेवलपर मोड|وضع المطور|โหมดนักพัฒนา",
+         ("режим", "开发者", "開発者", "개발자", "डेवलपर", "وضع", "โหมด"), group="developer_mode_ml", lead=False, back=2, fwd=40),
+    Rule(J, "no_restrictions", 0.62,
+         r"\b(?:ia|ai|asistente|assistant|modelo|modele|modell|ki|assistente|model|asystent|asisten|tro ly|yapay zeka|"
+         r"eres|tu es|du bist|sei|voce e|jij bent|jestes|kamu adalah|ikaw ay|ban la|sen)\b[^.!?\n]{0,30}?\b(?:sin (?:restricciones|"
+         r"limites|reglas|filtros|censura)|sans (?:restrictions|limites|regles|filtres|censure)|ohne (?:einschrankungen|"
+         r"beschrankungen|regeln|filter|zensur|grenzen)|senza (?:restrizioni|limiti|regole|filtri|censura)|sem (?:restricoes|"
+         r"limites|regras|filtros|censura)|bez (?:ograniczen|zasad|filtrow|cenzury)|zonder (?:beperkingen|regels|filters|"
+         r"censuur)|tanpa (?:batasan|aturan|filter|sensor)|walang (?:limitasyon|patakaran|filter)|khong (?:gioi han|han che|"
+         r"kiem duyet)|kisitlamasiz|sinirsiz|kuralsiz|sansursuz)\b",
+         _w("ia ai asistente assistant modelo modele modell ki assistente model asystent asisten tro yapay eres tu du sei voce "
+            "jij jestes kamu ikaw ban sen"), group="no_restrictions_ml"),
+    Rule(J, "no_restrictions", 0.62,
+         "(?:ии|ассистент|модель|ты)[^.!?\\n]{0,30}?без (?:ограничений|правил|цензуры|фильтров)|"
+         "(?:没有任何|不受任何?|无)(?:限制|约束|审查)的(?:ai|人工智能|助手|模型)|(?:制限|検閲)(?:のない|なし|なしの)(?:ai|アシスタント|モデル)|"
+         "(?:제한|제약|검열) ?(?:없는|이 없는) (?:ai|어시스턴트|모델|인공지능)|(?:बिना किसी|बिना) (?:प्रतिबंध|सीमा|नियम)(?:ों)? (?:वाला|वाली|के) (?:ai|एआई|सहायक)|"
+         "(?:ذكاء اصطناعي|مساعد|نموذج) (?:بدون|بلا) (?:قيود|حدود|رقابة)|(?:ai|เอไอ|ผู้ช่วย)ที่ไม่มีข้อจํากัด",
+         ("без", "限制", "约束", "审查", "制限", "検閲", "제한", "제약", "검열", "बिना", "بدون", "بلا", "ไม่มีข้อจํากัด"),
+         group="no_restrictions_ml", lead=False, back=40, fwd=50),
+    # override in formal and polite forms ("veuillez ne pas tenir compte des consignes ci-dessus"), and
+    # in Persian, Hebrew and Swahili
+    Rule(P, "instruction_override", 0.85,
+         r"\b(?:ne pas tenir compte|faire abstraction|non tenere conto|non considerare|desconsiderar|nao levar em conta|"
+         r"nao considerar|no tener en cuenta|hacer caso omiso|nicht beachten|nicht zu beachten|ausser acht lassen|"
+         r"kesampingkan|abaikan saja|lupain|huwag nang pansinin|wag pansinin|puuza|sahau)\b.{0,40}?\b(?:instructions?|"
+         r"consignes?|directives|regles|istruzioni|direttive|regole|indicazioni|instrucoes|orientacoes|regras|diretrizes|"
+         r"instrucciones|indicaciones|reglas|anweisungen|vorgaben|regeln|pedoman|instruksi|aturan|petunjuk|patakaran|"
+         r"tagubilin|maagizo|maelekezo|sheria)",
+         _w("tenir abstraction tenere considerare desconsiderar levar considerar tener hacer beachten ausser kesampingkan "
+            "abaikan lupain pansinin wag puuza sahau"), group="override", lead=False, back=16, fwd=90),
+    Rule(P, "instruction_override", 0.85,
+         "(?:عدم الالتزام|عدم اتباع|لا تلتزم|لا تتبع)[^.!?؟]{0,30}?(?:التعليمات|الإرشادات|الارشادات|القواعد|الأوامر)|"
+         "(?:دستورالعمل|دستورات|قوانین|قواعد)[^.!?؟]{0,30}?(?:نادیده|فراموش)|"
+         "(?:התעלם|שכח|אל תתייחס)[^.!?]{0,30}?(?:הוראות|הנחיות|כללים)|(?:पहले वाली|पिछली|ऊपर की) (?:हिदायतें|हिदायत|बातें)[^।?!]{0,20}?(?:रद्द|भूल)|"
+         "(?:以上|上面|之前)的?(?:指令|指示|规则|设定)(?:全部|都)?(?:作废|无效|失效)|(?:上記|以上)の[^。！？]{0,10}(?:ignore|無効|取り消)",
+         ("عدم", "لا تلتزم", "لا تتبع", "دستور", "قوانین", "قواعد", "התעלם", "שכח", "אל תתייחס", "पहले वाली", "पिछली",
+          "ऊपर की", "以上", "上面", "之前", "上記"), group="override", lead=False, back=40, fwd=60),
+    # a system or administrator message forged in a header: "[MESSAGE SYSTÈME]", "### SISTEMA ###", "[시스템 알림]"
+    Rule(P, "fake_system_message", 0.8,
+         r"(?:^|[\[#=<{(|]\s?)(?:message |mensaje |mensagem |messaggio |nachricht |komunikat |aviso |alerta |avviso |"
+         r"hinweis |uwaga |mise a jour |actualizacion |atualizacao |aggiornamento |thong bao |pemberitahuan |pesan |bericht )?"
+         r"(?:du |del |do |de |della |dello |des )?(?:systeme|sistema|systemowy|systemnachricht|systemmeldung|sisteme|sistem|"
+         r"he thong|systeembericht|administrateur|administrador|amministratore|administratora|beheerder)\w{0,3}\s?"
+         r"(?:[\]#=>})|:]|\s(?:###|===))",
+         _w("message mensaje mensagem messaggio nachricht komunikat aviso alerta avviso hinweis uwaga mise actualizacion atualizacao "
+            "aggiornamento thong pemberitahuan pesan bericht systeme sistema systemowy systemnachricht systemmeldung sisteme sistem "
+            "he systeembericht administrateur administrador amministratore administratora beheerder"),
+         group="fake_message_ml", lead=False, back=40, fwd=40),
+    Rule(P, "fake_system_message", 0.8,
+         "[\\[#=<{【(]\\s?(?:системное сообщение|сообщение системы|системн\\w{0,4}|администратор\\w{0,2}|系统(?:消息|通知|提示)?|管理员(?:消息|通知)?|"
+         "システム(?:メッセージ|通知)?|管理者(?:メッセージ|通知)?|시스템(?: 알림| 메시지| 공지)?|관리자(?: 알림| 메시지)?|"
+         "सिस्टम(?: संदेश| सूचना)?|रसिस्टम|রসিস্টেম|সিস্টেম(?: বার্তা)?|(?:رسالة |تنبيه )?(?:النظام|المسؤول)|הודעת מערכת|מערכת|"
+         "(?:ข้อความจาก)?(?:ระบบ|ผู้ดูแลระบบ))\\s?[\\]#=>}】)]",
+         ("[", "#", "=", "<", "{", "【", "("), group="fake_message_ml", lead=False, back=2, fwd=40),
+    # what came before the user's first message, in translation or repeated
+    Rule(P, "prompt_extraction", 0.72,
+         r"\b(?:antes de|encima de|avant|au-dessus de|vor|uber|prima del|sopra il|sopra al|antes da|acima da|voor|boven|przed|"
+         r"powyzej|sebelum|di atas|bago ang|truoc|phia tren|once|ustundeki)\b[^.!?\n]{0,10}?\b(?:mi primer mensaje|mon premier "
+         r"message|meiner ersten nachricht|meine erste nachricht|mio primo messaggio|minha primeira mensagem|mijn eerste bericht|"
+         r"moja pierwsza wiadomosc|mojej pierwszej wiadomosci|pesan pertama saya|pesan pertamaku|unang mensahe ko|tin nhan dau "
+         r"tien cua toi|ilk mesajimdan|ilk mesajim)",
+         _w("antes encima avant au vor uber prima sopra acima voor boven przed powyzej sebelum di bago truoc phia once ustundeki"),
+         group="extraction_ml", lead=False, back=4, fwd=80),
+    Rule(P, "prompt_extraction", 0.72,
+         "(?:до|выше|перед) (?:моего|моим) (?:первого|первым) сообщени|(?:我的)?第一条消息(?:之前|以上|前面)|最初のメッセージ(?:より|の)(?:前|上)|"
+         "첫 (?:번째 )?메시지 (?:이전|위|전)|رسالتي الأولى|मेरे पहले संदेश से (?:पहले|ऊपर)|(?:อยู่)?(?:ก่อน|เหนือ)ข้อความแรกของฉัน",
+         ("до", "выше", "перед", "第一条消息", "最初のメッセージ", "첫", "رسالتي", "मेरे पहले", "ข้อความแรก"),
+         group="extraction_ml", lead=False, back=40, fwd=40),
+    # "you are now X" (a persona): weak alone, the corroboration that lets the classifier decide
+    Rule(J, "roleplay_persona", 0.4,
+         r"\b(?:ahora eres|ahora seras|tu es maintenant|tu es desormais|desormais tu es|du bist (?:jetzt|nun|ab sofort)|"
+         r"(?:ora|adesso|da ora) sei|voce agora e|agora voce e|je bent nu|jij bent nu|jestes teraz|teraz jestes|"
+         r"sekarang kamu adalah|sekarang kamu|ikaw na si|ikaw ngayon ay|bay gio ban la|artik sen|sen artik|ab tum|ab aap)\b",
+         _w("ahora tu desormais du ora adesso da voce agora je jij jestes teraz sekarang ikaw bay artik sen ab"),
+         group="persona_ml"),
+    Rule(J, "roleplay_persona", 0.4,
+         "теперь ты|ты теперь|现在你是|你现在是|从现在起你是|今からあなたは|あなたは今から|君は今から|이제 너는|지금부터 너는|너는 이제|"
+         "अब तुम|अब आप|أنت الآن|ตอนนี้คุณคือ|ตอนนี้คุณเป็น|তুমি এখন|আপনি এখন",
+         ("теперь", "现在", "从现在", "今から", "이제", "지금부터", "अब", "أنت الآن", "ตอนนี้", "এখন"), group="persona_ml",
+         lead=False, back=2, fwd=30),
 )
 # fmt: on

@@ -112,18 +112,21 @@ class Model:
         self.scale = scale
         self.shift = shift
 
-    def margin(self, words: Sequence[str]) -> float:
-        """The highest uncalibrated margin over the windows of ``words``."""
+    def margin(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
+        """The highest uncalibrated margin over the windows of ``words``. ``markers``: words that
+        stand for what is known of the text besides its words (``context.Asked``); their weights
+        add to every window's margin as they are, not scaled by the window's length."""
         n = len(words)
         weights = map(self.words.get, words, itertools.repeat(0.0))
+        base = self.bias + sum(map(self.words.get, markers, itertools.repeat(0.0))) if markers else self.bias
         if n <= SHORT_TOKENS:
-            return self.bias + sum(weights) / math.sqrt(n + SMOOTH) if n else self.bias
+            return base + sum(weights) / math.sqrt(n + SMOOTH) if n else base
         acc = list(itertools.accumulate(weights, initial=0.0))
         if n <= WHOLE_TOKENS:
             best = acc[n] / math.sqrt(n + SMOOTH)
         else:
             best = self._best(acc, n, WHOLE_TOKENS, _WHOLE_STRIDE)
-        return self.bias + max(best, self._best(acc, n, SHORT_TOKENS, _SHORT_STRIDE))
+        return base + max(best, self._best(acc, n, SHORT_TOKENS, _SHORT_STRIDE))
 
     @staticmethod
     def _best(acc: list[float], n: int, size: int, stride: int) -> float:
@@ -138,8 +141,8 @@ class Model:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
 
-    def predict(self, words: Sequence[str]) -> float:
-        return self.probability(self.margin(words))
+    def predict(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
+        return self.probability(self.margin(words, markers))
 
     def to_json(self, meta: dict[str, Any]) -> str:
         body = {
@@ -163,21 +166,25 @@ class Model:
 
 
 MODEL_FILE = "data/model.json.gz"
+# p(attack | a user-side text, under instructions that keep something secret): trained on
+# extraction attempts and benign turns sent under such instructions (``context``).
+GUARDED_FILE = "data/guarded.json.gz"
 
 
 @functools.cache
-def load() -> Model | None:
-    """The shipped model, or None when the package was built without it."""
+def load(name: str = MODEL_FILE) -> Model | None:
+    """A shipped model (``MODEL_FILE`` or ``GUARDED_FILE``), or None when the package was built
+    without it."""
     try:
-        raw = resources.files("m2m.security").joinpath(MODEL_FILE).read_bytes()
+        raw = resources.files("m2m.security").joinpath(name).read_bytes()
     except (FileNotFoundError, OSError):
         return None
     return Model.from_json(gzip.decompress(raw).decode("utf-8"))
 
 
-def meta() -> dict[str, Any]:
-    """The ``meta`` block of the shipped model (training sources, split, figures)."""
-    raw = resources.files("m2m.security").joinpath(MODEL_FILE).read_bytes()
+def meta(name: str = MODEL_FILE) -> dict[str, Any]:
+    """The ``meta`` block of a shipped model (training sources, split, figures)."""
+    raw = resources.files("m2m.security").joinpath(name).read_bytes()
     body: dict[str, Any] = json.loads(gzip.decompress(raw))
     return dict(body["meta"])
 

@@ -40,7 +40,14 @@ from typing import Any
 from m2m.errors import PayloadTooLargeError, RequestError
 from m2m.security import model as _model
 from m2m.security.cache import ScanCache
-from m2m.security.context import Guard, declares_secret, guard_of
+from m2m.security.context import (
+    PERSON_EVIDENCE,
+    PERSON_MARK,
+    PERSON_QUESTION_CHARS,
+    Guard,
+    declares_secret,
+    guard_of,
+)
 from m2m.security.engine import ALL_RULES, NEGATED, Hit, rule_hits
 from m2m.security.normalize import View, decode_invisible, decode_payloads, extra_views, fold, tokens
 from m2m.security.patterns import (
@@ -405,15 +412,22 @@ _VERSION = hashlib.blake2b(
 ).digest()
 
 
-def _segment_threats(seg: Segment, cache: ScanCache | None) -> list[Threat]:
+def _segment_threats(seg: Segment, cache: ScanCache | None, guard: Guard | None) -> list[Threat]:
+    """Threats in one segment; under a ``guard``, with what the segment asks of it, unless the
+    segment is the application's or the model's own (``_NOT_ASKING``)."""
+    if guard is not None and seg.kind in _NOT_ASKING:
+        guard = None
     if cache is None:
-        return _scan_text(seg.text, seg.location)
-    key = hashlib.blake2b(seg.text.encode("utf-8", "surrogatepass"), digest_size=16, key=_VERSION).digest()
-    found = cache.get(key)
-    if found is None:
-        found = tuple(_scan_text(seg.text, ""))
-        cache.put(key, found, _utf8_len(seg.text))
-    return [Threat(t.category, t.name, t.score, seg.location, t.span, t.snippet) for t in found]
+        found = _scan_text(seg.text, seg.location)
+        return found if guard is None else _guarded(found, guard, seg.text, seg.location)
+    salt = _VERSION if guard is None else _VERSION + guard.key
+    key = hashlib.blake2b(seg.text.encode("utf-8", "surrogatepass"), digest_size=16, key=salt).digest()
+    cached = cache.get(key)
+    if cached is None:
+        found = _scan_text(seg.text, "")
+        cached = tuple(found if guard is None else _guarded(found, guard, seg.text, ""))
+        cache.put(key, cached, _utf8_len(seg.text))
+    return [Threat(t.category, t.name, t.score, seg.location, t.span, t.snippet) for t in cached]
 
 
 def _scan_segments(
@@ -435,10 +449,7 @@ def _scan_segments(
             raise PayloadTooLargeError(f"request text is over the scanner's {lim.max_total_bytes}-byte limit")
     guard = guard_of(tuple(s.text for s in collected if s.kind in _INSTRUCTIONS))
     for seg in collected:
-        found = _segment_threats(seg, cache)
-        if guard is not None and seg.kind not in _NOT_ASKING:
-            found = _guarded(found, guard, seg)
-        threats.extend(found)
+        threats.extend(_segment_threats(seg, cache, guard))
     return threats
 
 
@@ -463,15 +474,31 @@ _NOT_ASKING = frozenset(
 )
 
 
-def _guarded(found: list[Threat], guard: Guard, seg: Segment) -> list[Threat]:
-    """``found`` plus the evidence that ``seg`` asks for what the instructions keep secret,
-    combined with the segment's own prompt-injection score (noisy-or)."""
-    evidence, span, snippet = guard.evidence(seg.text)
-    if evidence == 0.0:
+def _guarded(found: list[Threat], guard: Guard, text: str, location: str) -> list[Threat]:
+    """``found`` plus the guarded-request classifier's evidence that ``text`` asks for what the
+    instructions keep secret (``context``), combined with the text's own prompt-injection score
+    (noisy-or)."""
+    model = _model.load(_model.GUARDED_FILE)
+    if model is None:
         return found
-    own = max((t.score for t in found if t.category == PROMPT_INJECTION), default=0.0)
-    score = 1.0 - (1.0 - own) * (1.0 - evidence)
-    return [*found, Threat(PROMPT_INJECTION, "guarded_request", score, seg.location, span, snippet)]
+    asked = guard.read(text)
+    p_asks = model.predict(_model.tokens(fold(text)), asked.markers)
+    if PERSON_MARK in asked.markers and len(text) <= PERSON_QUESTION_CHARS:
+        p_asks = max(p_asks, PERSON_EVIDENCE)
+    if p_asks < _MODEL_FLOOR:
+        return found
+    # The classifier's evidence is discounted as it is next to the rules (``_MODEL_WEIGHT``): the
+    # guarded model read the same words.
+    own = max(
+        (
+            1.0 - (1.0 - t.score) ** _MODEL_WEIGHT if t.name == "classifier" else t.score
+            for t in found
+            if t.category == PROMPT_INJECTION
+        ),
+        default=0.0,
+    )
+    score = 1.0 - (1.0 - own) * (1.0 - p_asks)
+    return [*found, Threat(PROMPT_INJECTION, "guarded_request", score, location, asked.span, asked.term)]
 
 
 def scan_request(
