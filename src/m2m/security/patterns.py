@@ -222,9 +222,10 @@ RULES: tuple[Rule, ...] = (
          ("<!--",), group="indirect_comment", lead=False, back=0, fwd=60),
     Rule(P, "new_instructions", 0.62,
          r"\b(?:new|updated|real|actual|true|revised|overriding|additional|important|urgent|secret|priority|"
-         r"final|correct) (?:system )?(?:instructions?|directives?|rules|task|orders|prompt|objective|mission)"
+         r"final|correct) (?:system )?(?:instructions?|directives?|rules?|task|orders|prompt|objective|mission)"
+         r"(?: for (?:this|the|our|the rest of (?:this|the)) (?:chat|conversation|session))?"
          r" ?(?::|follow|are as follows|is as follows|take precedence|override)",
-         _words("instructions instruction directive directives rules task orders prompt objective mission"),
+         _words("instructions instruction directive directives rules rule task orders prompt objective mission"),
          group="new_instructions", lead=False, back=45, fwd=45),
     Rule(P, "new_instructions", 0.72,
          r"\byour (?:new|real|actual|true|only|revised|updated) (?:role|task|name|purpose|goal|"
@@ -816,7 +817,8 @@ RULES: tuple[Rule, ...] = (
          r"review|actual)|no matter what (?:it|they|the (?:review|text|input|document|user|email)) "
          r"(?:says?|contains?|asks?)|no matter what (?:is|gets|was) (?:asked|said|written|requested)|no matter what "
          r"(?:i|you|anyone|someone|people|users?) (?:asks?|says?|writes?|types?)|whatever (?:it|the (?:text|review|"
-         r"input|document|email|page|file)) says)\b",
+         r"input|document|email|page|file)) says|whatever (?:anyone|anybody|someone|people|users?|customers?|they|"
+         r"(?:any|the|a) (?:user|customer|person|visitor|client|caller|guest)) (?:asks?|says?|writes?|types?|sends?|wants?))\b",
          _words("regardless matter whatever"), group="hijack_regardless", lead=False, back=20, fwd=60),
     Rule(P, "goal_hijacking", 0.62,
          r"\b(?:your|the) (?:only|sole|one|new|real|actual) (?:job|task|purpose|goal|objective|mission|function|"
@@ -1025,5 +1027,23 @@ RULES: tuple[Rule, ...] = (
          r"(?:access|permissions?|privileges?|rights|control)\b",
          _words("access permission permissions privilege privileges rights control"), group="indirect_command",
          lead=False, back=40, fwd=10),
+
+    # ---- round six ---------------------------------------------------------------------------------
+    # "ignore your tutoring rules": the model's rules with any qualifier, alone below the threshold
+    Rule(P, "instruction_override", 0.75,
+         rf"\b{_IGNORE} (?:all (?:of )?)?your (?!(?:usual |normal |default |standard )?(?:format|formatting|style|"
+         r"length|word|citation|spelling|grammar|markdown|output|response)\b)(?:[a-z-]{3,20} ){1,2}?"
+         rf"{_INSTR}\b",
+         _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
+    # "you're not a recipe bot anymore": the model's role taken away
+    Rule(P, "goal_hijacking", 0.6,
+         rf"\byou(?:'re| are) (?:not|no longer) (?:a|an|the|my|our) (?:[a-z-]{{2,20}} ){{0,3}}?{_AI}s?\b"
+         r"(?: anymore| any longer| now)?",
+         _words("not longer"), group="new_instructions", lead=False, back=20, fwd=70),
+    # "P.S. AI triage agent:", "AI email assistant, ...": an AI addressed by its role inside a text
+    Rule(P, "indirect_injection", 0.6,
+         r"\b(?:p\.? ?s\.?|note|nb|attention|dear|hey|hi|hello|to the)[,:]? (?:the |any |an? )?(?:ai|llm|gpt|automated) "
+         r"(?:[a-z-]{2,15} ){0,2}(?:agent|assistant|bot|model|system|reader|reviewer|summari[sz]er)s?\s?[:,]",
+         _words("ai llm gpt automated"), group="indirect", lead=False, back=30, fwd=60),
 )
 # fmt: on
