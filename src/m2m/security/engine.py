@@ -58,12 +58,14 @@ _REPORTED = re.compile(
 # Japanese and Hindi the verb comes after it ("... görmezden gelmeni sağlamaya çalışabilir"), so a
 # subject before and a verb after count too.
 _ASKERS = (
-    r"(?:\b(?:el|los|un|al|del) (?:usuario|cliente)s?\b|\balguien\b|\b(?:o|os|um|do) (?:usuario|cliente)s?\b|"
-    r"\balguem\b|\b(?:l'|les |un |d'un )(?:utilisateur|client)s?\b|\bquelqu'un\b|"
-    r"\b(?:der|die|ein|eines|des) (?:nutzer|benutzer|kunde|anwender)(?:s|n|in|innen)?\b|\bjemand\b|"
-    r"\b(?:l'|gli |un |dell')(?:utente|utenti|cliente|clienti)\b|\bqualcuno\b|\bпользовател\w*|"
-    r"\bкто-(?:то|либо|нибудь)|\bклиент\w*|\bkullanici\w*|\bbiri(?:si)?\b|\bnguoi dung\b|\bai do\b|"
-    r"\bpengguna\b|\bseseorang\b|\bgumagamit\b|\bgebruiker\w*|\buzytkownik\w*|"
+    # One boundary before the alternatives of words, not one per alternative: a search tries the
+    # alternatives at every character of its window, and inside a word they all fail at once.
+    r"(?:\b(?:(?:el|los|un|al|del) (?:usuario|cliente)s?\b|alguien\b|(?:o|os|um|do) (?:usuario|cliente)s?\b|"
+    r"alguem\b|(?:l'|les |un |d'un )(?:utilisateur|client)s?\b|quelqu'un\b|"
+    r"(?:der|die|ein|eines|des) (?:nutzer|benutzer|kunde|anwender)(?:s|n|in|innen)?\b|jemand\b|"
+    r"(?:l'|gli |un |dell')(?:utente|utenti|cliente|clienti)\b|qualcuno\b|пользовател\w*|"
+    r"кто-(?:то|либо|нибудь)|клиент\w*|kullanici\w*|biri(?:si)?\b|nguoi dung\b|ai do\b|pengguna\b|"
+    r"seseorang\b|gumagamit\b|gebruiker\w*|uzytkownik\w*)|"
     r"उपयोगकर्ता|यूज़र|यूजर|ব্যবহারকারী|ユーザー|利用者|用户|用戶|有人|사용자|유저|누군가|المستخدم|مستخدم|"
     r"ผู้ใช้|ใครบางคน)"
 )
@@ -602,8 +604,8 @@ def _described(text: str, start: int, end: int) -> bool:
         or _EMBEDDED_OTHER.match(text, end) is not None
         or _EMBEDDED_BEFORE_SOV.search(text, max(0, start - 40), start) is not None
         or (
-            _REPORTED_BEFORE_SOV.search(text, max(0, start - 80), start) is not None
-            and _REPORTED_AFTER_SOV.match(text, end) is not None
+            _REPORTED_AFTER_SOV.match(text, end) is not None
+            and _REPORTED_BEFORE_SOV.search(text, max(0, start - 80), start) is not None
         )
     )
 
