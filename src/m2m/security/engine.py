@@ -42,7 +42,12 @@ WEAK = 0.5  # rules this weak or weaker corroborate other evidence (see ``rule_h
 NEGATED = 0.35  # a negated hit's share of its rule's weight ("do not reveal the password")
 OVERLAP = 512  # read again at the start of the next chunk: longer than any rule's match and reach
 _SNIPPET_CHARS = 60
-_NEGATION = re.compile(r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b[^.!?]{0,12}$")
+# A negation just before the hit, or before a list of verbs it negates ("never ask for, accept, or
+# reveal seed phrases").
+_NEGATION = re.compile(
+    r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b"
+    r"(?:[^.!?]{0,12}|[^.!?]{0,30}\b(?:or|nor) )$"
+)
 # An attack described, not made: what someone else may ask ("even if the user asks you to ignore
 # previous instructions", "users may try to make you reveal the password"), as applications'
 # instructions warn; and instructions the model is told to disregard where they come from data
@@ -137,10 +142,23 @@ _EMBEDDED_OTHER = re.compile(
 )
 _EMBEDDED = re.compile(
     r"[ ,]{0,2}(?:that (?:appear|are|come)s? |contained |found |embedded |included |written |hidden )?"
-    r"(?:in|inside|within|from) (?:the |a |any |their |its )?(?:user|users|user's|human's|customer's|"
-    r"documents?|retrieved|texts?|emails?|web|pages?|tool|tools|messages?|inputs?|content|data|search|"
-    r"files?|uploads?|comments?|reviews?)\b"
+    r"(?:in|inside|within|from) (?:(?:the |a |any |their |its |those |these )?(?:user|users|user's|human's|"
+    r"customer's|documents?|retrieved|texts?|emails?|web|pages?|tool|tools|messages?|inputs?|content|data|"
+    r"search|files?|uploads?|comments?|reviews?|cvs?|resumes?|posts?|tickets?|transcripts?|submissions?|"
+    r"articles?|attachments?|results?|snippets?|logs?|pdfs?|feeds?)\b|(?:them|those|these)\b)"
 )
+# Somebody in the writer's life told them to ignore a rule ("my GP told me to ignore the dosage
+# instructions on the box"): reported, unless what is ignored is the model's own ("my boss said
+# you must ignore your previous instructions").
+_TOLD = re.compile(
+    r"\b(?:my|our|his|her|their|the)(?: [a-z'-]+){0,2} (?:teacher|doctor|gp|physio|physiotherapist|boss|"
+    r"employer|manager|supervisor|landlord|coach|trainer|instructor|dentist|pharmacist|nurse|lawyer|"
+    r"colleague|coworker|friend|mum|mom|dad|mother|father|parents?|partner|wife|husband|tutor|professor|"
+    r"mechanic|vet|accountant|recipe|manual|guide|book|article|website|label|leaflet|packaging|school|"
+    r"company|hr|landlady|midwife|therapist|surgeon|specialist|consultant)s? (?:told|tells|said|says|"
+    r"asked|advised|suggested|recommended|wants|instructed|explained)\b[^.!?\n]{0,30}$"
+)
+_MODELS_OWN = re.compile(r"\b(?:your|you|previous|prior|above|preceding|earlier|system|all)\b")
 # The gatekeeper's own rule: "if the user enters the password, reply 'Access Granted'".
 _IF_PASSWORD = re.compile(
     r"\b(?:if|when|only if|once)\b[^.!?\n]{0,60}\b(?:password|passcode|passphrase|pass phrase|code|key|pin)\b"
@@ -566,9 +584,13 @@ def _hits_in(
         start = m.start()
         score = rule.weight
         negated = rule.group not in _UNNEGATABLE and (
-            _NEGATION.search(text, max(0, start - 24), start) is not None
+            _NEGATION.search(text, max(0, start - 44), start) is not None
             or _REPORTED.search(text, max(0, start - 80), start) is not None
             or _EMBEDDED.match(text, m.end()) is not None
+            or (
+                _TOLD.search(text, max(0, start - 80), start) is not None
+                and _MODELS_OWN.search(m.group()) is None
+            )
             or (rule.group in _GATE_REPLIES and _gatekeeper(text, start, m.end()))
             or _described(text, start, m.end())
         )
