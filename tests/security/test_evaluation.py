@@ -267,11 +267,11 @@ def test_hand_written_multilingual_attacks() -> None:
     rows = _load(DATA / "multilingual_unseen.jsonl")
     assert len(rows) >= 350
     detection, false_positives = _rates(rows)
-    assert detection >= 0.35
+    assert detection >= 0.52
     assert false_positives <= 0.02
     other = [r for r in rows if r["lang"] != "en"]
     detection, false_positives = _rates(other)
-    assert detection >= 0.30
+    assert detection >= 0.48
     assert false_positives <= 0.02
 
 
