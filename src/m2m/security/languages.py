@@ -22,7 +22,7 @@ from m2m.security.patterns import JAILBREAK as J
 from m2m.security.patterns import PROMPT_INJECTION as P
 from m2m.security.patterns import Rule
 
-__all__ = ["EXFILTRATION_RULES", "MULTILINGUAL_RULES"]
+__all__ = ["EXFILTRATION_RULES", "LATE_RULES", "MULTILINGUAL_RULES"]
 
 
 def _w(spec: str) -> tuple[str, ...]:
@@ -510,5 +510,62 @@ EXFILTRATION_RULES: tuple[Rule, ...] = (
          _SINK_ANCHORS, group="exfil_sink", lead=False, back=330, fwd=330),
     Rule(D, "covert_exfiltration", 0.6, rf"{_SINK}[^\n]{{0,250}}?{_COVERT}|{_COVERT}[^\n]{{0,250}}?{_SINK}",
          _SINK_ANCHORS, group="exfil_covert", lead=False, back=330, fwd=330),
+)
+# ---- round six, late: an AI without restrictions, personas and the system prompt, more widely ----------
+_AI_LATIN = (
+    r"(?:ia|ai|ki|llm|bot|chatbot|modelo|modele|modell|modello|modelu|asistente|assistant|assistente|asystent|"
+    r"asisten|assistent|ai-assistent|inteligencia artificial|intelligence artificielle|kunstliche intelligenz|"
+    r"intelligenza artificiale|inteligencia|inteligencja|inteligencji|inteligencja|umela inteligence|"
+    r"artificiell intelligens|yapay zeka|kecerdasan buatan|tri tue nhan tao|akili bandia)"
+)
+_NO_LATIN = (
+    r"(?:sin|sans|senza|sem|ohne|zonder|bez|utan|tanpa|geen|nie ma|nema|hicbir|isiyo na|khong co|walang|"
+    r"kein\w{0,2}|keine)"
+)
+_RESTRICT_LATIN = (
+    r"(?:restricc\w{0,4}|restrict\w{0,4}|restriz\w{0,4}|restri\w{0,5}|limit\w{0,4}|filtr\w{0,4}|filter\w{0,2}|"
+    r"censur\w{0,2}|zensur|cenzur\w{0,2}|sensor|regl\w{0,2}|regel\w{0,2}|regol\w{0,2}|regra\w{0,2}|zasad\w{0,2}|"
+    r"pravid\w{0,3}|regler|kural\w{0,4}|aturan|quy tac|sheria|mipaka|ograniczen\w{0,2}|omezeni|begransning\w{0,2}|"
+    r"beperking\w{0,2}|einschrankung\w{0,2}|beschrankung\w{0,2}|grenzen|gioi han|han che|kiem duyet|batasan|"
+    r"richtlijn\w{0,2}|guidelines?|rules|ethi\w{0,6}|moral\w{0,6}|etic\w{0,4})"
+)
+_AI_OTHER = (
+    "(?:ии|ші|ai|модел\\w{0,3}|нейросет\\w{0,3}|искусственн\\w{0,3} интеллект|штучн\\w{0,3} інтелект|"
+    "τεχνητή νοημοσύνη|τεχνητη νοημοσυνη|μοντέλο|ذكاء اصطناعي|الذكاء الاصطناعي|בינה מלאכותית|هوش مصنوعی|"
+    "एआई|এআই|人工智能|人工知能|인공지능|ปัญญาประดิษฐ์|เอไอ)"
+)
+_NO_OTHER = "(?:без|χωρίς|χωρις|بلا|بدون|בלי|ללא|बिना|无|没有|沒有|ไม่มี)"
+_RESTRICT_OTHER = (
+    "(?:ограничен|обмежен|правил|цензур|фильтр|фільтр|περιορισμ|κανόν|κανον|λογοκρισ|قيود|حدود|رقابة|"
+    "מגבלות|מגבלה|כללים|צנזורה|محدودیت|قانون|سانسور|पाबंदी|प्रतिबंध|नियम|সীমাবদ্ধতা|নিয়ম|限制|约束|审查|规则|"
+    "制限|検閲|ルール|제한|검열|규칙|ข้อจํากัด|กฎ)"
+)
+_NO_AFTER = "(?:नहीं|নেই|ない|없|yok)"
+
+LATE_RULES: tuple[Rule, ...] = (
+    # "une IA sans aucun filtre", "en AI utan några begränsningar", "AI, která nemá žádná omezení"
+    Rule(J, "no_restrictions", 0.7,
+         rf"\b{_AI_LATIN}\b[^.!?\n]{{0,60}}?\b{_NO_LATIN}\b (?:[a-z]{{1,20}} ){{0,2}}?{_RESTRICT_LATIN}\b",
+         _w("sin sans senza sem ohne zonder bez utan tanpa geen nie nema hicbir isiyo khong walang kein keine keinen "
+            "keiner"), group="no_restrictions_ml", lead=False, back=80, fwd=40),
+    # "штучний інтелект без жодних обмежень", "没有任何限制和审查的人工智能", "制限も検閲も一切ないAI",
+    # "एआई जिस पर कोई पाबंदी नहीं"
+    Rule(J, "no_restrictions", 0.7,
+         f"{_AI_OTHER}[^.!?\\n]{{0,40}}?{_NO_OTHER}[^.!?\\n]{{0,12}}?{_RESTRICT_OTHER}|"
+         f"{_NO_OTHER}[^.!?\\n]{{0,12}}?{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_AI_OTHER}|"
+         f"{_AI_OTHER}[^.!?\\n]{{0,50}}?{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_NO_AFTER}|"
+         f"{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_NO_AFTER}[^.!?\\n]{{0,12}}?{_AI_OTHER}",
+         ("без", "χωρίς", "χωρις", "بلا", "بدون", "בלי", "ללא", "बिना", "无", "没有", "沒有", "ไม่มี", "नहीं", "নেই",
+          "ない", "없", "yok"), group="no_restrictions_ml", lead=False, back=90, fwd=90),
+    # "you are now X" in more languages (weak alone: the corroboration for the rules above)
+    Rule(J, "roleplay_persona", 0.4,
+         r"\b(?:tu es desormais|desormais tu es|je speelt vanaf nu|vanaf nu ben je|vanaf nu speel je|od teraz jestes|"
+         r"budes hrat|ted jsi|du ar nu|fran och med nu ar du|sasa wewe ni|kuanzia sasa wewe ni|artik sen)\b",
+         _w("tu desormais je vanaf od budes ted du fran sasa kuanzia artik"), group="persona_ml", lead=False, back=4, fwd=40),
+    Rule(J, "roleplay_persona", 0.4,
+         "тепер ти|від тепер ти|відтепер ти|מעכשיו אתה|מעכשיו את|تو حالا|تو اکنون|از این به بعد تو|από τώρα είσαι|"
+         "απο τωρα εισαι|今からあなたは|今から君は|지금부터 너는|이제부터 너는",
+         ("тепер", "відтепер", "מעכשיו", "تو", "از", "από", "απο", "今から", "지금부터", "이제부터"), group="persona_ml",
+         lead=False, back=2, fwd=30),
 )
 # fmt: on
