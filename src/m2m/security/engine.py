@@ -85,7 +85,7 @@ _REPORTED_OTHER = re.compile(
     r"dicono|vuole|vogliono|pretende|проси\w*|пыта\w*|попыта\w*|попрос\w*|говор\w*|скаж\w*|хоч\w*|"
     r"требу\w*|утвержда\w*|заяв\w*|meminta|minta|mencoba|coba|berusaha|bilang|mengatakan|menyuruh|"
     r"yeu cau|co gang|co the|noi|bao|vraagt|probeert|zegt|prosi|probuje|mowi|hinihiling|sinusubukan)\b|"
-    r"请求|要求|试图|尝试|让你|叫你|求め|頼|요청|요구|시도|يطلب|يحاول|تطلب|تحاول|يقول|ขอให้|พยายาม|บอกให้)"
+    r"请求|要求|试图|尝试|让你|叫你|求め|頼|요청|요구|시도|يطلب|يحاول|تطلب|تحاول|يقول|طلب|حاول|ขอให้|พยายาม|บอกให้)"
     r"[^.!?\n।。]{0,24}$"
 )
 _REPORTED_BEFORE_SOV = re.compile(_ASKERS + r"[^.!?\n।。]{0,60}$")

@@ -567,5 +567,44 @@ LATE_RULES: tuple[Rule, ...] = (
          "απο τωρα εισαι|今からあなたは|今から君は|지금부터 너는|이제부터 너는",
          ("тепер", "відтепер", "מעכשיו", "تو", "از", "από", "απο", "今から", "지금부터", "이제부터"), group="persona_ml",
          lead=False, back=2, fwd=30),
+    # the system prompt named in other languages (0.6), and asked for word for word (0.55): together 0.82
+    Rule(P, "prompt_extraction", 0.6,
+         r"\b(?:systemprompt\w{0,2}|prompt (?:de |del |do |du |di )?(?:sistema|systeme|systemowy\w{0,2})|"
+         r"promptu systemowego|prompt systemowy|systemoveho promptu|systemovy prompt|systeemprompt|"
+         r"sistem (?:istemi|istemini|komutu|promptu)|loi nhac he thong|maelekezo (?:yako )?ya mfumo|prompt sistem|"
+         r"instrukcje systemowe|instrucciones del sistema|instrucoes do sistema|instructions (?:du )?systeme|"
+         r"systemanweisung\w{0,2}|istruzioni di sistema|systeeminstructies|systemkonfiguration|"
+         r"versteckte\w{0,2} (?:prompt|anweisungen|regeln)|verborgen instructies|instrucciones ocultas|"
+         r"instrucoes ocultas|instructions cachees|istruzioni nascoste|ukryte (?:zasady|instrukcje)|"
+         r"skrytych pravidel|skryta pravidla|dolda instruktioner|gizli talimatlar\w{0,3}|instruksi tersembunyi)\b",
+         _w("systemprompt systemprompts systemprompten prompt promptu systemoveho systemovy systeemprompt sistem loi "
+            "maelekezo instrukcje instrucciones instrucoes instructions systemanweisung systemanweisungen istruzioni "
+            "systeeminstructies systemkonfiguration versteckte versteckten verborgen ukryte skrytych skryta dolda gizli "
+            "instruksi"), group="extraction_mention", lead=False, back=30, fwd=50),
+    Rule(P, "prompt_extraction", 0.6,
+         "системн\\w{0,3} (?:промпт|подсказ|инструкц|сообщени)|скрыт\\w{0,3} (?:инструкц|правил)|"
+         "початков\\w{0,3} інструкц|системн\\w{0,3} (?:промпт|інструкц)|прихован\\w{0,3} (?:інструкц|правил)|"
+         "μήνυμα συστήματος|οδηγίες συστήματος|موجّه النظام|موجه النظام|تعليمات النظام|التعليمات السرية|"
+         "הנחיות המערכת|הנחיות הסודיות|پرامپت سیستمی|دستورات سیستمی|सिस्टम प्रॉम्प्ट|सिस्टम निर्देश|गुप्त नियम|"
+         "সিস্টেম প্রম্পট|系统提示|系统指令|隐藏的(?:指令|规则)|システムプロンプト|システム指示|隠された(?:指示|ルール)|"
+         "시스템 프롬프트|시스템 지침|숨겨진 (?:지침|규칙)|พรอมต์ระบบ|พรอมท์ระบบ|คําสั่งระบบ",
+         ("системн", "скрыт", "початков", "прихован", "μήνυμα", "οδηγίες", "موجّه", "موجه", "تعليمات", "التعليمات",
+          "הנחיות", "پرامپت", "دستورات", "सिस्टम", "गुप्त", "সিস্টেম", "系统", "隐藏", "システム", "隠された", "시스템",
+          "숨겨진", "พรอมต์", "พรอมท์", "คําสั่ง"), group="extraction_mention", lead=False, back=2, fwd=40),
+    Rule(P, "prompt_extraction", 0.55,
+         r"\b(?:textualmente|literalmente|palabra por palabra|palavra por palavra|mot pour mot|mot a mot|"
+         r"textuellement|wortwortlich|wort fur wort|parola per parola|testualmente|letterlijk|woord voor woord|"
+         r"doslownie|slowo w slowo|doslova|doslovne|ordagrant|ord for ord|kelimesi kelimesine|harfiyen|"
+         r"kata demi kata|kata per kata|nguyen van|tung chu|neno kwa neno)\b",
+         _w("textualmente literalmente palabra palavra mot textuellement wortwortlich wort parola testualmente letterlijk "
+            "woord doslownie slowo doslova doslovne ordagrant ord kelimesi harfiyen kata nguyen tung neno"),
+         group="verbatim_ml", lead=False, back=2, fwd=30),
+    Rule(P, "prompt_extraction", 0.55,
+         "дословно|слово в слово|дослівно|αυτολεξεί|λέξη προς λέξη|מילה במילה|כלשונן|כלשונו|کلمه به کلمه|حرفيا|"
+         "حرفياً|بالحرف|كلمة بكلمة|शब्दशः|ज्यों का त्यों|हूबहू|হুবহু|逐字|一字不差|原封不动|一字一句|原文のまま|"
+         "토씨 하나|คําต่อคํา",
+         ("дословно", "слово", "дослівно", "αυτολεξεί", "λέξη", "מילה", "כלשונן", "כלשונו", "کلمه", "حرفيا", "حرفياً",
+          "بالحرف", "كلمة", "शब्दशः", "ज्यों", "हूबहू", "হুবহু", "逐字", "一字不差", "原封不动", "一字一句", "原文のまま",
+          "토씨", "คําต่อคํา"), group="verbatim_ml", lead=False, back=2, fwd=30),
 )
 # fmt: on
