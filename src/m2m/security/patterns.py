@@ -1045,5 +1045,16 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:p\.? ?s\.?|note|nb|attention|dear|hey|hi|hello|to the)[,:]? (?:the |any |an? )?(?:ai|llm|gpt|automated) "
          r"(?:[a-z-]{2,15} ){0,2}(?:agent|assistant|bot|model|system|reader|reviewer|summari[sz]er)s?\s?[:,]",
          _words("ai llm gpt automated"), group="indirect", lead=False, back=30, fwd=60),
+    # what the model was told, with a word between ("what exactly were you told about ..."), and asked
+    # for word for word (0.55, the group of the same request in other languages): together 0.82
+    Rule(P, "prompt_extraction", 0.6,
+         r"\bwhat (?:exactly |precisely |else )?(?:were you|have you been|had you been) (?:told|instructed|"
+         r"programmed|given)\b",
+         _words("told instructed programmed given"), group="extraction_mention", lead=False, back=40, fwd=4),
+    Rule(P, "prompt_extraction", 0.55,
+         r"\b(?:quote|repeat|print|paste|copy|write|output|show|give|reproduce|recite|type|list)\b[^.!?\n]{0,40}?"
+         r"\b(?:word for word|word-for-word|verbatim|character for character|exactly as (?:written|worded|"
+         r"it was written|they were written|it is written))\b",
+         _words("word verbatim character exactly"), group="verbatim_ml", lead=False, back=50, fwd=40),
 )
 # fmt: on
