@@ -46,7 +46,7 @@ _SNIPPET_CHARS = 60
 # reveal seed phrases").
 _NEGATION = re.compile(
     r"\b(?:not|never|n't|no|nor|without|avoid|refuse to|don't|dont|cannot)\b"
-    r"(?:[^.!?]{0,12}|[^.!?]{0,30}\b(?:or|nor) )$"
+    r"(?:[^.!?]{0,12}|[^.!?]{0,60}\b(?:or|nor) )$"
 )
 # An attack described, not made: what someone else may ask ("even if the user asks you to ignore
 # previous instructions", "users may try to make you reveal the password"), as applications'
@@ -145,7 +145,7 @@ _EMBEDDED = re.compile(
     r"(?:in|inside|within|from) (?:(?:the |a |any |their |its |those |these )?(?:user|users|user's|human's|"
     r"customer's|documents?|retrieved|texts?|emails?|web|pages?|tool|tools|messages?|inputs?|content|data|"
     r"search|files?|uploads?|comments?|reviews?|cvs?|resumes?|posts?|tickets?|transcripts?|submissions?|"
-    r"articles?|attachments?|results?|snippets?|logs?|pdfs?|feeds?)\b|(?:them|those|these)\b)"
+    r"articles?|attachments?|results?|snippets?|logs?|pdfs?|feeds?)\b|(?:them|those|these|it)\b)"
 )
 # Somebody in the writer's life told them to ignore a rule ("my GP told me to ignore the dosage
 # instructions on the box"): reported, unless what is ignored is the model's own ("my boss said
@@ -161,8 +161,8 @@ _TOLD = re.compile(
 _MODELS_OWN = re.compile(r"\b(?:your|you|previous|prior|above|preceding|earlier|system|all)\b")
 # The gatekeeper's own rule: "if the user enters the password, reply 'Access Granted'".
 _IF_PASSWORD = re.compile(
-    r"\b(?:if|when|only if|once)\b[^.!?\n]{0,60}\b(?:password|passcode|passphrase|pass phrase|code|key|pin)\b"
-    r"[^.!?\n]{0,60}$"
+    r"\b(?:if|when|only if|once)\b[^.!?\n]{0,60}\b(?:password|passcode|passphrase|pass phrase|code|key|pin|"
+    r"guess|guesses|guessed)\b[^.!?\n]{0,60}$"
 )
 _IF_PASSWORD_AFTER = re.compile(
     r"[^.!?\n]{0,40}?\b(?:if|when|only if|once)\b[^.!?\n]{0,60}\b(?:password|passcode|passphrase|pass phrase|"
@@ -584,7 +584,7 @@ def _hits_in(
         start = m.start()
         score = rule.weight
         negated = rule.group not in _UNNEGATABLE and (
-            _NEGATION.search(text, max(0, start - 44), start) is not None
+            _NEGATION.search(text, max(0, start - 74), start) is not None
             or _REPORTED.search(text, max(0, start - 80), start) is not None
             or _EMBEDDED.match(text, m.end()) is not None
             or (

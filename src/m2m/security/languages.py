@@ -73,7 +73,8 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          ("สนใจ", "เพิกเฉย", "ลืม"), group="override", lead=False, back=16, fwd=90),
     # ---- override, noun first (Japanese, Korean, Hindi, Bengali, Turkish) ---------------------------
     Rule(P, "instruction_override", 0.88,
-         "(?:指示|命令|ルール|規則|指令|言われたこと|設定)[^。！？!?]{0,20}?(?:無視|忘れ)",
+         # ... not what the writer did ("設定した暗証番号を忘れてしまいました": I forgot the code I set)
+         "(?:指示|命令|ルール|規則|指令|言われたこと|設定)[^。！？!?]{0,20}?(?:無視|忘れ)(?!てしまい|てしまっ|ちゃっ|まし|た)",
          ("無視", "忘れ"), group="override", lead=False, back=40, fwd=4),
     Rule(P, "instruction_override", 0.88,
          "(?:지시|명령|규칙|지침|지示|안내)[^.!?]{0,30}?(?:무시|잊어|잊으)",
