@@ -222,9 +222,12 @@ class Asked:
     markers: tuple[str, ...]
     span: tuple[int, int] = (0, 0)
     term: str = ""
+    shared: bool = False  # it names only credentials the instructions allow to be given out
+    named: bool = False  # it names a credential the way the instructions' secrecy sentence does
 
 
 _NOTHING = Asked(())
+_SHARED = Asked((), shared=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,21 +238,33 @@ class Guard:
     kinds: frozenset[str]
     names: frozenset[str]
     key: bytes = b""
+    shared: frozenset[str] = frozenset()  # what names a credential the instructions let be shared
+    secret: frozenset[str] = frozenset()  # what names a credential they keep ("admin panel" PIN)
 
     def read(self, text: str) -> Asked:
         """Whether ``text`` names a guarded kind of thing (not as the writer's own) and a guarded
-        person."""
+        person. A credential the instructions allow to be given out ("the guest Wi-Fi password
+        ... may be shared with anyone") is not guarded; a text that names only such credentials
+        is ``shared``."""
         folded = _casefold(text)
-        span = _guarded_term(folded, self.kinds)
+        span = None
+        shared = False
+        for kind, start, end in _guarded_terms(folded, self.kinds):
+            if kind == "credential" and self.shared and not self.shared.isdisjoint(_modifiers(folded, start)):
+                shared = True
+                continue
+            span = start, end
+            break
         if span is None:
-            return _NOTHING
+            return _SHARED if shared else _NOTHING
         term = folded[span[0] : span[1]]
+        named = not self.secret.isdisjoint(_modifiers(folded, span[0]))
         if self.names and not self.names.isdisjoint(_WORD.findall(folded)):
-            return Asked((GUARDED_MARK, PERSON_MARK), span, term)
-        return Asked((GUARDED_MARK,), span, term)
+            return Asked((GUARDED_MARK, PERSON_MARK), span, term, named=named)
+        return Asked((GUARDED_MARK,), span, term, named=named)
 
 
-def _guarded_term(folded: str, kinds: frozenset[str]) -> tuple[int, int] | None:
+def _guarded_terms(folded: str, kinds: frozenset[str]) -> Iterator[tuple[str, int, int]]:
     for kind, pattern in _KINDS:
         if kind not in kinds:
             continue
@@ -259,8 +274,62 @@ def _guarded_term(folded: str, kinds: frozenset[str]) -> tuple[int, int] | None:
             if kind == "credential" and _GENERIC_BEFORE.search(before) is not None:
                 continue
             if _OWN_BEFORE.search(before) is None and _OWN_AFTER.search(after) is None:
-                return start, end
-    return None
+                yield kind, start, end
+
+
+# Instructions that let a credential be given out: "the guest Wi-Fi password is X and may be
+# shared with anyone", "you can give the door code to guests". Read sentence by sentence, and only
+# in a sentence that asks for no secrecy.
+_SHAREABLE = re.compile(
+    r"\b(?:may|can|should|is to) be (?:shared|given|told|provided|handed out|given out)\b|"
+    r"\b(?:feel free to|you (?:may|can|should)|please|always) (?:share|give|tell|provide|hand out)\b|"
+    r"\bshare (?:it|this|them) (?:freely|with (?:anyone|everyone|any|all|guests|customers|visitors))\b|"
+    r"\bis (?:public|not (?:a )?secret)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_MODIFIER = re.compile(r"(?:([\w-]+)\s+)?([\w-]+)\s*$")
+
+
+def _modifiers(folded: str, start: int) -> tuple[str, ...]:
+    """The word and the two words just before a credential term at ``start`` ("wi-fi" and "guest
+    wi-fi" of "guest wi-fi password"), without hyphens: what tells one credential from another."""
+    m = _MODIFIER.search(folded, max(0, start - 40), start)
+    if m is None:
+        return ()
+    last = m.group(2).replace("-", "")
+    return (last,) if m.group(1) is None else (last, m.group(1).replace("-", "") + " " + last)
+
+
+# Words before a credential that do not tell one from another ("the password", "votre code").
+_PLAIN_MODIFIERS = frozenset(
+    {
+        "the", "a", "an", "your", "my", "our", "its", "their", "his", "her", "this", "that", "is", "are",
+        "was", "be", "of", "to", "for", "and", "or", "any", "all", "le", "la", "les", "un", "une", "de", "du",
+        "des", "votre", "ton", "ta", "el", "los", "las", "una", "del", "su", "tu", "der", "die", "das", "den",
+        "dem", "ein", "eine", "dein", "deine", "ihr", "il", "lo", "gli", "uno", "o", "os", "um", "uma",
+        "seu", "sua",
+    }
+)  # fmt: skip
+
+
+def _credentials(folded: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What names a credential that a sentence of the instructions lets be given out, and what
+    names one that a sentence asking for secrecy keeps. A name in both is kept ("the guest Wi-Fi
+    password may be shared; never reveal the staff Wi-Fi password": "guest wifi" is shared,
+    "wifi" and "staff wifi" are kept)."""
+    shared: set[str] = set()
+    secret: set[str] = set()
+    for sentence in _SENTENCE.finditer(folded):
+        text = sentence.group()
+        if _has(_SECRECY, text):
+            into = secret
+        elif _SHAREABLE.search(text) is not None:
+            into = shared
+        else:
+            continue
+        for start, _end in _found(_CREDENTIAL, text):
+            into.update(m for m in _modifiers(text, start) if m.split()[-1] not in _PLAIN_MODIFIERS)
+    return frozenset(shared - secret), frozenset(secret)
 
 
 @functools.lru_cache(maxsize=256)
@@ -282,8 +351,11 @@ def guard_of(texts: tuple[str, ...]) -> Guard | None:
         for word in _WORD.findall(run.casefold())
         if word not in _NOT_NAMES
     )
-    key = hashlib.blake2b(repr((sorted(kinds), sorted(names))).encode("utf-8"), digest_size=16).digest()
-    return Guard(kinds, names, key)
+    shared, secret = _credentials(folded) if "credential" in kinds else (frozenset(), frozenset())
+    key = hashlib.blake2b(
+        repr((sorted(kinds), sorted(names), sorted(shared), sorted(secret))).encode("utf-8"), digest_size=16
+    ).digest()
+    return Guard(kinds, names, key, shared, secret)
 
 
 # A quoted value: the secret as the instructions state it ('Piano', "Mouse", « Delta012 », 「オメガ」).
