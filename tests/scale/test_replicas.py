@@ -108,8 +108,10 @@ def test_replicas_behind_nginx_share_the_store_and_survive_kills(
     for what in killed.failed:
         assert what in ("502 upstream_unavailable", "200 stream ended by an error event"), killed.describe()
 
-    # Store down: deltas stop (full sends), at most one refusal per conversation as it goes.
-    assert during.get("refused", 0) <= CONVERSATIONS, during
+    # Store down: deltas stop (full sends). Each survivor finds the outage on its own, so a
+    # conversation may be refused once by each before they both answer without a promise to keep
+    # the turn: at most one refusal per conversation and surviving replica.
+    assert during.get("refused", 0) <= CONVERSATIONS * len(survivors), during
     assert during.get("sent", 0) < CONVERSATIONS * STORE_DOWN_ROUNDS, during
     assert sum(s.get("errors", 0) + s.get("timeouts", 0) for s in survivors) >= 1, survivors
 
