@@ -328,7 +328,13 @@ def _credentials(folded: str) -> tuple[frozenset[str], frozenset[str]]:
         else:
             continue
         for start, _end in _found(_CREDENTIAL, text):
-            into.update(m for m in _modifiers(text, start) if m.split()[-1] not in _PLAIN_MODIFIERS)
+            for name in _modifiers(text, start):
+                words = name.split()
+                if words[-1] not in _PLAIN_MODIFIERS:
+                    into.add(name)
+                    if into is secret:
+                        # "the admin PIN" names "the admin panel PIN" closely enough
+                        into.update(w for w in words if w not in _PLAIN_MODIFIERS)
     return frozenset(shared - secret), frozenset(secret)
 
 
