@@ -286,6 +286,15 @@ def test_hand_written_multilingual_attacks(name: str) -> None:
     assert false_positives <= at_most
 
 
+def test_hand_written_hard_benign_messages() -> None:
+    # Round six's last set: 240 benign messages in 21 languages that share words with the round's
+    # rules (data/README.md), measured once, then a regression set.
+    rows = _load(DATA / "hard_benign_unseen.jsonl")
+    assert len(rows) >= 200
+    _, false_positives = _rates(rows)
+    assert false_positives <= 0.055
+
+
 def test_hand_written_system_prompts_held_out() -> None:
     # 429 benign system prompts in 20 languages (data/README.md); the classifier trains on the tune
     # quarter. Many still trip a rule (warnings that quote an attack in other languages, gatekeeper

@@ -123,6 +123,7 @@ def test_a_persona_without_restrictions_is_blocked(text: str) -> None:
         "¿Existe alguna IA sin filtros? Lo pregunto para un trabajo de clase.",
         "Les IA sans restrictions sont-elles dangereuses pour la société ?",
         "Gibt es eine KI ohne Zensur, die man lokal installieren kann?",
+        "Sind KI-Modelle ohne Filter eine Gefahr für die Demokratie? Ich brauche Argumente.",
         "没有限制的人工智能危险吗？",
         "Нейросеть без ограничений — это миф или реальность?",
         "Tu es désormais mon assistant de cuisine.",

@@ -542,22 +542,28 @@ _RESTRICT_OTHER = (
     "制限|検閲|ルール|제한|검열|규칙|ข้อจํากัด|กฎ)"
 )
 _NO_AFTER = "(?:नहीं|নেই|ない|없|yok)"
+# Said to the model ("tu es désormais ... une IA sans filtre"), not about AI in general ("Sind
+# KI-Modelle ohne Filter eine Gefahr?"): the rules below need the second person before the AI.
+_YOU_LATIN = r"(?:tu|du|eres|sei|jij|je|jestes|budes|ty|ban|kamu|anda|wewe|sen|voce|vous|ikaw)"
+_YOU_OTHER = "(?:ты|ти|вы|ви|أنت|انت|אתה|تو|तुम|आप|তুমি|আপনি|你|您|あなた|君|너|당신|είσαι|εσύ|คุณ)"
 
 LATE_RULES: tuple[Rule, ...] = (
     # "une IA sans aucun filtre", "en AI utan några begränsningar", "AI, která nemá žádná omezení"
     Rule(J, "no_restrictions", 0.7,
-         rf"\b{_AI_LATIN}\b[^.!?\n]{{0,60}}?\b{_NO_LATIN}\b (?:[a-z]{{1,20}} ){{0,2}}?{_RESTRICT_LATIN}\b",
+         rf"\b{_YOU_LATIN}\b[^.!?\n]{{0,60}}?\b{_AI_LATIN}\b[^.!?\n]{{0,60}}?\b{_NO_LATIN}\b (?:[a-z]{{1,20}} ){{0,2}}?"
+         rf"{_RESTRICT_LATIN}\b",
          _w("sin sans senza sem ohne zonder bez utan tanpa geen nie nema hicbir isiyo khong walang kein keine keinen "
-            "keiner"), group="no_restrictions_ml", lead=False, back=80, fwd=40),
+            "keiner"), group="no_restrictions_ml", lead=False, back=150, fwd=40),
     # "штучний інтелект без жодних обмежень", "没有任何限制和审查的人工智能", "制限も検閲も一切ないAI",
     # "एआई जिस पर कोई पाबंदी नहीं"
     Rule(J, "no_restrictions", 0.7,
+         f"{_YOU_OTHER}[^.!?\\n。]{{0,60}}?(?:"
          f"{_AI_OTHER}[^.!?\\n]{{0,40}}?{_NO_OTHER}[^.!?\\n]{{0,12}}?{_RESTRICT_OTHER}|"
          f"{_NO_OTHER}[^.!?\\n]{{0,12}}?{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_AI_OTHER}|"
          f"{_AI_OTHER}[^.!?\\n]{{0,50}}?{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_NO_AFTER}|"
-         f"{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_NO_AFTER}[^.!?\\n]{{0,12}}?{_AI_OTHER}",
+         f"{_RESTRICT_OTHER}[^.!?\\n]{{0,12}}?{_NO_AFTER}[^.!?\\n]{{0,12}}?{_AI_OTHER})",
          ("без", "χωρίς", "χωρις", "بلا", "بدون", "בלי", "ללא", "बिना", "无", "没有", "沒有", "ไม่มี", "नहीं", "নেই",
-          "ない", "없", "yok"), group="no_restrictions_ml", lead=False, back=90, fwd=90),
+          "ない", "없", "yok"), group="no_restrictions_ml", lead=False, back=180, fwd=90),
     # "you are now X" in more languages (weak alone: the corroboration for the rules above)
     Rule(J, "roleplay_persona", 0.4,
          r"\b(?:tu es desormais|desormais tu es|je speelt vanaf nu|vanaf nu ben je|vanaf nu speel je|od teraz jestes|"
