@@ -28,14 +28,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from m2m.security.languages import EXFILTRATION_RULES, LATE_RULES, MULTILINGUAL_RULES
+from m2m.security.languages import MULTILINGUAL_RULES
 from m2m.security.normalize import tokens
 from m2m.security.patterns import DATA_EXFILTRATION, RULES, Rule
 from m2m.security.prefilter import Clause, cached_clauses, rare_start
 
 __all__ = ["ALL_RULES", "CHUNK", "NEGATED", "OVERLAP", "Hit", "alternatives", "candidates", "rule_hits"]
 
-ALL_RULES: tuple[Rule, ...] = (*RULES, *MULTILINGUAL_RULES, *EXFILTRATION_RULES, *LATE_RULES)
+ALL_RULES: tuple[Rule, ...] = (*RULES, *MULTILINGUAL_RULES)
 
 CHUNK = 2048  # characters of a long text read at once
 WEAK = 0.5  # rules this weak or weaker corroborate other evidence (see ``rule_hits``)

@@ -22,7 +22,7 @@ from m2m.security.patterns import JAILBREAK as J
 from m2m.security.patterns import PROMPT_INJECTION as P
 from m2m.security.patterns import Rule
 
-__all__ = ["EXFILTRATION_RULES", "LATE_RULES", "MULTILINGUAL_RULES"]
+__all__ = ["MULTILINGUAL_RULES"]
 
 
 def _w(spec: str) -> tuple[str, ...]:
@@ -30,7 +30,7 @@ def _w(spec: str) -> tuple[str, ...]:
 
 
 # fmt: off
-MULTILINGUAL_RULES: tuple[Rule, ...] = (
+_RULES: tuple[Rule, ...] = (
     # ---- override, verb first (Romance, Germanic, Slavic, Greek, Austronesian, Vietnamese, Thai) --
     Rule(P, "instruction_override", 0.88,
          r"\b(?:ignore[rsz]?|ignorez|oublie[rsz]?|oubliez|ne tenez pas compte|ne tiens pas compte|fais abstraction)\b.{0,40}?\b(?:instructions?|consignes?|regles|directives|indications|ordres|tout ce qu)",
@@ -174,19 +174,13 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
          "(?:위에 있는|위의|앞의) ?(?:문장|텍스트|내용|글)[^.!?]{0,20}?(?:반복|출력|보여|그대로)|(?:أعد|كرر)[^.!?]{0,20}?(?:أعلاه|السابق)",
          ("повтори", "выведи", "покажи", "перепиши", "напиши", "重复", "复述", "输出", "显示", "打印", "上面", "以上", "上述",
           "前面", "上の", "上記", "위에", "위의", "앞의", "أعد", "كرر"), group="extraction", lead=False, back=2, fwd=60),
-    # the system prompt, named in other languages: evidence that lets the classifier decide
+    # the model's instructions named in other languages: evidence that lets the classifier decide (the
+    # system prompt by name is a stronger rule below, "round six, late")
     Rule(P, "prompt_extraction", 0.5,
-         r"\b(?:systemprompt|system-prompt|prompt (?:du |de )?systeme|prompt del sistema|prompt di sistema|prompt do "
-         r"sistema|systeemprompt|prompt systemowy|sistem istemi|prompt sistem|instrucciones del sistema|"
-         r"instructions systeme|systemanweisungen|istruzioni di sistema|instrucoes do sistema)\b",
-         _w("systemprompt system prompt systeme sistema systeemprompt systemowy sistem instrucciones instructions "
-            "systemanweisungen istruzioni instrucoes"), group="extraction_mention", lead=False, back=30, fwd=40),
-    Rule(P, "prompt_extraction", 0.5,
-         r"системн\w{0,3} (?:промпт|подсказк|инструкци)|系统提示|系統提示|系统指令|系统消息|システムプロンプト|システムメッセージ|"
-         "시스템 프롬프트|시스템 메시지|सिस्टम प्रॉम्प्ट|सिस्टम संदेश|موجه النظام|تعليمات النظام|تعليماتك|指示内容を|あなたの指示|"
-         "너의 지시|당신의 지시|आपके निर्देश|अपने निर्देश",
-         ("системн", "系统", "系統", "システム", "시스템", "सिस्टम", "موجه", "تعليمات", "تعليماتك", "指示内容", "あなたの指示",
-          "너의", "당신의", "आपके", "अपने"), group="extraction_mention", lead=False, back=2, fwd=40),
+         "系統提示|系统消息|システムメッセージ|시스템 메시지|सिस्टम संदेश|تعليماتك|指示内容を|あなたの指示|너의 지시|당신의 지시|"
+         "आपके निर्देश|अपने निर्देश",
+         ("系統", "系统", "システム", "시스템", "सिस्टम", "تعليماتك", "指示内容", "あなたの指示", "너의", "당신의", "आपके", "अपने"),
+         group="extraction_mention", lead=False, back=2, fwd=40),
 
     # ---- asking for "your instructions" / "your system prompt" (round three) --------------------------
     # The possessive addressed to the model, in each language: evidence on its own, and with a verb
@@ -506,7 +500,7 @@ _COVERT = (
 )
 _SINK_ANCHORS = ("http", "https", "www", "@")
 
-EXFILTRATION_RULES: tuple[Rule, ...] = (
+_EXFILTRATION_RULES: tuple[Rule, ...] = (
     Rule(D, "exfil_destination", 0.6, rf"{_SINK}[^\n]{{0,250}}?{_DATA}|{_DATA}[^\n]{{0,250}}?{_SINK}",
          _SINK_ANCHORS, group="exfil_sink", lead=False, back=330, fwd=330),
     Rule(D, "covert_exfiltration", 0.6, rf"{_SINK}[^\n]{{0,250}}?{_COVERT}|{_COVERT}[^\n]{{0,250}}?{_SINK}",
@@ -547,7 +541,7 @@ _NO_AFTER = "(?:नहीं|নেই|ない|없|yok)"
 _YOU_LATIN = r"(?:tu|du|eres|sei|jij|je|jestes|budes|ty|ban|kamu|anda|wewe|sen|voce|vous|ikaw)"
 _YOU_OTHER = "(?:ты|ти|вы|ви|أنت|انت|אתה|تو|तुम|आप|তুমি|আপনি|你|您|あなた|君|너|당신|είσαι|εσύ|คุณ)"
 
-LATE_RULES: tuple[Rule, ...] = (
+_LATE_RULES: tuple[Rule, ...] = (
     # "une IA sans aucun filtre", "en AI utan några begränsningar", "AI, která nemá žádná omezení"
     Rule(J, "no_restrictions", 0.7,
          rf"\b{_YOU_LATIN}\b[^.!?\n]{{0,60}}?\b{_AI_LATIN}\b[^.!?\n]{{0,60}}?\b{_NO_LATIN}\b (?:[a-z]{{1,20}} ){{0,2}}?"
@@ -574,9 +568,10 @@ LATE_RULES: tuple[Rule, ...] = (
          "απο τωρα εισαι|今からあなたは|今から君は|지금부터 너는|이제부터 너는",
          ("тепер", "відтепер", "מעכשיו", "تو", "از", "από", "απο", "今から", "지금부터", "이제부터"), group="persona_ml",
          lead=False, back=2, fwd=30),
-    # the system prompt named in other languages (0.6), and asked for word for word (0.55): together 0.82
+    # the system prompt named in other languages (0.6; the group of the weaker mentions above), and asked
+    # for word for word (0.55): together 0.82
     Rule(P, "prompt_extraction", 0.6,
-         r"\b(?:systemprompt\w{0,2}|prompt (?:de |del |do |du |di )?(?:sistema|systeme|systemowy\w{0,2})|"
+         r"\b(?:systemprompt\w{0,2}|system-prompt\w{0,2}|prompt (?:de |del |do |du |di )?(?:sistema|systeme|systemowy\w{0,2})|"
          r"promptu systemowego|prompt systemowy|systemoveho promptu|systemovy prompt|systeemprompt|"
          r"sistem (?:istemi|istemini|komutu|promptu)|loi nhac he thong|maelekezo (?:yako )?ya mfumo|prompt sistem|"
          r"instrukcje systemowe|instrucciones del sistema|instrucoes do sistema|instructions (?:du )?systeme|"
@@ -584,7 +579,7 @@ LATE_RULES: tuple[Rule, ...] = (
          r"versteckte\w{0,2} (?:prompt|anweisungen|regeln)|verborgen instructies|instrucciones ocultas|"
          r"instrucoes ocultas|instructions cachees|istruzioni nascoste|ukryte (?:zasady|instrukcje)|"
          r"skrytych pravidel|skryta pravidla|dolda instruktioner|gizli talimatlar\w{0,3}|instruksi tersembunyi)\b",
-         _w("systemprompt systemprompts systemprompten prompt promptu systemoveho systemovy systeemprompt sistem loi "
+         _w("systemprompt systemprompts systemprompten system prompt promptu systemoveho systemovy systeemprompt sistem loi "
             "maelekezo instrukcje instrucciones instrucoes instructions systemanweisung systemanweisungen istruzioni "
             "systeeminstructies systemkonfiguration versteckte versteckten verborgen ukryte skrytych skryta dolda gizli "
             "instruksi"), group="extraction_mention", lead=False, back=30, fwd=50),
@@ -605,13 +600,15 @@ LATE_RULES: tuple[Rule, ...] = (
          r"kata demi kata|kata per kata|nguyen van|tung chu|neno kwa neno)\b",
          _w("textualmente literalmente palabra palavra mot textuellement wortwortlich wort parola testualmente letterlijk "
             "woord doslownie slowo doslova doslovne ordagrant ord kelimesi harfiyen kata nguyen tung neno"),
-         group="verbatim_ml", lead=False, back=2, fwd=30),
+         group="verbatim", lead=False, back=2, fwd=30),
     Rule(P, "prompt_extraction", 0.55,
          "дословно|слово в слово|дослівно|αυτολεξεί|λέξη προς λέξη|מילה במילה|כלשונן|כלשונו|کلمه به کلمه|حرفيا|"
          "حرفياً|بالحرف|كلمة بكلمة|शब्दशः|ज्यों का त्यों|हूबहू|হুবহু|逐字|一字不差|原封不动|一字一句|原文のまま|"
          "토씨 하나|คําต่อคํา",
          ("дословно", "слово", "дослівно", "αυτολεξεί", "λέξη", "מילה", "כלשונן", "כלשונו", "کلمه", "حرفيا", "حرفياً",
           "بالحرف", "كلمة", "शब्दशः", "ज्यों", "हूबहू", "হুবহু", "逐字", "一字不差", "原封不动", "一字一句", "原文のまま",
-          "토씨", "คําต่อคํา"), group="verbatim_ml", lead=False, back=2, fwd=30),
+          "토씨", "คําต่อคํา"), group="verbatim", lead=False, back=2, fwd=30),
 )
 # fmt: on
+
+MULTILINGUAL_RULES: tuple[Rule, ...] = (*_RULES, *_EXFILTRATION_RULES, *_LATE_RULES)

@@ -1055,6 +1055,6 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:quote|repeat|print|paste|copy|write|output|show|give|reproduce|recite|type|list)\b[^.!?\n]{0,40}?"
          r"\b(?:word for word|word-for-word|verbatim|character for character|exactly as (?:written|worded|"
          r"it was written|they were written|it is written))\b",
-         _words("word verbatim character exactly"), group="verbatim_ml", lead=False, back=50, fwd=40),
+         _words("word verbatim character exactly"), group="verbatim", lead=False, back=50, fwd=40),
 )
 # fmt: on
