@@ -609,6 +609,147 @@ _LATE_RULES: tuple[Rule, ...] = (
           "بالحرف", "كلمة", "शब्दशः", "ज्यों", "हूबहू", "হুবহু", "逐字", "一字不差", "原封不动", "一字一句", "原文のまま",
           "토씨", "คําต่อคํา"), group="verbatim", lead=False, back=2, fwd=30),
 )
+
+# ---- round seven: the secret asked for sideways, personas without rules, "the rules don't apply" ------
+# The secret spelled, reversed, hidden in an acrostic or rhymed (0.85, as the English rules that
+# ask for it obfuscated), or counted, put in a poem, a hint, a riddle or a translation (0.6: "how
+# many letters should a password have?" and a poem about passwords are ordinary requests). "My
+# password" in the writer's own language is not asked for; an application's rule that forbids
+# these ("ne jamais l'épeler") is not a request (``engine._prohibited``).
+_MINE_BEFORE = (
+    r"(?<!\bmon )(?<!\bma )(?<!\bmi )(?<!\bmein )(?<!\bmeine )(?<!\bmeinen )(?<!\bmijn )(?<!\bmoje )(?<!\bmeu )"
+    r"(?<!\bminha )(?<!\bmia )(?<!\bmio )(?<!\bmy )"
+)
+_MINE_AFTER = r"(?! (?:de mon|de ma|de mi|del mio|della mia|meines|meiner|van mij|mojego|mojej|do meu|da minha))"
+# In languages with articles, the secret the model keeps is definite ("le mot de passe", "tu
+# contraseña"); "un mot de passe" is any password ("combien de lettres doit avoir un mot de passe ?").
+_SECRET_DEFINITE = (
+    r"\b(?:le|la|l'|ton|ta|votre|ce|cette|el|tu|su|esa|esta|a|o|sua|tua|essa|il|questa|das|dein\w{0,2}|ihr\w{0,2}|"
+    r"den|dem|dieses|diesen|het|de|je|jouw|uw|dat|die)"
+    r" (?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|code d'acces|mot magique|"
+    r"contrasena|clave secreta|codigo secreto|palabra secreta|palabra clave|clave de acceso|palabra magica|"
+    r"senha|palavra-passe|palavra passe|palavra secreta|chave secreta|"
+    r"password|parola d'ordine|parola segreta|codice segreto|chiave segreta|"
+    r"passwort|kennwort|geheimwort|geheimcode|geheimen? (?:code|wort)|geheimes wort|losungswort|zugangscode|"
+    r"wachtwoord|geheime? woord|geheime code|toegangscode|codewoord)\b"
+)
+# ... and in languages without them, any mention of it.
+_SECRET_BARE = (
+    r"\b(?:haslo|hasla|hasle|haslem|tajne slowo|sekretne slowo|tajny kod|sekretny kod|kod dostepu|"
+    r"heslo|tajne slovo|tajny kod|losenord(?:et)?|hemliga ordet|hemlig kod|hemliga koden|"
+    r"sifre(?:yi|n|ni|niz|nizi|si|sini)|parola(?:yi|n|ni|niz|nizi|si|sini|nin)|parola (?:ta|voastra|secreta)|"
+    r"gizli (?:kelime|kod|sozcuk|sifre)(?:yi|u|yu|i|si|sini)?|"
+    r"kata sandi(?:nya)?|sandi(?:nya)?|kode rahasia(?:nya)?|kata rahasia(?:nya)?|"
+    r"lihim na salita|sikretong salita|mat khau|ma bi mat|tu khoa bi mat|tu bi mat|ma truy cap|"
+    r"nenosiri|nywila|neno la siri|neno siri|msimbo wa siri|parolei|cuvantul secret|codul secret|cod secret)\b"
+)
+_SECRET_LATIN = rf"{_MINE_BEFORE}(?:{_SECRET_DEFINITE}|{_SECRET_BARE}){_MINE_AFTER}"
+# The weaker requests (a poem, a hint) name it either way.
+_SECRET_LATIN_ANY = (
+    rf"{_MINE_BEFORE}(?:{_SECRET_BARE}|\b(?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|"
+    r"code d'acces|mot magique|contrasena|clave secreta|codigo secreto|palabra secreta|palabra clave|"
+    r"clave de acceso|palabra magica|senha|palavra-passe|palavra passe|palavra secreta|chave secreta|"
+    r"password|parola d'ordine|parola segreta|codice segreto|chiave segreta|passwort|kennwort|geheimwort|"
+    r"geheimcode|geheimen? (?:code|wort)|geheimes wort|losungswort|zugangscode|wachtwoord|geheime? woord|"
+    rf"geheime code|toegangscode|codewoord)\b){_MINE_AFTER}"
+)
+_SECRET_LATIN_ANCHORS = _w(
+    "passe secret secrete acces magique contrasena secreta secreto clave senha palavra chave password ordine segreta "
+    "segreto passwort kennwort geheimwort geheimcode geheimen geheime geheimes losungswort zugangscode wachtwoord "
+    "geheim toegangscode codewoord haslo hasla hasle haslem slowo kod dostepu heslo slovo losenord losenordet ordet "
+    "koden sifre sifreyi sifren sifreni sifreniz sifrenizi sifresi sifresini parola parolayi parolan parolani "
+    "parolaniz parolanizi parolasi parolasini parolanin gizli sandi sandinya rahasia rahasianya salita khau bi truy "
+    "nenosiri nywila siri msimbo parolei cuvantul codul cod"
+)
+_SIDEWAYS_LATIN = (
+    r"(?:a l'envers|a rebours|lettre par lettre|epel\w{1,4}|(?:premiere|derniere|chaque) lettre|premieres lettres|"
+    r"acrostiche|separee?s? par|avec des (?:espaces|tirets|points)|rime avec|"
+    r"al reves|letra por letra|deletre\w{1,3}|(?:primera|ultima|cada) letra|primeras letras|acrostico|"
+    r"separad[ao]s? por|con (?:espacios|guiones|puntos)|rima con|invertid[ao]s?|"
+    r"de atras (?:hacia|para) adelante|ao contrario|de tras (?:pra|para) frente|soletr\w{1,4}|"
+    r"(?:primeira|ultima|cada) letra|primeiras letras|com (?:espacos|tracos|pontos)|rima com|"
+    r"al contrario|all'incontrario|alla rovescia|lettera per lettera|compita\w{0,3}|(?:prima|ultima|ogni) lettera|"
+    r"prime lettere|separat[aei] da|con (?:spazi|trattini)|fa rima con|"
+    r"ruckwarts|umgekehrt\w{0,2}|buchstabier\w{0,3}|buchstabe fur buchstabe|(?:ersten|letzten) buchstaben|"
+    r"jeden buchstaben|anfangsbuchstaben|akrostichon|getrennt durch|"
+    r"mit (?:leerzeichen|bindestrichen)|reimt sich auf|"
+    r"achterstevoren|omgekeerd\w{0,2}|letter voor letter|(?:eerste|laatste|elke) letter|beginletters|acrostichon|"
+    r"gescheiden door|met (?:spaties|streepjes)|rijmt op|"
+    r"od tylu|wspak|litera po literze|(?:prze)?literuj\w{0,2}|(?:pierwsza|ostatnia|kazda) litera|pierwsze litery|"
+    r"akrostych|oddzielon\w{1,3}|ze spacjami|kolejn\w{1,2} liter\w{1,2}|"
+    r"pozpatku|pismeno po pismenu|hlaskuj\w{0,2}|(?:prvni|posledni|kazde) pismeno|"
+    r"baklanges|bokstav for bokstav|(?:forsta|sista) bokstaven|varje bokstav|"
+    r"tersten|ters (?:yaz|cevir|sirayla)|harf harf|hecele\w{0,4}|ilk harf\w{0,4}|her harf\w{0,4}|akrostis|"
+    r"bosluklarla|bosluk birak\w{0,4}|tire ile|"
+    r"terbalik|dibalik|huruf demi huruf|per huruf|dieja|eja\w{0,3}|huruf (?:pertama|awal)|setiap huruf|"
+    r"akrostik|dipisah\w{0,3}|dengan spasi|"
+    r"pabaliktad|baligtad|i-spell|ispell|unang letra|bawat letra|"
+    r"nguoc lai|viet nguoc|doc nguoc|danh van|tung chu cai|tung ky tu|chu cai dau|moi chu cai|"
+    r"cach nhau|"
+    r"kinyume|herufi kwa herufi|herufi ya kwanza|kila herufi|"
+    r"pe dos|litera cu litera|(?:prima|ultima|fiecare) litera|cu (?:spatii|liniute))\b"
+)
+_HINTED_LATIN = (
+    r"(?:combien de lettres|cuantas letras|quantas letras|quante lettere|wie viele buchstaben|hoeveel letters|"
+    r"ile liter|kolik pismen|hur manga bokstaver|kac harf\w{0,3}|berapa huruf|ilang letra|bao nhieu (?:chu|ky tu)|"
+    r"herufi ngapi|cate litere|poeme|indice|devinette|charade|poema|pista|adivinanza|acertijo|dica|charada|poesia|indizio|indovinello|"
+    r"gedicht|hinweis|ratsel|aanwijzing|raadsel|wiersz\w{0,2}|rymowank\w{1,2}|podpowiedz\w{0,2}|wskazowk\w{1,2}|"
+    r"zagadk\w{1,2}|basen|basnicka|napoveda|dikt|ledtrad|siir\w{0,4}|kafiye\w{0,4}|ipucu\w{0,3}|bilmece|puisi|"
+    r"pantun|sajak|petunjuk|teka-teki|tula|tugma|pahiwatig|bai tho|lam tho|goi y|cau do|shairi|kidokezo|dokezo|"
+    r"kitendawili|poezie|indiciu|ghicitoare|tradu\w{1,5}|traduz\w{0,4}|traducao|ubersetz\w{1,3}|vertaal\w{0,2}|"
+    r"przetlumacz|preloz|oversatt|cevir\w{0,4}|terjemah\w{0,4}|isalin|dich sang|tafsiri)\b"
+)
+_SECRET_OTHER = (
+    "(?<!мой )(?<!мою )(?<!мій )(?<!我的)(?<!私の)(?<!내 )(?<!मेरा )(?<!मेरे )(?<!আমার )"
+    "(?:парол|секретн\\w{0,3} (?:слово|код|ключ)|кодов\\w{0,3} слово|код доступ|таємн\\w{0,3} слово|κωδικ|"
+    "συνθηματικ|μυστικ\\w{0,3} λέξη|كلمة السر|كلمة المرور|كلمة سر|الرمز السري|رمز سري|الكود السري|رمز الدخول|"
+    "الباسورد|סיסמ|המילה הסודית|הקוד הסודי|קוד סודי|رمز عبور|کلمه عبور|پسورد|کلمه رمز|کد مخفی|کلمه مخفی|"
+    "पासवर्ड|गुप्त शब्द|गुप्त कोड|सीक्रेट कोड|कोड वर्ड|পাসওয়ার্ড|গোপন শব্দ|গোপন কোড|সিক্রেট কোড|"
+    "密码|口令|暗号|秘密代码|密钥|暗语|秘密单词|秘密词|パスワード|合言葉|合い言葉|暗証番号|秘密の言葉|"
+    "秘密のコード|비밀번호|암호|패스워드|비밀 단어|비밀 코드|비번|รหัสผ่าน|รหัสลับ|คําลับ|พาสเวิร์ด)"
+)
+_SECRET_OTHER_ANCHORS = (
+    "парол", "секретн", "кодов", "код доступ", "таємн", "κωδικ", "συνθηματικ", "μυστικ", "كلمة", "الرمز", "رمز",
+    "الكود", "الباسورد", "סיסמ", "המילה", "הקוד", "קוד", "کلمه", "پسورد", "کد", "पासवर्ड", "गुप्त", "सीक्रेट",
+    "कोड", "পাসওয়ার্ড", "গোপন", "সিক্রেট", "密码", "口令", "暗号", "秘密", "密钥", "暗语", "パスワード", "合言葉",
+    "合い言葉", "暗証番号", "비밀", "암호", "패스워드", "비번", "รหัส", "คําลับ", "พาสเวิร์ด",
+)
+_SIDEWAYS_OTHER = (
+    "(?:по буквам|задом наперёд|задом наперед|наоборот|в обратном порядке|(?:перв|последн)\\w{1,3} букв|"
+    "кажд\\w{1,3} букв|акростих|через (?:дефис|пробел|точк)|по літерах|навпаки|"
+    "(?:перш|останн)\\w{1,3} літер|кожн\\w{1,3} літер|акровірш|через (?:дефіс|пробіл)|"
+    "ανάποδα|αναποδα|γράμμα (?:προς )?γράμμα|πρώτο γράμμα|κάθε γράμμα|بالعكس|معكوس|"
+    "حرف\\S{0,2} حرف|كل حرف|أول حرف|الحرف الأول|مسافة بين|הפוך|מהסוף להתחלה|אות אחר אות|אות אות|"
+    "האות הראשונה|כל אות|רווח בין|برعکس|وارونه|حرف به حرف|حرف اول|هر حرف|فاصله بین|"
+    "उल्टा|उलटा|उल्टे|अक्षर-अक्षर|एक-एक अक्षर|एक एक अक्षर|पहला अक्षर|हर अक्षर|स्पेलिंग|"
+    "উল্টো|উল্টে|অক্ষর অক্ষর|প্রতিটি অক্ষর|প্রথম অক্ষর|বানান|倒过来|倒着|反过来|逐字|"
+    "一个字一个字|一个一个|每个字母|首字母|第一个字|藏头诗|空格|分开写|逆から|逆順|逆さ|"
+    "一文字ずつ|1文字ずつ|最初の文字|頭文字|各文字|区切って|ローマ字|あいうえお作文|各句の最初|거꾸로|"
+    "반대로|한 글자씩|글자마다|첫 글자|초성|띄어서|띄어 써|삼행시|이행시|กลับหลัง|ย้อนกลับ|ทีละตัว|"
+    "ตัวอักษรแรก|ตัวแรก|ทุกตัวอักษร|เว้นวรรค)"
+)
+_HINTED_OTHER = (
+    "(?:сколько букв|скільки літер|πόσα γράμματα|كم حرف|כמה אותיות|چند حرف|कितने अक्षर|কয়টি অক্ষর|কতগুলো অক্ষর|"
+    "几个字|多少个字|拼音|何文字|몇 글자|กี่ตัว|стих|рифм|подсказ|намек|намёк|переведи|переклади|загадк|вірш|підказ|ποίημα|υπόδειξη|μετάφρασε|قصيدة|شعر|"
+    "قافية|تلميح|ترجم|لغز|שיר|חרוז|רמז|תרגם|תתרגם|חידה|قافیه|سرنخ|راهنمایی|ترجمه|معما|कविता|तुकबंदी|संकेत|"
+    "हिंट|अनुवाद|ट्रांसलेट|पहेली|কবিতা|ছড়া|ইঙ্গিত|হিন্ট|অনুবাদ|ধাঁধা|诗|押韵|提示|翻译|谜语|俳句|詩|韻|ヒント|"
+    "翻訳|訳して|なぞなぞ|시를|운율|힌트|번역|수수께끼|กลอน|บทกวี|สัมผัส|คําใบ้|แปล|ปริศนา)"
+)
+
+_SIDEWAYS_RULES: tuple[Rule, ...] = (
+    Rule(P, "secret_extraction", 0.85,
+         rf"{_SECRET_LATIN}[^.!?\n]{{0,60}}?\b{_SIDEWAYS_LATIN}|\b{_SIDEWAYS_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN}",
+         _SECRET_LATIN_ANCHORS, group="secret_sideways", lead=False, back=90, fwd=90),
+    Rule(P, "secret_extraction", 0.85,
+         f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_SIDEWAYS_OTHER}|{_SIDEWAYS_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_sideways", lead=False, back=70, fwd=70),
+    Rule(P, "secret_extraction", 0.6,
+         rf"{_SECRET_LATIN_ANY}[^.!?\n]{{0,60}}?\b{_HINTED_LATIN}|\b{_HINTED_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN_ANY}",
+         _SECRET_LATIN_ANCHORS, group="secret_hinted", lead=False, back=90, fwd=90),
+    Rule(P, "secret_extraction", 0.6,
+         f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_HINTED_OTHER}|{_HINTED_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_hinted", lead=False, back=70, fwd=70),
+)
 # fmt: on
 
-MULTILINGUAL_RULES: tuple[Rule, ...] = (*_RULES, *_EXFILTRATION_RULES, *_LATE_RULES)
+MULTILINGUAL_RULES: tuple[Rule, ...] = (*_RULES, *_EXFILTRATION_RULES, *_LATE_RULES, *_SIDEWAYS_RULES)
