@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -30,7 +31,8 @@ def _passing(text: str) -> set[int]:
     return out
 
 
-def _word_clauses(i: int) -> list[engine._Check]:
+@functools.cache
+def _word_clauses(i: int) -> tuple[engine._Check, ...]:
     need = engine._ENTRIES[i].need
     out = []
     # The word clauses of an entry, rebuilt from the bits: the words whose bits cover each bit.
@@ -43,7 +45,7 @@ def _word_clauses(i: int) -> list[engine._Check]:
             b ^= low
     for words in by_bit.values():
         out.append(engine._Check(frozenset(words), None, None, ()))
-    return out
+    return tuple(out)
 
 
 def _old_conditions(i: int, text: str) -> bool:

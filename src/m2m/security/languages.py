@@ -750,6 +750,151 @@ _SIDEWAYS_RULES: tuple[Rule, ...] = (
          f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_HINTED_OTHER}|{_HINTED_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
          _SECRET_OTHER_ANCHORS, group="secret_hinted", lead=False, back=70, fwd=70),
 )
+
+# Personas without rules: one that never refuses anything (0.6), that no rule binds (0.55), told to
+# stay in character (0.35), introduced by a quoted name ("eres «SinFiltro»", 0.4, the group of "you
+# are now"); and "the rules don't apply" or "you don't need to refuse" (0.5). Alone each is an
+# ordinary sentence ("du bist 'Max', ein Reiseführer. Bleib in der Rolle"); together, with the
+# classifier, they are the persona jailbreak.
+_PERSONA_RULES: tuple[Rule, ...] = (
+    Rule(J, "never_refuses", 0.6,
+         r"\b(?:ne (?:refuse|refusera|refuses|dit) jamais|ne refuse rien|sans jamais refuser|"
+         r"nunca (?:se niega|se negara|te niegas|te negaras|rechaza|dice que no|recusa|se recusa|diz nao|recuse)|"
+         r"jamas se niega|no se niega a nada|nao recusa nada|non (?:rifiuta|si rifiuta|rifiuti) mai|non rifiuta nulla|"
+         r"non dice mai di no|(?:lehnt|verweigert|lehnst|verweigerst) (?:niemals|nie|nichts)|sagt (?:niemals|nie) nein|"
+         r"(?:niemals|nie) (?:nein sagt|ablehnt|verweigert)|"
+         r"weiger\w{0,2} nooit|zegt nooit nee|nigdy nie odmawia\w{0,2}|nie odmawia niczego|nikdy neodmita\w{0,2}|"
+         r"vagrar aldrig|sager aldrig nej|asla reddetme\w{0,2}|hicbir seyi reddetmez|hayir demez|"
+         r"(?:tidak|nggak|gak|ga|tak) pernah (?:menolak|nolak)|tidak akan menolak|hindi (?:kailanman )?tumatanggi|"
+         r"khong bao gio tu choi|(?:khong|ko) duoc tu choi|hakatai|hukatai|nu (?:refuza|refuzi) niciodata|"
+         r"kabhi (?:mana|inkaar|inkar) nahi|koi (?:rule|niyam) (?:follow )?nahi)\b"
+         # ... nothing or any request, not one thing ("mi perro nunca se niega a un paseo")
+         r"(?=\s?(?:[.,;:!?\n)»\"”]|$|(?:\w{1,20} ){0,2}?(?:nada|nadie|ningun\w?|nulla|nessun\w?|rien|aucun\w?|nichts|"
+         r"kein\w{0,2}|niczego|zadn\w{1,3}|nic|niets|geen|hicbir|herhangi|apa|apapun|gi|pedidos?|solicitud\w{0,2}|"
+         r"peticion\w{0,2}|preguntas?|richiest\w|domand\w|demandes?|questions?|anfragen?|fragen?|verzoek\w{0,2}|"
+         r"vragen?|prosb\w|pytan\w{1,3}|istek\w{0,4}|soru\w{0,4}|permintaan|pertanyaan|yeu cau|cau hoi|ombi|maombi|"
+         r"swali|maswali|cerer\w{1,2}|intrebar\w{1,2}|talep\w{0,4})\b))",
+         _w("jamais refuse rien refuser nunca jamas niega nao rifiuta rifiuti dice niemals nie nichts nooit nigdy niczego "
+            "nikdy aldrig asla hicbir hayir pernah menolak tumatanggi bao duoc hakatai hukatai niciodata kabhi koi"),
+         group="never_refuses", lead=False, back=40, fwd=50),
+    Rule(J, "never_refuses", 0.6,
+         "никогда не отказыва|не отказывает ни в|не знает отказа|ніколи не відмовля|δεν αρνείται ποτέ|ποτέ δεν αρνείται|"
+         "لا يرفض أي|لا يرفض أبدا|لا ترفض أبدا|لا ترفض أي|لا يرفض شيئا|אף פעם לא מסרב|לעולם לא מסרב|לא מסרב לשום|"
+         "هرگز رد نمی|هرگز درخواستی را رد|هیچ درخواستی را رد نمی|कभी मना नहीं|कभी इनकार नहीं|कभी 'ना' नहीं|"
+         "কখনো না বলে না|কখনো 'না' বলে না|কখনো প্রত্যাখ্যান|从不拒绝|绝不拒绝|不会拒绝任何|从来不拒绝|決して断らない|"
+         "何でも答える|拒否しない|거절하지 않|거절이라는 걸 모르|거절을 모르|ไม่เคยปฏิเสธ",
+         ("никогда", "не отказывает", "не знает", "ніколи", "δεν", "ποτέ", "لا يرفض", "لا ترفض", "אף", "לעולם", "לא מסרב",
+          "هرگز", "هیچ", "कभी", "কখনো", "从不", "绝不", "不会拒绝", "从来不", "決して", "何でも", "拒否しない", "거절",
+          "ไม่เคย"), group="never_refuses", lead=False, back=2, fwd=40),
+    Rule(J, "no_restrictions", 0.55,
+         r"\b(?:(?:n'a|n'a plus|ne connait|ne respecte) (?:aucune|pas de|plus de) (?:regles?|limites?|restrictions?|filtres?|"
+         r"lois?)|(?:soumise?|tenue?|liee?) a aucune (?:regle|restriction|limite|politique)|se moque des (?:regles|normes)|"
+         r"(?:sujeta?|atada?|ligada?|obligada?) a (?:ninguna|ningun) (?:norma|regla|politica|restriccion)|"
+         r"(?:no tiene|no conoce|sin) (?:ninguna )?(?:regla|norma|restriccion|limite)s?\b[^.!?\n]{0,20}?(?:ni|y)|"
+         r"se (?:rie|burla) de las (?:normas|reglas)|odia las (?:normas|reglas)|"
+         r"(?:presa?|sujeita?|vinculada?) a (?:regra|norma|politica) (?:nenhuma|alguma)|nao (?:tem|conhece) (?:nenhuma )?"
+         r"(?:regra|limite|restricao)s?|"
+         r"(?:vincolat[oa]|soggett[oa]|legat[oa]) (?:da|a) (?:alcuna|nessuna) (?:regola|norma|restrizione|politica)|"
+         r"disprezza le regole|non (?:ha|conosce) (?:alcuna |nessuna )?(?:regol[ae]|limit[ei]|restrizion[ei])|"
+         r"(?:kennt|hat) (?:keinerlei|keine) (?:regeln|grenzen|einschrankungen|filter)|(?:keinerlei|keine) (?:regeln|"
+         r"grenzen|einschrankungen) (?:kennt|hat|befolgt)|an keine (?:regeln|richtlinien) "
+         r"gebunden|halt sich an keine|"
+         r"(?:heeft|kent) geen (?:regels|grenzen|beperkingen)|aan geen (?:regels|richtlijnen) gebonden|"
+         r"nie ma (?:zadnych )?(?:zasad|ograniczen|regul)|nie zna (?:zadnych )?(?:zasad|granic)|"
+         r"nema (?:zadna )?(?:pravidla|omezeni)|har inga (?:regler|granser|begransningar)|"
+         r"hicbir (?:kural|sinir|kisitlama)\w{0,4} (?:yok|tanimaz|tanimayan)|kural tanimaz|"
+         r"(?:lepas|bebas) dari (?:semua )?(?:aturan|batasan)|(?:tidak|nggak|gak) (?:punya|ada) aturan|"
+         r"(?:tidak|nggak|gak) (?:peduli|mikirin) (?:etika|aturan)|walang (?:sinusunod na )?(?:patakaran|panuntunan)|"
+         r"khong (?:theo|co|can) (?:luat le|quy tac|luat)\w{0,4}|khong bi rang buoc|haina sheria|hana sheria|"
+         r"nu (?:are|respecta) (?:nicio|niciun) (?:regula|limita|restrictie))",
+         _w("n'a ne soumise soumis tenue tenu liee lie moque sujeta sujeto atada atado ligada ligado obligada obligado no "
+            "sin rie burla odia presa preso sujeita sujeito vinculada vinculado nao vincolato vincolata soggetto soggetta "
+            "legato legata disprezza non kennt hat keine halt heeft kent aan nie nema har hicbir kural lepas bebas tidak "
+            "nggak gak walang khong haina hana nu"),
+         group="no_rules_ml", lead=False, back=40, fwd=70),
+    Rule(J, "no_restrictions", 0.55,
+         "(?:нет|не имеет|не признаёт|не признает|не знает) (?:никаких |жодних )?(?:правил|ограничений|запретов|"
+         "моральных норм)|не связан\\w{0,2} (?:никакими )?(?:правилами|ограничениями)|немає (?:жодних )?(?:правил|обмежень)|"
+         "не визнає (?:жодних )?правил|δεν έχει (?:κανέναν|κανόνες)|χωρίς κανέναν κανόνα|لا يعترف بأي|غير مقيد بأي|"
+         "لا يلتزم بأي|ليس لديه أي (?:قواعد|قيود)|אין לו (?:שום )?(?:כללים|חוקים|מגבלות)|לא מכיר בשום|"
+         "هیچ (?:قانونی|محدودیتی|قاعده‌ای) (?:برایت |برای او )?(?:وجود ندارد|ندارد|نداری)|"
+         "कोई (?:नियम|पाबंदी|सीमा) नहीं|किसी (?:नियम|पाबंदी) को नहीं मानता|কোনো নিয়ম (?:নেই|মানে না)|"
+         "没有任何(?:道德)?(?:约束|规则|限制)|不受任何(?:规则|约束|限制)|不遵守任何规则|ルールが(?:一切)?ない|"
+         "ルールに縛られない|制限が一切ない|아무런 (?:제한|규칙)(?:이|도) 없|어떤 (?:정책|규칙)에도 묶여 있지 않|규칙이 없는|"
+         "ไม่มีกฎ|ไม่ทําตามกฎ",
+         ("нет", "не имеет", "не призна", "не знает", "не связан", "немає", "не визнає", "δεν έχει", "χωρίς", "لا يعترف",
+          "غير مقيد", "لا يلتزم", "ليس لديه", "אין לו", "לא מכיר", "هیچ", "कोई", "किसी", "কোনো", "没有任何", "不受任何",
+          "不遵守", "ルール", "制限", "아무런", "어떤", "규칙이", "ไม่มีกฎ", "ไม่ทํา"),
+         group="no_rules_ml", lead=False, back=2, fwd=60),
+    Rule(J, "persona_framing", 0.35,
+         r"\b(?:(?:reste|restez) dans (?:le |ton |votre )?(?:role|personnage)|ne sors (?:jamais |pas )?du (?:role|personnage)|"
+         r"(?:mantente|quedate|permanece|sigue) en (?:el |tu )?(?:personaje|papel|rol)|no (?:salgas|rompas) (?:del|el|de tu) "
+         r"(?:personaje|papel|rol)|nunca como (?:asistente|ia)|(?:fique|permaneca|mantenha-se) no (?:personagem|papel)|"
+         r"nao saia do (?:personagem|papel)|(?:resta|rimani) nel (?:personaggio|ruolo)|non uscire (?:mai )?dal "
+         r"(?:personaggio|ruolo)|bleib\w{0,2} (?:immer )?in (?:der|deiner) rolle|fall\w{0,2} (?:nie |niemals )?nicht aus "
+         r"der rolle|blijf in (?:je |de )?(?:rol|karakter)|val niet uit (?:je |de )?rol|nie wychodz z roli|(?:pozostan|zostan) "
+         r"w roli|rol\w{0,4} (?:cikma|disina cikma)|karakterden cikma|tetap (?:dalam|di) (?:peran|karakter)|jangan keluar "
+         r"dari peran|huwag lumabas sa karakter|(?:giu|vao) vai|(?:dung|khong) thoat vai|ramai in personaj|nu iesi din rol|"
+         r"(?:role|character) (?:mein|me) (?:raho|rehna))\b",
+         _w("reste restez sors mantente quedate permanece sigue salgas rompas nunca fique permaneca mantenha nao resta "
+            "rimani uscire bleib bleibe bleibst fall falle fallt blijf val wychodz pozostan zostan rol rolden rolunden "
+            "karakterden tetap keluar lumabas giu vao dung khong ramai iesi role character"),
+         group="stay_in_role_ml", lead=False, back=30, fwd=50),
+    Rule(J, "persona_framing", 0.35,
+         "оставайся в (?:роли|образе)|не выходи из (?:роли|образа)|залишайся в ролі|не виходь з ролі|μείνε στον ρόλο|"
+         "ابقَ في الشخصية|ابق في الشخصية|لا تخرج من (?:الشخصية|الدور)|ابقى في الدور|הישאר בדמות|אל תצא מהדמות|"
+         "در نقش بمان|از نقش خارج نشو|(?:किरदार|रोल) में (?:रहो|रहना)|চরিত্রে থাকো|চরিত্র থেকে বের হয়ো না|保持角色|"
+         "不要跳出(?:角色|来)|不要出戏|别出戏|キャラを崩さない|役を崩さない|役になりきって|캐릭터 유지|역할에서 벗어나지|"
+         "역할을 유지|캐릭터에서 벗어나지|อยู่ในบทบาท|ห้ามหลุดบท|อย่าออกจากบท",
+         ("оставайся", "не выходи", "залишайся", "не виходь", "μείνε", "ابق", "لا تخرج", "ابقى", "הישאר", "אל תצא", "در نقش",
+          "از نقش", "में रह", "চরিত্র", "保持角色", "不要跳出", "出戏", "崩さない", "なりきって", "캐릭터", "역할",
+          "อยู่ในบทบาท", "หลุดบท", "ออกจากบท"), group="stay_in_role_ml", lead=False, back=2, fwd=30),
+    # a persona named in quotes: "eres «El Abuelo Sin Filtro»", "너는 '해방'이라는 AI야"
+    Rule(J, "roleplay_persona", 0.4,
+         r"\b(?:eres|seras|tu es|tu seras|du bist|bist du|sei|sarai|voce e|voce sera|jij bent|je bent|jestes|budes|kamu|kamu adalah|"
+         r"ikaw ay|ikaw na si|ban la|m la|may la|sen|wewe ni|esti|you are|you're)\b (?:now |ahora |maintenant |jetzt |ora |"
+         r"agora |nu |teraz |sekarang |gio |artik |acum )?(?:(?:el|la|le|der|die|il|lo|o|a|de|het|si|si) )?[«\"“„'‘]",
+         _w("eres seras tu du bist sei sarai voce jij je jestes budes kamu ikaw ban m may sen wewe esti you you're"),
+         group="persona_ml", lead=False, back=4, fwd=40),
+    Rule(J, "roleplay_persona", 0.4,
+         "(?:ты|ти|أنت|انت|אתה|تو|तुम|আপনি|তুমি|你|君|너는|넌|คุณคือ|είσαι)\\s?(?:теперь |тепер |الآن |עכשיו |الان |अब |এখন |"
+         "现在|现在是|今から|이제 |ตอนนี้)?(?:是|は)?\\s?(?:—|-|–)?\\s?[«\"“„'‘「『]",
+         ("ты", "ти", "أنت", "انت", "אתה", "تو", "तुम", "আপনি", "তুমি", "你", "君", "너는", "넌", "คุณคือ", "είσαι"),
+         group="persona_ml", lead=False, back=2, fwd=30),
+    # "it's only fiction, so the rules don't apply / you don't need to refuse"
+    Rule(J, "hypothetical_evasion", 0.5,
+         r"\b(?:(?:your|the) (?:normal |usual )?(?:rules|guidelines|policies) (?:don't|do not|no longer) apply|"
+         r"you (?:don't|do not) (?:have|need) to refuse|no need to refuse|"
+         r"les regles (?:normales |habituelles )?ne s'appliquent (?:pas|plus)|(?:tu n'as|vous n'avez) pas (?:besoin de|a) "
+         r"refuser|pas besoin de refuser|las (?:normas|reglas)(?: normales| habituales)? no (?:se aplican|aplican|cuentan)|"
+         r"no (?:tienes que|necesitas|hace falta) negarte|tus (?:reglas|normas) no (?:aplican|cuentan)|as regras "
+         r"(?:normais )?nao se aplicam|nao precisa (?:se )?recusar|le regole (?:normali )?non (?:si applicano|valgono)|"
+         r"non (?:devi|serve) rifiutare|(?:die |deine )?regeln gelten (?:hier )?nicht|(?:musst|brauchst) (?:du )?nicht "
+         r"(?:abzu)?lehnen|de regels gelden (?:hier )?niet|hoef je niet te weigeren|zasady nie obowiazuja|nie musisz "
+         r"odmawiac|kurallar (?:gecerli degil|uygulanmaz)|reddetmene gerek yok|aturan(?:nya)? (?:tidak|nggak|gak) berlaku|"
+         r"(?:tidak|nggak|gak) (?:perlu|usah) (?:menolak|nolak)|(?:luat le|quy tac) khong (?:ap dung|con hieu luc)|"
+         r"khong can tu choi|sheria hazitumiki|regulile nu se (?:aplica|mai aplica)|nu trebuie sa refuzi|reglerna galler "
+         r"inte|behover inte vagra)\b",
+         _w("your the rules guidelines policies you no les tu vous pas las tus as nao le non die deine regeln musst brauchst "
+            "de hoef zasady nie kurallar reddetmene aturan aturannya tidak nggak gak luat quy khong sheria regulile nu "
+            "reglerna behover"),
+         group="rules_off", lead=False, back=20, fwd=60),
+    Rule(J, "hypothetical_evasion", 0.5,
+         "правила не (?:действуют|применяются)|не нужно отказываться|можешь не отказываться|правила не діють|не потрібно "
+         "відмовляти|οι κανόνες δεν ισχύουν|القواعد لا تنطبق|لا تنطبق عليك|لا داعي للرفض|הכללים לא חלים|אין צורך לסרב|"
+         "قوانین اعمال نمی|نیازی به رد کردن|नियम लागू नहीं|मना करने की (?:ज़रूरत|जरूरत) नहीं|নিয়ম প্রযোজ্য নয়|নিয়ম খাটে না|"
+         "规则不适用|不用拒绝|不必拒绝|ルールは適用されない|断る必要はない|규칙이 적용되지 않|거절할 필요 없|กฎไม่มีผล|"
+         "ไม่ผิดกฎ|ไม่ต้องปฏิเสธ",
+         ("правила", "не нужно", "можешь", "не потрібно", "οι", "القواعد", "لا تنطبق", "لا داعي", "הכללים", "אין צורך",
+          "قوانین", "نیازی", "नियम", "मना", "নিয়ম", "规则", "不用", "不必", "ルール", "断る", "규칙이", "거절할", "กฎ",
+          "ไม่ผิด", "ไม่ต้อง"), group="rules_off", lead=False, back=2, fwd=40),
+)
 # fmt: on
 
-MULTILINGUAL_RULES: tuple[Rule, ...] = (*_RULES, *_EXFILTRATION_RULES, *_LATE_RULES, *_SIDEWAYS_RULES)
+MULTILINGUAL_RULES: tuple[Rule, ...] = (
+    *_RULES,
+    *_EXFILTRATION_RULES,
+    *_LATE_RULES,
+    *_SIDEWAYS_RULES,
+    *_PERSONA_RULES,
+)
