@@ -500,7 +500,15 @@ _COVERT = (
 )
 _SINK_ANCHORS = ("http", "https", "www", "@")
 
+# A URL whose query ends in an empty value ("?d=", "?texto=") is a
+# form to fill in: with the conversation, keys or passwords named near it (0.6, next to the destination's
+# 0.6), or in a markdown image that the client will fetch unasked (0.85).
+_TEMPLATE = r"https?://[^\s)\]\"'<>]{1,200}?[?&][a-z0-9_]{1,20}=(?=[\s)\]\"'>]|$)"
 _EXFILTRATION_RULES: tuple[Rule, ...] = (
+    Rule(D, "url_exfiltration", 0.6, rf"{_TEMPLATE}[^\n]{{0,160}}?{_DATA}|{_DATA}[^\n]{{0,160}}?{_TEMPLATE}",
+         ("http", "https"), group="exfil_template", lead=False, back=250, fwd=400),
+    Rule(D, "markdown_exfiltration", 0.85, r"!\[[^\]\n]{0,100}\]\( ?https?://[^\s)]{1,200}?[?&][a-z0-9_]{1,20}=\)",
+         ("![",), group="url_exfil"),
     Rule(D, "exfil_destination", 0.6, rf"{_SINK}[^\n]{{0,250}}?{_DATA}|{_DATA}[^\n]{{0,250}}?{_SINK}",
          _SINK_ANCHORS, group="exfil_sink", lead=False, back=330, fwd=330),
     Rule(D, "covert_exfiltration", 0.6, rf"{_SINK}[^\n]{{0,250}}?{_COVERT}|{_COVERT}[^\n]{{0,250}}?{_SINK}",
