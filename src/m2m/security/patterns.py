@@ -1074,6 +1074,22 @@ RULES: tuple[Rule, ...] = (
          r"creators?|company|admins?|owners?) (?:has |have )?)(?:told|said|instructed|taught|given|programmed|asked)\b"
          r"(?!(?: you| me)? (?:about|regarding|on|of|at|in)\b)",
          _IGNORE_LEAD_ANCHORS, group="override", requires=_words(_IGNORE_ANCHORS)),
+    # a forged notice with more in its header ("[SYSTEM NOTICE – Support Ops]", "New developer instruction:")
+    Rule(P, "fake_system_message", 0.8,
+         r"\[\s?(?:system|admin|administrator|developer|operator|security|compliance|policy)\s?(?:notice|message|update|"
+         r"alert|instruction|directive|override|note)s?\b[^\]\n]{0,60}\]|\bnew (?:developer|system|admin|operator|"
+         r"policy) (?:instruction|directive|rule|policy|override)s?\s?:|\[\s?(?:assistant|ai|model) (?:directive|"
+         r"instruction|override|command)s?\s?\]|\b(?:assistant|ai|model) directive\s?:",
+         _words("system admin administrator developer operator security compliance policy new assistant ai model"),
+         group="fake_message", lead=False, back=10, fwd=90),
+    # AI readers addressed in the plural ("AI shopping assistants:", "Note to AI screening tools:") or in
+    # brackets ("[Moderation AI: ..."): never a speaker in a transcript
+    Rule(P, "indirect_injection", 0.72,
+         r"(?<!popular )(?<!best )(?<!top )(?<!free )(?<!other )(?<!these )(?<!the )(?<!of )(?<!about )(?<!with )"
+         r"(?<!using )(?<!some )(?<!many )(?<!new )(?<!open )"
+         r"\b(?:ai|llm|gpt) (?:[a-z-]{2,15} )?(?:agents|assistants|bots|models|systems|tools|reviewers|summari[sz]ers|"
+         r"screeners|crawlers|readers|shoppers)\s?:|\[\s?(?:[a-z-]{2,15} ){0,2}(?:ai|llm|gpt)\s?:",
+         _words("ai llm gpt"), group="indirect", lead=False, back=40, fwd=60),
     # the "grandma exploit": the model as a dead relative who used to read out keys or recipes
     Rule(J, "roleplay_persona", 0.85,
          r"\b(?:you(?:'re| are)|pretend (?:to be|you(?:'re| are))|act as|play|roleplay as|role-play as|be) my "
