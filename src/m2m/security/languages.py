@@ -651,10 +651,11 @@ _SECRET_BARE = (
     r"lihim na salita|sikretong salita|mat khau|ma bi mat|tu khoa bi mat|tu bi mat|ma truy cap|"
     r"nenosiri|nywila|neno la siri|neno siri|msimbo wa siri|parolei|cuvantul secret|codul secret|cod secret)\b"
 )
-_SECRET_LATIN = rf"{_MINE_BEFORE}(?:{_SECRET_DEFINITE}|{_SECRET_BARE}){_MINE_AFTER}"
+# (a word boundary first: the look-behinds are then tried only where a word starts)
+_SECRET_LATIN = rf"\b{_MINE_BEFORE}(?:{_SECRET_DEFINITE}|{_SECRET_BARE}){_MINE_AFTER}"
 # The weaker requests (a poem, a hint) name it either way.
 _SECRET_LATIN_ANY = (
-    rf"{_MINE_BEFORE}(?:{_SECRET_BARE}|\b(?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|"
+    rf"\b{_MINE_BEFORE}(?:{_SECRET_BARE}|\b(?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|"
     r"code d'acces|mot magique|contrasena|clave secreta|codigo secreto|palabra secreta|palabra clave|"
     r"clave de acceso|palabra magica|senha|palavra-passe|palavra passe|palavra secreta|chave secreta|"
     r"password|parola d'ordine|parola segreta|codice segreto|chiave segreta|passwort|kennwort|geheimwort|"
@@ -708,6 +709,8 @@ _HINTED_LATIN = (
     r"przetlumacz|preloz|oversatt|cevir\w{0,4}|terjemah\w{0,4}|isalin|dich sang|tafsiri)\b"
 )
 _SECRET_OTHER = (
+    # (the first letters first: the look-behinds are then tried only where a name may start)
+    "(?=[псктκσμكالرהסהקکپपगसকপগসक密口暗秘パ合暗비암패รคพ])"
     "(?<!мой )(?<!мою )(?<!мій )(?<!我的)(?<!私の)(?<!내 )(?<!मेरा )(?<!मेरे )(?<!আমার )"
     "(?:парол|секретн\\w{0,3} (?:слово|код|ключ)|кодов\\w{0,3} слово|код доступ|таємн\\w{0,3} слово|κωδικ|"
     "συνθηματικ|μυστικ\\w{0,3} λέξη|كلمة السر|كلمة المرور|كلمة سر|الرمز السري|رمز سري|الكود السري|رمز الدخول|"
@@ -745,18 +748,23 @@ _HINTED_OTHER = (
 )
 
 _SIDEWAYS_RULES: tuple[Rule, ...] = (
-    Rule(P, "secret_extraction", 0.85,
-         rf"{_SECRET_LATIN}[^.!?\n]{{0,60}}?\b{_SIDEWAYS_LATIN}|\b{_SIDEWAYS_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN}",
-         _SECRET_LATIN_ANCHORS, group="secret_sideways", lead=False, back=90, fwd=90),
-    Rule(P, "secret_extraction", 0.85,
-         f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_SIDEWAYS_OTHER}|{_SIDEWAYS_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
-         _SECRET_OTHER_ANCHORS, group="secret_sideways", lead=False, back=70, fwd=70),
-    Rule(P, "secret_extraction", 0.6,
-         rf"{_SECRET_LATIN_ANY}[^.!?\n]{{0,60}}?\b{_HINTED_LATIN}|\b{_HINTED_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN_ANY}",
-         _SECRET_LATIN_ANCHORS, group="secret_hinted", lead=False, back=90, fwd=90),
-    Rule(P, "secret_extraction", 0.6,
-         f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_HINTED_OTHER}|{_HINTED_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
-         _SECRET_OTHER_ANCHORS, group="secret_hinted", lead=False, back=70, fwd=70),
+    # each order on its own, so that each searches a window only as wide as its own reach
+    Rule(P, "secret_extraction", 0.85, rf"{_SECRET_LATIN}[^.!?\n]{{0,60}}?\b{_SIDEWAYS_LATIN}",
+         _SECRET_LATIN_ANCHORS, group="secret_sideways", lead=False, back=30, fwd=110),
+    Rule(P, "secret_extraction", 0.85, rf"\b{_SIDEWAYS_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN}",
+         _SECRET_LATIN_ANCHORS, group="secret_sideways", lead=False, back=110, fwd=20),
+    Rule(P, "secret_extraction", 0.85, f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_SIDEWAYS_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_sideways", lead=False, back=10, fwd=70),
+    Rule(P, "secret_extraction", 0.85, f"{_SIDEWAYS_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_sideways", lead=False, back=70, fwd=12),
+    Rule(P, "secret_extraction", 0.6, rf"{_SECRET_LATIN_ANY}[^.!?\n]{{0,60}}?\b{_HINTED_LATIN}",
+         _SECRET_LATIN_ANCHORS, group="secret_hinted", lead=False, back=30, fwd=110),
+    Rule(P, "secret_extraction", 0.6, rf"\b{_HINTED_LATIN}[^.!?\n]{{0,60}}?{_SECRET_LATIN_ANY}",
+         _SECRET_LATIN_ANCHORS, group="secret_hinted", lead=False, back=110, fwd=20),
+    Rule(P, "secret_extraction", 0.6, f"{_SECRET_OTHER}[^.!?\\n。？！]{{0,40}}?{_HINTED_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_hinted", lead=False, back=10, fwd=70),
+    Rule(P, "secret_extraction", 0.6, f"{_HINTED_OTHER}[^.!?\\n。？！]{{0,40}}?{_SECRET_OTHER}",
+         _SECRET_OTHER_ANCHORS, group="secret_hinted", lead=False, back=70, fwd=12),
 )
 
 # Personas without rules: one that never refuses anything (0.6), that no rule binds (0.55), told to

@@ -1085,7 +1085,7 @@ RULES: tuple[Rule, ...] = (
     # AI readers addressed in the plural ("AI shopping assistants:", "Note to AI screening tools:") or in
     # brackets ("[Moderation AI: ..."): never a speaker in a transcript
     Rule(P, "indirect_injection", 0.72,
-         r"(?<!popular )(?<!best )(?<!top )(?<!free )(?<!other )(?<!these )(?<!the )(?<!of )(?<!about )(?<!with )"
+         r"\b(?<!popular )(?<!best )(?<!top )(?<!free )(?<!other )(?<!these )(?<!the )(?<!of )(?<!about )(?<!with )"
          r"(?<!using )(?<!some )(?<!many )(?<!new )(?<!open )"
          r"\b(?:ai|llm|gpt) (?:[a-z-]{2,15} )?(?:agents|assistants|bots|models|systems|tools|reviewers|summari[sz]ers|"
          r"screeners|crawlers|readers|shoppers)\s?:|\[\s?(?:[a-z-]{2,15} ){0,2}(?:ai|llm|gpt)\s?:",
