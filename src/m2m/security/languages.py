@@ -403,11 +403,11 @@ _RULES: tuple[Rule, ...] = (
     Rule(P, "fake_system_message", 0.8,
          r"(?:^|[\[#=<{(|]\s?|-{3} ?)(?:message |mensaje |mensagem |messaggio |nachricht |komunikat |aviso |alerta |avviso |"
          r"hinweis |uwaga |mise a jour |actualizacion |atualizacao |aggiornamento |thong bao |pemberitahuan |pesan |bericht )?"
-         r"(?:du |del |do |de |della |dello |des )?(?:systeme|sistema|systemowy|systemnachricht|systemmeldung|sisteme|sistem|"
+         r"(?:du |del |do |de |della |dello |des )?(?:systeme|sistema|systemowy|systemnachricht|systemmeldung|systemhinweis|sisteme|sistem|"
          r"he thong|systeembericht|administrateur|administrador|amministratore|administratora|beheerder)\w{0,3}\s?"
          r"(?:[\]#=>})|:]|\s(?:###|===|---))",
          _w("message mensaje mensagem messaggio nachricht komunikat aviso alerta avviso hinweis uwaga mise actualizacion atualizacao "
-            "aggiornamento thong pemberitahuan pesan bericht systeme sistema systemowy systemnachricht systemmeldung sisteme sistem "
+            "aggiornamento thong pemberitahuan pesan bericht systeme sistema systemowy systemnachricht systemmeldung systemhinweis sisteme sistem "
             "he systeembericht administrateur administrador amministratore administratora beheerder"),
          group="fake_message_ml", lead=False, back=40, fwd=40),
     Rule(P, "fake_system_message", 0.8,
