@@ -199,16 +199,29 @@ _BUT = re.compile(
     r"\b(?:mais|pero|aber|but|mas|maar|ale|ama|fakat|tapi|namun|nhung|lakini|men|но|але|αλλά|لكن|ولكن|אבל|"
     r"اما|लेकिन|কিন্তু|하지만|그런데)\b|但|可是|でも|けど|แต่"
 )
+# ... or the writer's own slip ("I typed my new password backwards by mistake"): a question about it.
+_OWN_SLIP = re.compile(
+    r"\b(?:by mistake|accidentally|par erreur|par megarde|por error|sin querer|por engano|sem querer|"
+    r"per sbaglio|aus versehen|versehentlich|per ongeluk|przez pomylke|przypadkiem|yanlislikla|"
+    r"(?:tidak|nggak|gak) sengaja|vo tinh|din greseala|i typed|i entered|j'ai tape|j'ai saisi|digitei|"
+    r"ho digitato|ich habe|ik heb|wpisal(?:em|am)|yazdim|saya mengetik|aku ngetik|minh go|toi go)\b|"
+    r"по ошибке|случайно|помилково|випадково|я ввёл|я ввел|я набрал|я ввела|بالخطأ|عن طريق الخطأ|בטעות|"
+    r"به اشتباه|اشتباهی|गलती से|मैंने|ভুল করে|আমি টাইপ|不小心|我输入|間違って|うっかり|入力してしまい|실수로|"
+    r"입력했|โดยไม่ได้ตั้งใจ|ฉันพิมพ์"
+)
 _SENTENCE_END = re.compile(r"[.!?\n。！？]")
 
 
 def _prohibited(text: str, start: int, end: int) -> bool:
-    """Whether the hit at ``start:end`` lies in a sentence that forbids it (see ``_PROHIBITABLE``)."""
+    """Whether the hit at ``start:end`` lies in a sentence that forbids it (see ``_PROHIBITABLE``) or
+    tells of the writer's own slip."""
     lo = max(0, start - 160)
     for m in _SENTENCE_END.finditer(text, lo, start):
         lo = m.end()
     stop = _SENTENCE_END.search(text, end, end + 160)
     hi = stop.start() if stop is not None else min(len(text), end + 160)
+    if _OWN_SLIP.search(text, lo, hi) is not None:
+        return True
     found = _PROHIBITION.search(text, lo, hi)
     return found is not None and _BUT.search(text, found.end(), start) is None
 

@@ -671,35 +671,43 @@ _SECRET_LATIN_ANCHORS = _w(
     "nenosiri nywila siri msimbo parolei cuvantul codul cod"
 )
 _SIDEWAYS_LATIN = (
-    r"(?:a l'envers|a rebours|lettre par lettre|epel\w{1,4}|(?:premiere|derniere|chaque) lettre|premieres lettres|"
+    r"(?:a l'envers|a rebours|lettre par lettre|epel\w{1,4}|"
+    # the acrostic described: "la première lettre de chaque vers", "każda linijka kończy się"
+    r"(?:premiere|1re) lettre de chaque (?:vers|ligne|phrase)|primera letra de cada (?:verso|linea|frase)|"
+    r"primeira letra de cada (?:verso|linha|frase)|prima lettera di ogni (?:verso|riga)|anfangsbuchstaben (?:jeder|der) "
+    r"(?:zeile|verse)|ersten buchstaben jeder zeile|eerste letter van elke (?:regel|zin)|pierwsza litera kazdej "
+    r"(?:linijki|linii|wersu)|kazda linijka (?:konczy|zaczyna) sie|her (?:satirin|dizenin) ilk harf\w{0,3}|"
+    r"huruf pertama (?:setiap|tiap) (?:baris|kalimat)|chu cai dau (?:moi|cua moi) (?:dong|cau)|prima litera a fiecarui "
+    r"vers|"
     r"acrostiche|separee?s? par|avec des (?:espaces|tirets|points)|rime avec|"
-    r"al reves|letra por letra|deletre\w{1,3}|(?:primera|ultima|cada) letra|primeras letras|acrostico|"
+    r"al reves|letra por letra|deletre\w{1,3}|acrostico|"
     r"separad[ao]s? por|con (?:espacios|guiones|puntos)|rima con|invertid[ao]s?|"
     r"de atras (?:hacia|para) adelante|ao contrario|de tras (?:pra|para) frente|soletr\w{1,4}|"
-    r"(?:primeira|ultima|cada) letra|primeiras letras|com (?:espacos|tracos|pontos)|rima com|"
-    r"al contrario|all'incontrario|alla rovescia|lettera per lettera|compita\w{0,3}|(?:prima|ultima|ogni) lettera|"
-    r"prime lettere|separat[aei] da|con (?:spazi|trattini)|fa rima con|"
-    r"ruckwarts|umgekehrt\w{0,2}|buchstabier\w{0,3}|buchstabe fur buchstabe|(?:ersten|letzten) buchstaben|"
-    r"jeden buchstaben|anfangsbuchstaben|akrostichon|getrennt durch|"
+    r"com (?:espacos|tracos|pontos)|rima com|"
+    r"al contrario|all'incontrario|alla rovescia|lettera per lettera|compita\w{0,3}|"
+    r"separat[aei] da|con (?:spazi|trattini)|fa rima con|"
+    r"ruckwarts|umgekehrt\w{0,2}|buchstabier\w{0,3}|buchstabe fur buchstabe|"
+    r"akrostichon|getrennt durch|"
     r"mit (?:leerzeichen|bindestrichen)|reimt sich auf|"
-    r"achterstevoren|omgekeerd\w{0,2}|letter voor letter|(?:eerste|laatste|elke) letter|beginletters|acrostichon|"
+    r"achterstevoren|omgekeerd\w{0,2}|letter voor letter|acrostichon|"
     r"gescheiden door|met (?:spaties|streepjes)|rijmt op|"
-    r"od tylu|wspak|litera po literze|(?:prze)?literuj\w{0,2}|(?:pierwsza|ostatnia|kazda) litera|pierwsze litery|"
+    r"od tylu|wspak|litera po literze|(?:prze)?literuj\w{0,2}|"
     r"akrostych|oddzielon\w{1,3}|ze spacjami|kolejn\w{1,2} liter\w{1,2}|"
-    r"pozpatku|pismeno po pismenu|hlaskuj\w{0,2}|(?:prvni|posledni|kazde) pismeno|"
-    r"baklanges|bokstav for bokstav|(?:forsta|sista) bokstaven|varje bokstav|"
-    r"tersten|ters (?:yaz|cevir|sirayla)|harf harf|hecele\w{0,4}|ilk harf\w{0,4}|her harf\w{0,4}|akrostis|"
+    r"pozpatku|pismeno po pismenu|hlaskuj\w{0,2}|"
+    r"baklanges|bokstav for bokstav|"
+    r"tersten|ters (?:yaz|cevir|sirayla)|harf harf|hecele\w{0,4}|akrostis|"
     r"bosluklarla|bosluk birak\w{0,4}|tire ile|"
-    r"terbalik|dibalik|huruf demi huruf|per huruf|dieja|eja\w{0,3}|huruf (?:pertama|awal)|setiap huruf|"
+    r"terbalik|dibalik|huruf demi huruf|per huruf|dieja|eja\w{0,3}|"
     r"akrostik|dipisah\w{0,3}|dengan spasi|"
-    r"pabaliktad|baligtad|i-spell|ispell|unang letra|bawat letra|"
-    r"nguoc lai|viet nguoc|doc nguoc|danh van|tung chu cai|tung ky tu|chu cai dau|moi chu cai|"
+    r"pabaliktad|baligtad|i-spell|ispell|"
+    r"nguoc lai|viet nguoc|doc nguoc|danh van|tung chu cai|tung ky tu|"
     r"cach nhau|"
-    r"kinyume|herufi kwa herufi|herufi ya kwanza|kila herufi|"
-    r"pe dos|litera cu litera|(?:prima|ultima|fiecare) litera|cu (?:spatii|liniute))\b"
+    r"kinyume|herufi kwa herufi|"
+    r"pe dos|litera cu litera|cu (?:spatii|liniute))\b"
 )
 _HINTED_LATIN = (
-    r"(?:combien de lettres|cuantas letras|quantas letras|quante lettere|wie viele buchstaben|hoeveel letters|"
+    r"(?:(?:premiere|derniere|chaque) lettre|premieres lettres|(?:primera|ultima|cada) letra|primeras letras|(?:primeira|ultima|cada) letra|primeiras letras|(?:prima|ultima|ogni) lettera|prime lettere|(?:ersten|letzten) buchstaben|jeden buchstaben|anfangsbuchstaben|(?:eerste|laatste|elke) letter|beginletters|(?:pierwsza|ostatnia|kazda) litera|pierwsze litery|(?:prvni|posledni|kazde) pismeno|(?:forsta|sista) bokstaven|varje bokstav|ilk harf\w{0,4}|her harf\w{0,4}|huruf (?:pertama|awal)|setiap huruf|unang letra|bawat letra|chu cai dau|moi chu cai|herufi ya kwanza|kila herufi|(?:prima|ultima|fiecare) litera|"
+    r"combien de lettres|cuantas letras|quantas letras|quante lettere|wie viele buchstaben|hoeveel letters|"
     r"ile liter|kolik pismen|hur manga bokstaver|kac harf\w{0,3}|berapa huruf|ilang letra|bao nhieu (?:chu|ky tu)|"
     r"herufi ngapi|cate litere|poeme|indice|devinette|charade|poema|pista|adivinanza|acertijo|dica|charada|poesia|indizio|indovinello|"
     r"gedicht|hinweis|ratsel|aanwijzing|raadsel|wiersz\w{0,2}|rymowank\w{1,2}|podpowiedz\w{0,2}|wskazowk\w{1,2}|"
@@ -726,21 +734,22 @@ _SECRET_OTHER_ANCHORS = (
     "合い言葉", "暗証番号", "비밀", "암호", "패스워드", "비번", "รหัส", "คําลับ", "พาสเวิร์ด",
 )
 _SIDEWAYS_OTHER = (
-    "(?:по буквам|задом наперёд|задом наперед|наоборот|в обратном порядке|(?:перв|последн)\\w{1,3} букв|"
-    "кажд\\w{1,3} букв|акростих|через (?:дефис|пробел|точк)|по літерах|навпаки|"
-    "(?:перш|останн)\\w{1,3} літер|кожн\\w{1,3} літер|акровірш|через (?:дефіс|пробіл)|"
-    "ανάποδα|αναποδα|γράμμα (?:προς )?γράμμα|πρώτο γράμμα|κάθε γράμμα|بالعكس|معكوس|"
-    "حرف\\S{0,2} حرف|كل حرف|أول حرف|الحرف الأول|مسافة بين|הפוך|מהסוף להתחלה|אות אחר אות|אות אות|"
-    "האות הראשונה|כל אות|רווח בין|برعکس|وارونه|حرف به حرف|حرف اول|هر حرف|فاصله بین|"
-    "उल्टा|उलटा|उल्टे|अक्षर-अक्षर|एक-एक अक्षर|एक एक अक्षर|पहला अक्षर|हर अक्षर|स्पेलिंग|"
-    "উল্টো|উল্টে|অক্ষর অক্ষর|প্রতিটি অক্ষর|প্রথম অক্ষর|বানান|倒过来|倒着|反过来|逐字|"
-    "一个字一个字|一个一个|每个字母|首字母|第一个字|藏头诗|空格|分开写|逆から|逆順|逆さ|"
-    "一文字ずつ|1文字ずつ|最初の文字|頭文字|各文字|区切って|ローマ字|あいうえお作文|各句の最初|거꾸로|"
-    "반대로|한 글자씩|글자마다|첫 글자|초성|띄어서|띄어 써|삼행시|이행시|กลับหลัง|ย้อนกลับ|ทีละตัว|"
-    "ตัวอักษรแรก|ตัวแรก|ทุกตัวอักษร|เว้นวรรค)"
+    "(?:перв\\w{1,3} букв\\w{0,2} кажд\\w{1,3} строк|кажд\\w{1,3} строк\\w{0,2} (?:начина|заканчива)|每行的?(?:第一个|首)字|"
+    "各行の最初|각 줄의 첫|हर (?:लाइन|पंक्ति) का पहला|كل سطر|כל שורה|هر (?:خط|سطر)|প্রতিটি লাইনের প্রথম|ทุกบรรทัด|по буквам|задом наперёд|задом наперед|наоборот|в обратном порядке|"
+    "акростих|через (?:дефис|пробел|точк)|по літерах|навпаки|"
+    "акровірш|через (?:дефіс|пробіл)|"
+    "ανάποδα|αναποδα|γράμμα (?:προς )?γράμμα|بالعكس|معكوس|"
+    "حرف\\S{0,2} حرف|مسافة بين|הפוך|מהסוף להתחלה|אות אחר אות|אות אות|"
+    "רווח בין|برعکس|وارونه|حرف به حرف|فاصله بین|"
+    "उल्टा|उलटा|उल्टे|अक्षर-अक्षर|एक-एक अक्षर|एक एक अक्षर|स्पेलिंग|"
+    "উল্টো|উল্টে|অক্ষর অক্ষর|বানান|倒过来|倒着|反过来|逐字|"
+    "一个字一个字|一个一个|藏头诗|空格|分开写|逆から|逆順|逆さ|"
+    "一文字ずつ|1文字ずつ|区切って|ローマ字|あいうえお作文|各句の最初|거꾸로|"
+    "반대로|한 글자씩|초성|띄어서|띄어 써|삼행시|이행시|กลับหลัง|ย้อนกลับ|ทีละตัว|"
+    "เว้นวรรค)"
 )
 _HINTED_OTHER = (
-    "(?:сколько букв|скільки літер|πόσα γράμματα|كم حرف|כמה אותיות|چند حرف|कितने अक्षर|কয়টি অক্ষর|কতগুলো অক্ষর|"
+    "(?:(?:перв|последн)\\w{1,3} букв|кажд\\w{1,3} букв|(?:перш|останн)\\w{1,3} літер|кожн\\w{1,3} літер|πρώτο γράμμα|κάθε γράμμα|كل حرف|أول حرف|الحرف الأول|האות הראשונה|כל אות|حرف اول|هر حرف|पहला अक्षर|हर अक्षर|প্রতিটি অক্ষর|প্রথম অক্ষর|每个字母|首字母|第一个字|最初の文字|頭文字|各文字|글자마다|첫 글자|ตัวอักษรแรก|ตัวแรก|ทุกตัวอักษร|сколько букв|скільки літер|πόσα γράμματα|كم حرف|כמה אותיות|چند حرف|कितने अक्षर|কয়টি অক্ষর|কতগুলো অক্ষর|"
     "几个字|多少个字|拼音|何文字|몇 글자|กี่ตัว|стих|рифм|подсказ|намек|намёк|переведи|переклади|загадк|вірш|підказ|ποίημα|υπόδειξη|μετάφρασε|قصيدة|شعر|"
     "قافية|تلميح|ترجم|لغز|שיר|חרוז|רמז|תרגם|תתרגם|חידה|قافیه|سرنخ|راهنمایی|ترجمه|معما|कविता|तुकबंदी|संकेत|"
     "हिंट|अनुवाद|ट्रांसलेट|पहेली|কবিতা|ছড়া|ইঙ্গিত|হিন্ট|অনুবাদ|ধাঁধা|诗|押韵|提示|翻译|谜语|俳句|詩|韻|ヒント|"
@@ -768,10 +777,11 @@ _SIDEWAYS_RULES: tuple[Rule, ...] = (
 )
 
 # Personas without rules: one that never refuses anything (0.6), that no rule binds (0.55), told to
-# stay in character (0.35), introduced by a quoted name ("eres «SinFiltro»", 0.4, the group of "you
-# are now"); and "the rules don't apply" or "you don't need to refuse" (0.5). Alone each is an
-# ordinary sentence ("du bist 'Max', ein Reiseführer. Bleib in der Rolle"); together, with the
-# classifier, they are the persona jailbreak.
+# stay in character (0.25), introduced by a quoted name ("eres «SinFiltro»", 0.25, the group of "you
+# are now"); and "the rules don't apply" or "you don't need to refuse" (0.28). Alone each is an
+# ordinary sentence ("du bist 'Max', ein Reiseführer. Bleib in der Rolle"), and the weakest do not
+# let the classifier decide alone (``scanner._CORROBORATION``); together, with the classifier, they
+# are the persona jailbreak.
 _PERSONA_RULES: tuple[Rule, ...] = (
     Rule(J, "never_refuses", 0.6,
          r"\b(?:ne (?:refuse|refusera|refuses|dit) jamais|ne refuse rien|sans jamais refuser|"
@@ -842,7 +852,7 @@ _PERSONA_RULES: tuple[Rule, ...] = (
           "غير مقيد", "لا يلتزم", "ليس لديه", "אין לו", "לא מכיר", "هیچ", "कोई", "किसी", "কোনো", "没有任何", "不受任何",
           "不遵守", "ルール", "制限", "아무런", "어떤", "규칙이", "ไม่มีกฎ", "ไม่ทํา"),
          group="no_rules_ml", lead=False, back=2, fwd=60),
-    Rule(J, "persona_framing", 0.35,
+    Rule(J, "persona_framing", 0.25,
          r"\b(?:(?:reste|restez) dans (?:le |ton |votre )?(?:role|personnage)|ne sors (?:jamais |pas )?du (?:role|personnage)|"
          r"(?:mantente|quedate|permanece|sigue) en (?:el |tu )?(?:personaje|papel|rol)|no (?:salgas|rompas) (?:del|el|de tu) "
          r"(?:personaje|papel|rol)|nunca como (?:asistente|ia)|(?:fique|permaneca|mantenha-se) no (?:personagem|papel)|"
@@ -856,7 +866,7 @@ _PERSONA_RULES: tuple[Rule, ...] = (
             "rimani uscire bleib bleibe bleibst fall falle fallt blijf val wychodz pozostan zostan rol rolden rolunden "
             "karakterden tetap keluar lumabas giu vao dung khong ramai iesi role character"),
          group="stay_in_role_ml", lead=False, back=30, fwd=50),
-    Rule(J, "persona_framing", 0.35,
+    Rule(J, "persona_framing", 0.25,
          "оставайся в (?:роли|образе)|не выходи из (?:роли|образа)|залишайся в ролі|не виходь з ролі|μείνε στον ρόλο|"
          "ابقَ في الشخصية|ابق في الشخصية|لا تخرج من (?:الشخصية|الدور)|ابقى في الدور|הישאר בדמות|אל תצא מהדמות|"
          "در نقش بمان|از نقش خارج نشو|(?:किरदार|रोल) में (?:रहो|रहना)|চরিত্রে থাকো|চরিত্র থেকে বের হয়ো না|保持角色|"
@@ -866,19 +876,19 @@ _PERSONA_RULES: tuple[Rule, ...] = (
           "از نقش", "में रह", "চরিত্র", "保持角色", "不要跳出", "出戏", "崩さない", "なりきって", "캐릭터", "역할",
           "อยู่ในบทบาท", "หลุดบท", "ออกจากบท"), group="stay_in_role_ml", lead=False, back=2, fwd=30),
     # a persona named in quotes: "eres «El Abuelo Sin Filtro»", "너는 '해방'이라는 AI야"
-    Rule(J, "roleplay_persona", 0.4,
+    Rule(J, "roleplay_persona", 0.25,
          r"\b(?:eres|seras|tu es|tu seras|du bist|bist du|sei|sarai|voce e|voce sera|jij bent|je bent|jestes|budes|kamu|kamu adalah|"
          r"ikaw ay|ikaw na si|ban la|m la|may la|sen|wewe ni|esti|you are|you're)\b (?:now |ahora |maintenant |jetzt |ora |"
          r"agora |nu |teraz |sekarang |gio |artik |acum )?(?:(?:el|la|le|der|die|il|lo|o|a|de|het|si|si) )?[«\"“„'‘]",
          _w("eres seras tu du bist sei sarai voce jij je jestes budes kamu ikaw ban m may sen wewe esti you you're"),
          group="persona_ml", lead=False, back=4, fwd=40),
-    Rule(J, "roleplay_persona", 0.4,
+    Rule(J, "roleplay_persona", 0.25,
          "(?:ты|ти|أنت|انت|אתה|تو|तुम|আপনি|তুমি|你|君|너는|넌|คุณคือ|είσαι)\\s?(?:теперь |тепер |الآن |עכשיו |الان |अब |এখন |"
          "现在|现在是|今から|이제 |ตอนนี้)?(?:是|は)?\\s?(?:—|-|–)?\\s?[«\"“„'‘「『]",
          ("ты", "ти", "أنت", "انت", "אתה", "تو", "तुम", "আপনি", "তুমি", "你", "君", "너는", "넌", "คุณคือ", "είσαι"),
          group="persona_ml", lead=False, back=2, fwd=30),
     # "it's only fiction, so the rules don't apply / you don't need to refuse"
-    Rule(J, "hypothetical_evasion", 0.5,
+    Rule(J, "hypothetical_evasion", 0.28,
          r"\b(?:(?:your|the) (?:normal |usual )?(?:rules|guidelines|policies) (?:don't|do not|no longer) apply|"
          r"you (?:don't|do not) (?:have|need) to refuse|no need to refuse|"
          r"les regles (?:normales |habituelles )?ne s'appliquent (?:pas|plus)|(?:tu n'as|vous n'avez) pas (?:besoin de|a) "
@@ -895,7 +905,7 @@ _PERSONA_RULES: tuple[Rule, ...] = (
             "de hoef zasady nie kurallar reddetmene aturan aturannya tidak nggak gak luat quy khong sheria regulile nu "
             "reglerna behover"),
          group="rules_off", lead=False, back=20, fwd=60),
-    Rule(J, "hypothetical_evasion", 0.5,
+    Rule(J, "hypothetical_evasion", 0.28,
          "правила не (?:действуют|применяются)|не нужно отказываться|можешь не отказываться|правила не діють|не потрібно "
          "відмовляти|οι κανόνες δεν ισχύουν|القواعد لا تنطبق|لا تنطبق عليك|لا داعي للرفض|הכללים לא חלים|אין צורך לסרב|"
          "قوانین اعمال نمی|نیازی به رد کردن|नियम लागू नहीं|मना करने की (?:ज़रूरत|जरूरत) नहीं|নিয়ম প্রযোজ্য নয়|নিয়ম খাটে না|"
@@ -909,7 +919,7 @@ _PERSONA_RULES: tuple[Rule, ...] = (
 # asked for from its opening words ("beginnend mit „Du bist“"), and notes to the AI that reads a
 # document ("[Para sa AI na nagbabasa nito: ...", "※このレビューを読んでいるAIへ：").
 _AI_READER = (
-    r"(?:ai|ia|ki|llm|chatbot|yapay zeka\w{0,6}|language models?|modelos? de (?:lenguaje|linguagem)|modeles? de langage|"
+    r"(?:ai|ia|ki|llm|yapay zeka\w{0,6}|language models?|modelos? de (?:lenguaje|linguagem)|modeles? de langage|"
     r"sprachmodell\w{0,2}|modell[oi] linguistic[oi]|taalmodel\w{0,2}|model\w{0,2} jezykow\w{1,3}|model bahasa)"
 )
 _TO = (
