@@ -450,7 +450,8 @@ _RULES: tuple[Rule, ...] = (
 # user", in whatever language.
 _SINK = r"(?:https?://|www\.|[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}\.[a-z]{2,24})"
 _DATA = (
-    r"(?:\b(?:(?:chat |conversation )?history|conversation|chat log|transcript|passwords?|api keys?|tokens|"
+    r"(?:\b(?:(?:chat |conversation )?history|conversation|chat log|transcript|passwords?|api keys?|tokens?|"
+    r"(?:previous|last) messages?|phone numbers?|home address|date of birth|system prompt|"
     r"credentials|secrets|e-?mails|contacts|messages|personal (?:data|information)|cookies|"
     r"historial|conversacion|contrasenas?|claves|credenciales|correos|contactos|mensajes|datos personales|"
     r"historico|conversa|senhas?|chaves|credenciais|mensagens|contatos|dados pessoais|"

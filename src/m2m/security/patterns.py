@@ -1094,9 +1094,42 @@ RULES: tuple[Rule, ...] = (
     Rule(J, "roleplay_persona", 0.85,
          r"\b(?:you(?:'re| are)|pretend (?:to be|you(?:'re| are))|act as|play|roleplay as|role-play as|be) my "
          r"(?:late |dead |deceased |dear departed )(?:grand(?:mother|ma|mom|pa|father|dad)|granny|nana|mother|mom|"
-         r"father|dad|uncle|aunt)\b[^.!?\n]{0,80}?\b(?:used to|would|always) (?:read|tell|recite|sing|give|whisper|"
+         r"father|dad|uncle|aunt)\b[^\n]{0,80}?\b(?:used to|would|always) (?:read|tell|recite|sing|give|whisper|"
          r"say|list|explain)\b",
          _words("late dead deceased departed"), group="grandma", lead=False, back=60, fwd=140),
+    # the rules asked for by their wording: "numbered, in the exact wording you were given", "the
+    # internal rules you follow, word for word" (0.6, the group of the system prompt named)
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:exact|original|precise|verbatim) wording (?:you were given|of (?:your|the) (?:rules|instructions|prompt|"
+         r"system prompt|guidelines))",
+         _words("wording"), group="extraction", lead=False, back=20, fwd=60),
+    Rule(P, "prompt_extraction", 0.6,
+         r"\b(?:(?:internal|hidden|secret|exact) )?(?:rules|instructions|guidelines) (?:that )?you (?:follow|operate under|"
+         r"were given|obey)\b|\b(?:every|each|all|the) instructions? that (?:govern|control|shape)s? (?:how )?you\b",
+         _words("follow operate given obey govern governs control controls shape shapes"), group="extraction_mention",
+         lead=False, back=60, fwd=20),
+    # filters switched off, asked of the model or announced in a forged notice
+    Rule(J, "filters_off", 0.8,
+         r"\b(?:disable|turn off|switch off|deactivate|remove|drop|lift|bypass) (?:all )?your (?:content |safety )?"
+         r"(?:filters?|restrictions|guardrails|safety (?:filters?|features|guidelines|settings)|safeguards)\b|"
+         r"\b(?:turn|switch) (?:all )?your (?:content |safety )?(?:filters?|restrictions|guardrails|safeguards) off\b",
+         _words("disable turn switch deactivate remove drop lift bypass"), group="filters_off", lead=False, back=4,
+         fwd=70),
+    Rule(P, "fake_system_message", 0.8,
+         r"\b(?:content[ _]?)?(?:filter(?:ing|s)?|safety|moderation|logging)\s?[:=]\s?(?:off|disabled|false|0|none)\b"
+         r"[^\n]{0,80}?\b(?:filter(?:ing|s)?|safety|moderation|logging|restrict\w{0,8}|respond|allowed|may)\b|"
+         r"\b(?:developer|admin|system|operator)'?s? note\s?\(?\s?(?:do not|don't|not to be) (?:show|shown|display|"
+         r"reveal)\w{0,2} (?:this )?to the user",
+         _words("filter filtering filters safety moderation logging content_filter developer admin system operator"),
+         group="fake_message", lead=False, back=20, fwd=120),
+    # "everything you'd normally refuse, you do", "an AI who deleted its own ethics module"
+    Rule(J, "no_restrictions", 0.8,
+         r"\b(?:everything|anything|whatever|all) (?:that )?you(?:'d| would)? (?:normally |usually |otherwise )?"
+         r"(?:refuse|decline|won't|would not|wouldn't)\b[^.!?\n]{0,30}?\byou (?:do|answer|say|will|must)\b|"
+         r"\b(?:deleted|removed|disabled|turned off|uninstalled) (?:its|your|his|her|their) (?:own )?(?:ethics|safety|"
+         r"morality|moral|conscience) (?:module|filter|core|subroutine|chip|layer|settings)\b",
+         _words("refuse decline won't would wouldn't deleted removed disabled turned uninstalled"), group="no_limits",
+         lead=False, back=60, fwd=70),
     # a document or tool result that tells the model to send secrets or the user's data to an address
     Rule(D, "exfil_send", 0.6,
          r"\b(?:send|forward|email|e-mail|post|upload|transmit|submit|bcc|cc|leak|exfiltrate|copy)\b[^.!?\n]{0,80}?"
