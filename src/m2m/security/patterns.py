@@ -1095,7 +1095,9 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:you(?:'re| are)|pretend (?:to be|you(?:'re| are))|act as|play|roleplay as|role-play as|be) my "
          r"(?:late |dead |deceased |dear departed )(?:grand(?:mother|ma|mom|pa|father|dad)|granny|nana|mother|mom|"
          r"father|dad|uncle|aunt)\b[^\n]{0,80}?\b(?:used to|would|always) (?:read|tell|recite|sing|give|whisper|"
-         r"say|list|explain)\b",
+         r"say|list|explain)\b|\bmy (?:late|dead|deceased) (?:grand(?:mother|ma|mom|pa|father|dad)|granny|nana)\b"
+         r"[^\n]{0,40}?\b(?:used to|would) (?:read|tell|recite|sing|give|whisper|say|list|explain)\b[^\n]{0,200}?"
+         r"\b(?:pretend to be|act as|play|be|roleplay as) (?:her|him)\b",
          _words("late dead deceased departed"), group="grandma", lead=False, back=60, fwd=140),
     # the rules asked for by their wording: "numbered, in the exact wording you were given", "the
     # internal rules you follow, word for word" (0.6, the group of the system prompt named)
@@ -1115,6 +1117,11 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:turn|switch) (?:all )?your (?:content |safety )?(?:filters?|restrictions|guardrails|safeguards) off\b",
          _words("disable turn switch deactivate remove drop lift bypass"), group="filters_off", lead=False, back=4,
          fwd=70),
+    Rule(P, "fake_system_message", 0.8,
+         r"\b(?:all )?(?:restrictions|filters|limits|safeguards|guardrails|safety (?:filters|rules|guidelines)) "
+         r"(?:are |have been |were )?(?:lifted|removed|disabled|off|suspended) for (?:this|the) (?:rest of (?:the|this) )?"
+         r"(?:session|conversation|chat)\b(?! of\b)",
+         _words("lifted removed disabled off suspended"), group="fake_message", lead=False, back=70, fwd=50),
     Rule(P, "fake_system_message", 0.8,
          r"\b(?:content[ _]?)?(?:filter(?:ing|s)?|safety|moderation|logging)\s?[:=]\s?(?:off|disabled|false|0|none)\b"
          r"[^\n]{0,80}?\b(?:filter(?:ing|s)?|safety|moderation|logging|restrict\w{0,8}|respond|allowed|may)\b|"
