@@ -268,6 +268,7 @@ def test_hand_written_requests_in_context(name: str) -> None:
 MULTILINGUAL_FLOORS = {
     "multilingual_unseen.jsonl": (0.72, 0.70, 0.02),
     "multilingual_unseen2.jsonl": (0.63, 0.58, 0.025),
+    "multilingual_unseen3.jsonl": (0.56, 0.53, 0.025),
 }
 
 
@@ -286,13 +287,26 @@ def test_hand_written_multilingual_attacks(name: str) -> None:
     assert false_positives <= at_most
 
 
-def test_hand_written_hard_benign_messages() -> None:
-    # Round six's last set: 240 benign messages in 21 languages that share words with the round's
-    # rules (data/README.md), measured once, then a regression set.
-    rows = _load(DATA / "hard_benign_unseen.jsonl")
+@pytest.mark.parametrize(
+    ("name", "at_most"), [("hard_benign_unseen.jsonl", 0.055), ("hard_benign_unseen2.jsonl", 0.02)]
+)
+def test_hand_written_hard_benign_messages(name: str, at_most: float) -> None:
+    # Rounds six and seven: 240 benign messages each, in 21 languages, that share words with the
+    # rounds' rules (data/README.md), measured once, then regression sets.
+    rows = _load(DATA / name)
     assert len(rows) >= 200
     _, false_positives = _rates(rows)
-    assert false_positives <= 0.055
+    assert false_positives <= at_most
+
+
+def test_hand_written_english_attacks() -> None:
+    # Round seven's English set: 150 attacks of ten kinds and 150 benign messages of ten kinds that
+    # share their words (data/README.md), measured once, then a regression set.
+    rows = _load(DATA / "english_unseen.jsonl")
+    assert len(rows) >= 300
+    detection, false_positives = _rates(rows)
+    assert detection >= 0.72
+    assert false_positives <= 0.04
 
 
 def test_hand_written_system_prompts_held_out() -> None:
