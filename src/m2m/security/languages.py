@@ -885,9 +885,9 @@ _PERSONA_RULES: tuple[Rule, ...] = (
     # a persona named in quotes: "eres «El Abuelo Sin Filtro»", "너는 '해방'이라는 AI야"
     Rule(J, "roleplay_persona", 0.25,
          r"\b(?:eres|seras|tu es|tu seras|du bist|bist du|sei|sarai|voce e|voce sera|jij bent|je bent|jestes|budes|kamu|kamu adalah|"
-         r"ikaw ay|ikaw na si|ban la|m la|may la|sen|wewe ni|esti|you are|you're)\b (?:now |ahora |maintenant |jetzt |ora |"
+         r"ikaw ay|ikaw na si|ban la|sen|wewe ni|esti)\b (?:now |ahora |maintenant |jetzt |ora |"
          r"agora |nu |teraz |sekarang |gio |artik |acum )?(?:(?:el|la|le|der|die|il|lo|o|a|de|het|si|si) )?[«\"“„'‘]",
-         _w("eres seras tu du bist sei sarai voce jij je jestes budes kamu ikaw ban m may sen wewe esti you you're"),
+         _w("eres seras tu du bist sei sarai voce jij je jestes budes kamu ikaw ban sen wewe esti"),
          group="persona_ml", lead=False, back=4, fwd=40),
     Rule(J, "roleplay_persona", 0.25,
          "(?:ты|ти|أنت|انت|אתה|تو|तुम|আপনি|তুমি|你|君|너는|넌|คุณคือ|είσαι)\\s?(?:теперь |тепер |الآن |עכשיו |الان |अब |এখন |"
