@@ -636,17 +636,20 @@ _MINE_BEFORE = (
     r"(?<!\bminha )(?<!\bmia )(?<!\bmio )(?<!\bmy )"
 )
 _MINE_AFTER = r"(?! (?:de mon|de ma|de mi|del mio|della mia|meines|meiner|van mij|mojego|mojej|do meu|da minha))"
-# In languages with articles, the secret the model keeps is definite ("le mot de passe", "tu
-# contraseña"); "un mot de passe" is any password ("combien de lettres doit avoir un mot de passe ?").
-_SECRET_DEFINITE = (
-    r"\b(?:le|la|l'|ton|ta|votre|ce|cette|el|tu|su|esa|esta|a|o|sua|tua|essa|il|questa|das|dein\w{0,2}|ihr\w{0,2}|"
-    r"den|dem|dieses|diesen|het|de|je|jouw|uw|dat|die)"
-    r" (?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|code d'acces|mot magique|"
+# The secret's names in languages with articles ...
+_SECRET_ARTICLED = (
+    r"(?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|code d'acces|mot magique|"
     r"contrasena|clave secreta|clave|codigo secreto|palabra secreta|palabra clave|clave de acceso|palabra magica|"
     r"senha|palavra-passe|palavra passe|palavra secreta|chave secreta|"
     r"password|parola d'ordine|parola segreta|codice segreto|chiave segreta|"
     r"passwort|kennwort|geheimwort|geheimcode|geheimen? (?:code|wort)|geheimes wort|losungswort|zugangscode|"
     r"wachtwoord|geheime? woord|geheime code|toegangscode|codewoord)\b"
+)
+# ... where the secret the model keeps is definite ("le mot de passe", "tu contraseña"); "un mot de
+# passe" is any password ("combien de lettres doit avoir un mot de passe ?").
+_SECRET_DEFINITE = (
+    r"\b(?:le|la|l'|ton|ta|votre|ce|cette|el|tu|su|esa|esta|a|o|sua|tua|essa|il|questa|das|dein\w{0,2}|ihr\w{0,2}|"
+    rf"den|dem|dieses|diesen|het|de|je|jouw|uw|dat|die) {_SECRET_ARTICLED}"
 )
 # ... and in languages without them, any mention of it.
 _SECRET_BARE = (
@@ -661,21 +664,14 @@ _SECRET_BARE = (
 # (a word boundary first: the look-behinds are then tried only where a word starts)
 _SECRET_LATIN = rf"\b{_MINE_BEFORE}(?:{_SECRET_DEFINITE}|{_SECRET_BARE}){_MINE_AFTER}"
 # The weaker requests (a poem, a hint) name it either way.
-_SECRET_LATIN_ANY = (
-    rf"\b{_MINE_BEFORE}(?:{_SECRET_BARE}|\b(?:mot de passe|code secret|mot secret|cle secrete|phrase secrete|"
-    r"code d'acces|mot magique|contrasena|clave secreta|codigo secreto|palabra secreta|palabra clave|"
-    r"clave de acceso|palabra magica|senha|palavra-passe|palavra passe|palavra secreta|chave secreta|"
-    r"password|parola d'ordine|parola segreta|codice segreto|chiave segreta|passwort|kennwort|geheimwort|"
-    r"geheimcode|geheimen? (?:code|wort)|geheimes wort|losungswort|zugangscode|wachtwoord|geheime? woord|"
-    rf"geheime code|toegangscode|codewoord)\b){_MINE_AFTER}"
-)
+_SECRET_LATIN_ANY = rf"\b{_MINE_BEFORE}(?:{_SECRET_BARE}|\b{_SECRET_ARTICLED}){_MINE_AFTER}"
 _SECRET_LATIN_ANCHORS = _w(
     "passe secret secrete acces magique contrasena secreta secreto clave senha palavra chave password ordine segreta "
     "segreto passwort kennwort geheimwort geheimcode geheimen geheime geheimes losungswort zugangscode wachtwoord "
     "geheim toegangscode codewoord haslo hasla hasle haslem slowo kod dostepu heslo slovo losenord losenordet ordet "
     "koden sifre sifreyi sifren sifreni sifreniz sifrenizi sifresi sifresini parola parolayi parolan parolani "
     "parolaniz parolanizi parolasi parolasini parolanin gizli sandi sandinya rahasia rahasianya salita khau bi truy "
-    "nenosiri nywila siri msimbo parolei cuvantul codul cod clave passwordnya passwordmu"
+    "nenosiri nywila siri msimbo parolei cuvantul codul cod passwordnya passwordmu"
 )
 _SIDEWAYS_LATIN = (
     r"(?:a l'envers|a rebours|lettre par lettre|epel\w{1,4}|"
@@ -1043,7 +1039,7 @@ _BEFORE_RULES: tuple[Rule, ...] = (
          rf"(?! {_TEAM})[^\n:\])]{{0,50}}?[:：]|"
          r"(?:<!--|[\[(])\s?(?:ki|ai|ia|llm)-?(?:assistent\w{0,2}|asistente|assistente|asystent\w{0,2}|asisten|agent\w{0,2})"
          r"\s?[:：]|\b(?:yapay zeka\w{0,4} asistan\w{0,4}|yapay zekaya|ai asistan\w{0,4})\b[^\n:]{0,20}?[:：]",
-         _w("ai ia ki llm chatbot yapay language models modelo modelos modele modeles sprachmodell sprachmodelle "
+         _w("ai ia ki llm yapay language models modelo modelos modele modeles sprachmodell sprachmodelle "
             "sprachmodellen modello modelli taalmodel taalmodellen model modelu modeli modelem bahasa asistanina"),
          group="indirect", lead=False, back=90, fwd=90),
     Rule(P, "indirect_injection", 0.72,
@@ -1059,7 +1055,7 @@ _BEFORE_RULES: tuple[Rule, ...] = (
          r"lea|leas|lee|resuma|le|liest|zusammenfasst|legge|riassume|leest|samenvat|czyta|podsumowuje|membaca|merangkum|"
          r"citeste|rezuma|nagbabasa|nagbubuod|reads?|summari[sz]es?|is reading|is summari[sz]ing|processes)\b|"
          r"\b(?:okuyan|ozetleyen|dang doc|dang tom tat) (?:yapay zeka|ai|tro ly)",
-         _w("ai ia ki llm chatbot yapay language models modelo modelos modele modeles sprachmodell modello taalmodel model "
+         _w("ai ia ki llm yapay language models modelo modelos modele modeles sprachmodell modello taalmodel model "
             "modelu bahasa okuyan ozetleyen dang"), group="ai_reader", lead=False, back=60, fwd=60),
     Rule(P, "indirect_injection", 0.6,
          "(?:ии|нейросет\\w{0,2}|ai),? (?:котор\\w{1,3} (?:читает|обрабатывает|резюмирует|анализирует))|"
