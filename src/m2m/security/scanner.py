@@ -485,9 +485,11 @@ def _guarded(found: list[Threat], guard: Guard, text: str, location: str) -> lis
     if asked.shared:
         return found  # it asks only for what the instructions allow to be given out
     p_asks = model.predict(_model.tokens(fold(text)), asked.markers)
-    if (PERSON_MARK in asked.markers or asked.named) and len(text) <= PERSON_QUESTION_CHARS:
+    if asked.outright or (
+        (PERSON_MARK in asked.markers or asked.named) and len(text) <= PERSON_QUESTION_CHARS
+    ):
         # A short question for a guarded person, or for a credential named as the instructions
-        # name it ("the admin panel PIN").
+        # name it ("the admin panel PIN"), or asked for outright ("What's the PIN?").
         p_asks = max(p_asks, PERSON_EVIDENCE)
     if p_asks < _MODEL_FLOOR:
         return found
