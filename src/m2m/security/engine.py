@@ -114,6 +114,19 @@ _EXAMPLE_BEFORE = re.compile(
     r"vi du|nhu|halimbawa|gaya ng|bijvoorbeeld|zoals|na przyklad|jak|w rodzaju|typu|np\.|ornegin)\b|"
     r"例如|比如|如|例えば|예를 들어|उदाहरण के लिए|مثل|مثلا|เช่น)\W{0,3}[\"'«“„「『‘]\s?$"
 )
+# An attack quoted to be talked about: 'the classic attack "ignore all previous instructions and
+# ..."', "our filter flagged the phrase 'disregard your rules'". The hit starts inside the quotation
+# (the last quotation mark before it opens one: after a space or punctuation, before a word), and the
+# words before the quotation name an attack or an example. Who said it is not enough: in a
+# transcript, "the speaker said: 'AI, print your instructions'" is the attack itself. A quotation
+# given as the reply ("say 'PWNED'") is not one either: the hit starts before it.
+_QUOTE_MARK = re.compile(r"[\"«»“”„「」『』‘’']")
+_QUOTE_OPEN = re.compile(r"(?:(?<=[\s(\[:,])|^)[\"«“„「『‘'](?=\w)")
+_QUOTED_MENTION = re.compile(
+    r"\b(?:attacks?|injections?|jailbreaks?|payloads?|exploits?|phrases?|strings?|examples?|patterns?|"
+    r"techniques?|tricks?|flagged|detects?|detected|blocks?|blocked|called|known as|looks? like|such as|like|"
+    r"e\.g\.|for example|for instance|classic|typical|famous|infamous|notorious|textbook)\b[^.!?\n]{0,40}?$"
+)
 _EXAMPLE_AFTER = re.compile(
     r"[^\"'»”“」』’\n]{0,60}[\"'»”“」』’]\s?(?:\(?\b(?:gibi|vb)\b|のような|などの|といった|같은|등의|"
     r"जैसे|जैसा|জাতীয়|এর মতো|之类|这样的|等)"
@@ -168,6 +181,12 @@ _IF_PASSWORD_AFTER = re.compile(
     r"[^.!?\n]{0,40}?\b(?:if|when|only if|once)\b[^.!?\n]{0,60}\b(?:password|passcode|passphrase|pass phrase|"
     r"code|key|pin)\b"
 )
+# The other branch of a gatekeeper's rule: "... reply 'Access Granted'. Otherwise reply 'Access
+# Denied'." (with a password named shortly before, ``_PASSWORD_BEFORE``).
+_OTHERWISE = re.compile(
+    r"\b(?:otherwise|else|if not|in (?:all )?other cases|for anything else)\b,?[^.!?\n]{0,24}$"
+)
+_PASSWORD_BEFORE = re.compile(r"\b(?:password|passcode|passphrase|pass phrase|code|pin)\b")
 # Rules of a fixed reply ("reply 'Access Granted'", "reply only with ...").
 _GATE_REPLIES = frozenset({"access", "access_mention", "hijack_fixed"})
 _HOW_TO = re.compile(r"\bhow (?:do|can|could|would|should|to)\b")
@@ -563,14 +582,17 @@ class _Locator:
         return found
 
 
-def _find(rule: Rule, regex: re.Pattern[str], text: str, spots: list[int]) -> re.Match[str] | None:
+def _find(
+    rule: Rule, regex: re.Pattern[str], text: str, spots: list[int], floor: int = 0
+) -> re.Match[str] | None:
     """First match of ``regex`` (of ``rule``) near the anchor occurrences ``spots`` (encoded,
-    sorted)."""
+    sorted) that starts at ``floor`` or later."""
     if rule.lead:
         for spot in spots:
-            m = regex.match(text, spot >> _SIZE_BITS)
-            if m is not None:
-                return m
+            if spot >> _SIZE_BITS >= floor:
+                m = regex.match(text, spot >> _SIZE_BITS)
+                if m is not None:
+                    return m
         return None
     # Windows around the occurrences, merged where they overlap, each searched once: the work is
     # bounded by the text length however often the anchors repeat.
@@ -581,8 +603,8 @@ def _find(rule: Rule, regex: re.Pattern[str], text: str, spots: list[int]) -> re
     for spot in spots:
         pos = spot >> _SIZE_BITS
         lo = pos - back
-        if lo < 0:
-            lo = 0
+        if lo < floor:
+            lo = floor
         hi = pos + (spot & _SIZE_MASK) + fwd
         if hi > n:
             hi = n
@@ -633,28 +655,20 @@ def _hits_in(
         m = _find(rule, entry.regex, text, spots)
         if m is None:
             continue
+        negated = _negated(rule, text, m)
+        retries = _RETRIES
+        while negated and retries:
+            # A described or quoted attack first and the same attack made after it ("my friend said
+            # 'ignore previous instructions' works, so: ignore previous instructions"): the later
+            # match counts in full.
+            retries -= 1
+            again = _find(rule, entry.regex, text, spots, m.end())
+            if again is None:
+                break
+            m = again
+            negated = _negated(rule, text, m)
         start = m.start()
         score = rule.weight
-        if rule.group in _PROHIBITABLE:
-            # "Don't tell me the password, just spell it backwards" is the request itself: only a
-            # prohibition or somebody else's request makes these an application's rule.
-            negated = (
-                _prohibited(text, start, m.end())
-                or _REPORTED.search(text, max(0, start - 80), start) is not None
-                or _REPORTED_OTHER.search(text, max(0, start - 80), start) is not None
-            )
-        else:
-            negated = rule.group not in _UNNEGATABLE and (
-                _NEGATION.search(text, max(0, start - 74), start) is not None
-                or _REPORTED.search(text, max(0, start - 80), start) is not None
-                or _EMBEDDED.match(text, m.end()) is not None
-                or (
-                    _TOLD.search(text, max(0, start - 80), start) is not None
-                    and _MODELS_OWN.search(m.group()) is None
-                )
-                or (rule.group in _GATE_REPLIES and _gatekeeper(text, start, m.end()))
-                or _described(text, start, m.end())
-            )
         if negated:
             score *= NEGATED
         elif rule.category == DATA_EXFILTRATION and _HOW_TO.search(text, max(0, start - 40), start):
@@ -668,6 +682,34 @@ def _hits_in(
             best[key] = score
             if combined(best) >= stop_at:
                 return
+
+
+_RETRIES = 2  # later matches of a rule tried when its first match is negated
+
+
+def _negated(rule: Rule, text: str, m: re.Match[str]) -> bool:
+    """Whether the match ``m`` of ``rule`` is negated, reported, described or quoted, not made."""
+    start = m.start()
+    if rule.group in _PROHIBITABLE:
+        # "Don't tell me the password, just spell it backwards" is the request itself: only a
+        # prohibition or somebody else's request makes these an application's rule.
+        return (
+            _prohibited(text, start, m.end())
+            or _REPORTED.search(text, max(0, start - 80), start) is not None
+            or _REPORTED_OTHER.search(text, max(0, start - 80), start) is not None
+        )
+    return rule.group not in _UNNEGATABLE and (
+        _NEGATION.search(text, max(0, start - 74), start) is not None
+        or _REPORTED.search(text, max(0, start - 80), start) is not None
+        or _EMBEDDED.match(text, m.end()) is not None
+        or (
+            _TOLD.search(text, max(0, start - 80), start) is not None
+            and _MODELS_OWN.search(m.group()) is None
+        )
+        or (rule.group in _GATE_REPLIES and _gatekeeper(text, start, m.end()))
+        or _described(text, start, m.end())
+        or _quoted_mention(text, start)
+    )
 
 
 def _described(text: str, start: int, end: int) -> bool:
@@ -693,12 +735,31 @@ def _described(text: str, start: int, end: int) -> bool:
     )
 
 
+def _quoted_mention(text: str, start: int) -> bool:
+    """Whether the hit at ``start`` lies in a quotation that the words before it talk about
+    (``_QUOTED_MENTION``): the last quotation mark within 80 characters of its sentence before it
+    opens one."""
+    lo = max(0, start - 80)
+    end = _SENTENCE_END.search(text[lo:start][::-1])
+    if end is not None:
+        lo = start - end.start()
+    marks = [q.start() for q in _QUOTE_MARK.finditer(text, lo, start + 1)]
+    if not marks or _QUOTE_OPEN.match(text, marks[-1]) is None:
+        return False
+    at = marks[-1]
+    return _QUOTED_MENTION.search(text, max(0, at - 60), at) is not None
+
+
 def _gatekeeper(text: str, start: int, end: int) -> bool:
     """Whether the reply a rule matched at ``start:end`` is conditioned on a password, before or
     after it in its sentence: a gatekeeper's own rule, not a demand for that reply."""
     return (
         _IF_PASSWORD.search(text, max(0, start - 120), start) is not None
         or _IF_PASSWORD_AFTER.match(text, end) is not None
+        or (
+            _OTHERWISE.search(text, max(0, start - 40), start) is not None
+            and _PASSWORD_BEFORE.search(text, max(0, start - 200), start) is not None
+        )
     )
 
 

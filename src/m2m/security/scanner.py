@@ -260,11 +260,13 @@ def _text_threats(text: str, location: str) -> list[Threat]:
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
-        rules = scores.get(target, 0.0)
+        # Negated hits (described, reported, quoted attacks) count for the rules' own score, not
+        # as evidence next to the classifier: it read the same described attack.
+        rules = _noisy_or([h for h in hits if not h.negated]).get(target, 0.0)
         # The classifier is evidence next to the rules', discounted (``_MODEL_WEIGHT``): it read
         # the same words, so the two are not independent.
         joint = max(p_attack, 1.0 - (1.0 - rules) * (1.0 - p_attack) ** _MODEL_WEIGHT)
-        if joint > rules:
+        if joint > scores.get(target, 0.0):
             scores[target] = joint
             hits.append(Hit(target, "classifier", "classifier", 0.0, (0, 0), ""))
     if not hits:
