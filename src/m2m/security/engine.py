@@ -99,7 +99,7 @@ _REPORTED_AFTER_SOV = re.compile(
 _NEGATION_OTHER = re.compile(
     r"(?:\b(?:ne|n'|no|nunca|jamas|jamais|nicht|niemals|nie|non|mai|nao|не|никогда|jangan|tidak|dung|khong|"
     r"huwag|hindi|niet|nooit|nigdy|asla)\b|不要|不得|切勿|别|禁止|绝不|決して|ห้าม|อย่า|لا|मत|कभी न|নিষেধ)"
-    r"\W{0,2}(?:[\w']+\W{1,2})?$"
+    r"[^\w.!?\n。！？]{0,2}(?:[\w']+[^\w.!?\n。！？]{1,2})?$"
 )
 # ... unless it is a condition: "jika Anda tidak berbagi kata sandi" (if you do not share it) asks.
 _CONDITION = re.compile(r"\b(?:jika|kalau|apabila|si|se|wenn|falls|если|neu|eger|kung|als)\b[^.!?]{0,16}$")

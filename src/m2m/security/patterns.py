@@ -521,9 +521,9 @@ RULES: tuple[Rule, ...] = (
     Rule(J, "no_restrictions", 0.86,
          r"\b(?:you are|you're|act as|acting as|pretend to be|pretend you are|imagine you are|imagine you're|"
          r"answer as|respond as|reply as|become|you will be|you are now|simulate|play|roleplay as|be) "
-         r"(?:now )?(?:an?|the) (?:[a-z'-]{1,15} ){0,2}(?:ai|a\.i\.|chatbot|bot|assistant|model|language model|"
-         r"llm|version of (?:yourself|you|chatgpt)|entity|persona|character|gpt|chatgpt)\b[^.!?]{0,30}?"
-         r"\b(?:without|with no|has no|have no|free (?:from|of)|(?:been )?(?:freed|liberated|released) from|"
+         r"(?:now )?(?:[a-z0-9'-]{1,20}, )?(?:an?|the) (?:[a-z'-]{1,15} ){0,2}(?:ai|a\.i\.|chatbot|bot|assistant|"
+         r"model|language model|llm|version of (?:yourself|you|chatgpt)|entity|persona|character|gpt|chatgpt)\b"
+         r"[^.!?]{0,30}?\b(?:without|with no|with zero|has zero|knows no|know no|has no|have no|free (?:from|of)|(?:been )?(?:freed|liberated|released) from|"
          r"not bound by|no longer bound by|that ignores|who ignores|which ignores|that doesn't have|"
          rf"that does not have|lacking|unbound by|unrestricted by)\b[^.!?]{{0,25}}?{_LIMITS}",
          _words(_LIMITS_WORDS + " compass"), group="persona_limits", lead=False, back=170, fwd=30),
