@@ -67,6 +67,21 @@ DEFAULT_FILES = (
     ROOT / "tests" / "security" / "data" / "multilingual_benign.jsonl",
     ROOT / "tests" / "security" / "data" / "system_prompts.jsonl",
     ROOT / "tests" / "security" / "data" / "multilingual_train.jsonl",
+    ROOT / "tests" / "security" / "data" / "preferences_benign.jsonl",
+    # Evaluation sets of earlier rounds, each measured once as unseen and a regression set since.
+    *(
+        ROOT / "tests" / "security" / "data" / name
+        for name in (
+            "round3.jsonl",
+            "multilingual_unseen.jsonl",
+            "multilingual_unseen2.jsonl",
+            "multilingual_unseen3.jsonl",
+            "multilingual_unseen4.jsonl",
+            "english_unseen.jsonl",
+            "hard_benign_unseen.jsonl",
+            "hard_benign_unseen2.jsonl",
+        )
+    ),
 )
 DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
 # Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password
@@ -74,6 +89,7 @@ DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
 DEFAULT_SYSTEM_PROMPTS = (
     ROOT / "tests" / "security" / "data" / "cyberseceval_context.jsonl",
     ROOT / "tests" / "security" / "data" / "context_train.jsonl",
+    *(ROOT / "tests" / "security" / "data" / f"context_unseen{n}.jsonl" for n in ("", "2", "3", "4")),
 )
 OUT = ROOT / "src" / "m2m" / "security" / "data" / "model.json.gz"
 
