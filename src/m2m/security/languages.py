@@ -458,10 +458,14 @@ _SINK = r"(?:https?://|www\.|[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}\.[a-z]{2,24})"
 _DATA = (
     r"(?:\b(?:(?:chat |conversation )?history|conversation|chat log|transcript|passwords?|api keys?|tokens?|"
     r"(?:previous|last) messages?|phone numbers?|home address|date of birth|system prompt|"
-    r"credentials|secrets|e-?mails|contacts|messages|personal (?:data|information)|cookies|"
+    r"credentials|secrets|e-?mails|contacts|messages|personal (?:data|information)|cookies|account details|"
+    r"(?:card|passport|social security|account) numbers?|(?:uploaded|attached|connected) (?:files|documents|drive|contracts)|"
+    r"(?:the )?user'?s (?:questions?|messages?|inputs?|prompts?|data|details|files|documents|name)|customer (?:emails|data|records|list)|"
     r"historial|conversacion|contrasenas?|claves|credenciales|correos|contactos|mensajes|datos personales|"
     r"historico|conversa|senhas?|chaves|credenciais|mensagens|contatos|dados pessoais|"
-    r"historique|mots? de passe|cles|jetons|identifiants|donnees personnelles|"
+    r"historique|mots? de passe|cles|jetons|identifiants|donnees personnelles|notre (?:echange|conversation|discussion)|"
+    r"adresse e-?mail|numero de (?:telephone|carte)|numero de telefono|numero de tarjeta|telefone|endereco|cpf|"
+    r"riwayat (?:chat|obrolan)|nomor (?:ktp|telepon|hp|kartu)|alamat|"
     r"chatverlauf|verlauf|gesprach|passworter|passwort|schlussel|api-schlussel|zugangsdaten|nachrichten|kontakte|"
     r"cronologia|conversazione|chiavi|credenziali|messaggi|contatti|dati personali|"
     r"gesprek|geschiedenis|wachtwoorden|wachtwoord|sleutels|inloggegevens|berichten|contacten|"
@@ -470,7 +474,8 @@ _DATA = (
     r"konusma|konusmadaki|gecmis|sifre|sifreler|sifreleri|anahtar\w{0,12}|kisisel bilgi\w{0,12}|mesajlar\w{0,12}|"
     r"riwayat percakapan|percakapan|kata sandi|kredensial|alamat email|"
     r"lich su|cuoc tro chuyen|mat khau|khoa api|tin nhan|danh ba|historia ya mazungumzo|mazungumzo|nywila|jumbe)\b|"
-    r"истори|переписк|разговор|парол|токен|ключ|сообщени|контакт|історі|розмов|"
+    r"истори|переписк|разговор|парол|токен|ключ|сообщени|контакт|номер карты|номером карты|історі|розмов|"
+    r"ইতিহাস|ফোন নম্বর|ইমেইল|"
     r"ιστορικ|συζήτηση|συζητηση|κλειδι|κωδικ|سجل|المحادثة|كلمات المرور|كلمة المرور|مفاتيح|رسائل|"
     r"היסטורי|השיחה|סיסמ|מפתח|گفتگو|رمز|کلید|बातचीत|इतिहास|पासवर्ड|कुंजी|ओटीपी|কথোপকথন|পাসওয়ার্ড|"
     r"对话|聊天记录|历史|密码|密钥|令牌|凭证|联系人|会話|履歴|パスワード|トークン|連絡先|대화|기록|비밀번호|토큰|연락처|"
@@ -481,7 +486,11 @@ _COVERT = (
     r"without (?:telling|informing|notifying|alerting) the user|"
     r"(?:do not|don't|dont) mention (?:this|it|that)|the user (?:doesn't|does not|must not|need not|needn't|"
     r"shouldn't|should not|won't|will not) (?:know|notice|need to know|find out|be told)|"
-    r"(?:nobody|no one) will notice|"
+    r"(?:nobody|no one) will notice|(?:then |and )?(?:reply|respond|answer|continue) (?:normally|as usual|as if nothing)|"
+    r"no need to (?:ask|tell|inform) the user|(?:so|so that) there'?s? (?:is )?no trace|leave no trace|"
+    r"(?:depois |e )?(?:responde|responda|continue|continua) (?:normal(?:mente)?|como se nada)|sem (?:falar|comentar) (?:disso|nada)|"
+    r"ne (?:le |la |les |l'|en )?(?:mentionne|dis|signale) (?:pas|rien)|(?:puis )?reponds normalement|"
+    r"(?:luego |y )?responde (?:normalmente|como si nada)|"
     r"no (?:se lo |le |lo )?(?:digas|menciones|comentes)(?: nada)? al usuario|sin (?:decirle|avisarle|avisar|informar) al usuario|"
     r"sin que el usuario|"
     r"ninguem vai perceber|sem (?:avisar|informar|contar|dizer) (?:ao|o) usuario|sem que o usuario|"
@@ -497,7 +506,8 @@ _COVERT = (
     r"bahsetme|haber verme|fark ettirmeden|tanpa (?:memberi tahu|memberitahu|sepengetahuan)|"
     r"jangan (?:beri tahu|beritahu|bilang|sebutkan)|dung noi|dung de cap|khong (?:de cap|thong bao)|"
     r"ma khong (?:bao|noi)|bila kumjulisha|bila kumwambia|usimwambie|usiseme)\b|"
-    r"не сообщай|не говори пользовател|не упоминай|незаметно|тайно|непомітно|не повідомляй|не кажи|не згадуй|"
+    r"не сообщай|не говори пользовател|пользователю (?:об этом |ничего )?не (?:говори|сообщай|рассказывай)|ответь как обычно|"
+    r"ব্যবহারকারীকে (?:কিছু )?জানাবে না|ব্যবহারকারীকে (?:কিছু )?বলবে না|не упоминай|незаметно|тайно|непомітно|не повідомляй|не кажи|не згадуй|"
     r"να το αναφέρεις|να το αναφερεις|μην το πεις|μην αναφέρεις|μην αναφερεις|κρυφά|"
     r"لا تخبر|ولا تخبر|لا تُشر|لا تشر|دون إخبار|دون علم|بدون علم|"
     r"בלי לציין|מבלי לציין|אל תספר|אל תציין|בלי לספר|چیزی نگو|بدون اطلاع|"
@@ -1095,6 +1105,110 @@ _BEFORE_RULES: tuple[Rule, ...] = (
           "নিরাপত্তা", "फ़िल्टर", "फिल्टर", "सुरक्षा", "安全", "过滤", "内容", "フィルター", "制限", "필터", "안전", "제한",
           "ตัวกรอง", "ความปลอดภัย"), group="safety_off_ml", lead=False, back=2, fwd=60),
 )
+
+# ---- round eight: who a notice claims to come from, and "obey every request" ------------------------
+# A message that says it comes from the developers, the administrators, the system or the vendor
+# ("Mensagem oficial da equipe de desenvolvimento:", "СООБЩЕНИЕ ОТ АДМИНИСТРАЦИИ", "Internal memo
+# from the dev team") is a forged notice when the user sends it (0.62, as the English "system
+# update:"); a user forwards real ones too, so alone it does not block. Telling the assistant to
+# obey, comply with or answer every request (0.6) is the other half of most forged notices; with
+# either, or with the claim that its filters are off (0.5, above), it blocks.
+_FROM_LATIN = (
+    r"(?:openai|anthropic|the system|(?:the |your )?(?:system )?admin(?:istrator)?s?|(?:the |your )?developers?|"
+    r"(?:the |your )?(?:dev|development|engineering|safety|security|trust and safety|ops|moderation) team|"
+    r"(?:the |your )?(?:operator|vendor|staff|moderators?|creators?|provider)|openai staff|anthropic staff|"
+    r"(?:l')?equipe (?:de |du )?(?:developpement|dev|technique|securite|moderation)|l'administrat\w{1,6}|"
+    r"(?:l'|les )?administrateurs?|(?:les )?developpeurs|(?:l'|la )?administration|"
+    r"(?:el )?equipo (?:de )?(?:desarrollo|tecnico|seguridad|moderacion)|(?:el |la )?administra(?:dor|dores|cion)|"
+    r"(?:los )?desarrolladores|(?:a )?(?:equipe|equipa) (?:de )?(?:desenvolvimento|tecnica|seguranca|moderacao)|"
+    r"(?:o |a )?administra(?:dor|dores|cao)|(?:os )?desenvolvedores|"
+    r"(?:team |squadra )?(?:di )?sviluppo|(?:gli )?sviluppatori|(?:l')?amministra(?:tore|tori|zione)|"
+    r"(?:den |der )?entwickler\w{0,2}|(?:dem |der )?(?:administrat\w{1,6}|entwicklungsteam|sicherheitsteam)|"
+    r"(?:het |de )?(?:ontwikkel(?:team|aars|aar)|beheerder|beheer)|"
+    r"zespolu (?:deweloperow|programistow|bezpieczenstwa|technicznego)|administrat\w{1,6}|deweloperow|tworcow|"
+    r"vyvojar\w{0,3}|spravce|spravcu|tymu vyvoje|"
+    r"(?:tim |tim resmi )?(?:pengembang|admin|keamanan)|nha phat trien|quan tri vien|doi ngu (?:phat trien|ky thuat))"
+)
+_NOTICE_LATIN = (
+    r"(?:message|notice|note|memo|notification|announcement|directive|alert|communication|update|"
+    r"avis|communique|note interne|mensaje|aviso|nota|comunicado|mensagem|comunicacao|messaggio|avviso|"
+    r"comunicazione|nachricht|hinweis|mitteilung|bericht|mededeling|melding|wiadomosc|komunikat|informacja|"
+    r"zprava|oznameni|sdeleni|pesan|pemberitahuan|catatan|thong bao|tin nhan)"
+)
+_COMPLY_LATIN = (
+    r"\b(?:comply with|obey|fulfil|fulfill|execute|carry out|grant|honou?r|"
+    r"(?:obedecer|cumplir|atender|ejecutar|obedece|cumple|atiende)(?: con)?|"
+    r"(?:obeir|obeis|obeissez|executer|satisfaire|repondre|se conformer) a|"
+    r"(?:obedecer|cumprir|atender|executar|responder|obedeca|cumpra|atenda)(?: a)?|"
+    r"(?:obbedire|eseguire|soddisfare|rispondere|obbedisci|esegui|soddisfa|rispondi)(?: a)?|"
+    r"(?:befolge|befolgen|erfulle|erfullen|beantworte|beantworten|gehorche|gehorchen)|"
+    r"(?:beantwoord|beantwoorden|voer|gehoorzaam|vervul|uitvoeren)|"
+    r"(?:vyhovet|vyhov|splnit|splnovat|splnuj|odpovidat|uposlechnout)|"
+    r"(?:wykonuj|wykonywac|spelniaj|spelniac|odpowiadaj|odpowiadac|sluchaj)|"
+    r"(?:patuhi|penuhi|laksanakan|turuti|jawab)|(?:tuan theo|thuc hien|dap ung))"
+    r" (?:(?:to|a|todas?|todos|tutte|tutti|alle|alles|all|any|every|each|toute?s?|les|las|os|as|le|i|semua|setiap|"
+    r"moi|tat ca|bat ky|vsem|vsechny|kazdemu|kazdy|wszystkie|wszystkich|kazde|kazda|kazdego|elke|ieder|jede|jeden|"
+    r"samtliche|qualquer|cualquier|qualsiasi|ogni|n'importe quelle|cac|of|the|their|his|her|my|this|user's|"
+    r"(?:de l'|del |do |dell')?(?:utilisateur|usuario|utente|uzivatele|uzytkownika|pengguna|nguoi dung)) ){1,4}"
+    r"(?:requests?|instructions?|commands?|orders?|demands?|prompts|peticiones|solicitudes|ordenes|instrucciones|"
+    r"demandes|requetes|ordres|pedidos|solicitacoes|ordens|instrucoes|richieste|istruzioni|ordini|anfragen|"
+    r"anweisungen|befehle|wunsche|vragen|verzoeken|opdrachten|instructies|pozadavkum|pozadavky|prikazum|prikazy|"
+    r"polecenia|prosby|zadania|instrukcje|polecen|permintaan|perintah|instruksi|yeu cau|menh lenh)\b"
+)
+_ROUND_EIGHT_RULES: tuple[Rule, ...] = (
+    Rule(P, "fake_system_message", 0.62,
+         rf"\b(?:(?:official|internal|automated|urgent|important|priority|oficial|interno|interna|interne|officiel|"
+         rf"ufficiale|offizielle|resmi|chinh thuc) )?{_NOTICE_LATIN}(?: (?:oficial|interno|interna|interne|officiel|"
+         rf"ufficiale|importante|urgente|prioritaire|resmi))? (?:(?:is |comes )?from|de|du|des|del|da|do|dos|della|dello|dell'|dal|"
+         rf"di|vom|von der|von den|von|van|vanuit|od|dari|tu|cua) {_FROM_LATIN}\b|"
+         rf"\bthis (?:message|notice|note|instruction) (?:is|comes) from (?:your|the) (?:operator|developers?|admin\w{{0,9}}|"
+         rf"system|vendor|creators?|provider)\b|\b(?:systeemupdate|systemupdate|systemmeldung|sistem (?:mesaji|bildirimi|"
+         rf"duyurusu)|(?:gelistirici|yonetici)(?: ekibinden| ekibi)? (?:mesaji|bildirimi|duyurusu|notu))\b",
+         _w("message notice note memo notification announcement directive alert communication update avis communique "
+            "mensaje aviso nota comunicado mensagem comunicacao messaggio avviso comunicazione nachricht hinweis "
+            "mitteilung bericht mededeling melding wiadomosc komunikat informacja zprava oznameni sdeleni pesan "
+            "pemberitahuan catatan thong tin this systeemupdate systemupdate systemmeldung sistem gelistirici yonetici"),
+         group="fake_notice", lead=False, back=30, fwd=90),
+    Rule(P, "fake_system_message", 0.62,
+         "(?:сообщение|уведомление|объявление|записка|обращение|повідомлення|оголошення|звернення) (?:от |від )?"
+         "(?:администрац\\w{0,3}|администратор\\w{0,2}|разработчик\\w{0,3}|системы|команды разработ\\w{0,4}|"
+         "адміністрац\\w{0,3}|адміністратор\\w{0,2}|розробник\\w{0,3}|системи|команди розроб\\w{0,4})|"
+         "رسالة (?:رسمية )?(?:من )?(?:النظام|المسؤول|الإدارة|فريق التطوير|المطورين)|"
+         "پیام (?:رسمی )?(?:از )?(?:سیستم|مدیر|تیم توسعه|توسعه‌دهندگان|توسعه دهندگان)|"
+         "(?:सिस्टम|एडमिन|डेवलपर|व्यवस्थापक|डेवलपर टीम)(?: की ओर)? (?:से )?(?:संदेश|सूचना)|"
+         "(?:সিস্টেম|অ্যাডমিন|ডেভেলপার)(?: টিমের| থেকে)? ?(?:বার্তা|বিজ্ঞপ্তি)|"
+         "(?:来自)?(?:系统|管理员|开发团队|开发者|运营团队|官方)的?(?:消息|通知|公告)|"
+         "(?:システム|管理者|開発チーム|運営チーム|運営|開発者)(?:から)?の?(?:メッセージ|お知らせ|通知)|"
+         "(?:시스템|관리자|개발팀|운영팀|개발자)(?:로부터|에서|의)? ?(?:메시지|알림|공지)",
+         ("сообщение", "уведомление", "объявление", "записка", "обращение", "повідомлення", "оголошення", "звернення",
+          "رسالة", "پیام", "संदेश", "सूचना", "বার্তা", "বিজ্ঞপ্তি", "消息", "通知", "公告", "メッセージ", "お知らせ", "通知",
+          "메시지", "알림", "공지"), group="fake_notice", lead=False, back=30, fwd=60),
+    Rule(P, "goal_hijacking", 0.6,
+         _COMPLY_LATIN,
+         _w("comply obey fulfil fulfill execute carry grant honor honour obedecer cumplir atender ejecutar obedece cumple "
+            "atiende obeir obeis obeissez executer satisfaire repondre conformer cumprir executar responder obedeca "
+            "cumpra atenda obbedire eseguire soddisfare rispondere obbedisci esegui soddisfa rispondi befolge befolgen "
+            "erfulle erfullen beantworte beantworten gehorche gehorchen beantwoord beantwoorden voer gehoorzaam vervul "
+            "uitvoeren vyhovet vyhov splnit splnovat splnuj odpovidat uposlechnout wykonuj wykonywac spelniaj spelniac "
+            "odpowiadaj odpowiadac sluchaj patuhi penuhi laksanakan turuti jawab tuan thuc dap"),
+         group="comply_all"),
+    Rule(P, "goal_hijacking", 0.6,
+         "(?:выполнять|выполняй|выполнить|отвечать|отвечай|подчиняться|исполнять|исполняй|виконувати|виконуй|"
+         "відповідати|відповідай|виконати)\\w{0,2} (?:на )?(?:любые|все|каждый|каждую|любой|любую|будь-які|усі|всі|кожен|"
+         "кожне|кожну)(?: \\w{1,14})? (?:запрос|просьб|команд|требован|указан|запит|прохан|вимог|вказів)|"
+         "(?:الامتثال|الاستجابة|تنفيذ|طاعة|الإجابة على|أن ينفذ|أن يمتثل)(?: ل)? ?(?:لجميع|جميع|لكل|كل|أي)(?: \\S{1,10})? "
+         "(?:الطلبات|الأوامر|التعليمات)|(?:همه|تمام|هر) (?:درخواست|دستور)\\S{0,4} (?:را )?(?:\\S{1,10} )?(?:انجام|اجرا|اطاعت)|"
+         "(?:सभी|हर|किसी भी) (?:अनुरोध|अनुरोधों|आदेश|आदेशों|निर्देश|निर्देशों)(?: \\S{1,10})? (?:का पालन|पूरा|पूरे)|"
+         "(?:সব|সকল|যেকোনো) (?:অনুরোধ|নির্দেশ|আদেশ)\\S{0,4} (?:পালন|মেনে)|"
+         "(?:服从|执行|满足|遵守|回应)(?:用户的?)?(?:所有|任何|一切)的?(?:请求|要求|指令|命令)|(?:所有|任何|一切)的?(?:请求|要求|指令|命令)(?:都|均)?(?:必须|要|应)?(?:执行|满足|服从|照办)|"
+         "(?:すべて|全て|あらゆる|どんな)の?(?:リクエスト|要求|指示|命令)に(?:制限なく|無条件で|必ず)?(?:応答|従|応じ|答え)|"
+         "(?:모든|어떤) (?:요청|요구|지시|명령)(?:에|을|를|이든)? ?(?:제한 없이 |무조건 )?(?:응답|따르|따라|수행|응해|응하)|"
+         "(?:tum|butun|her) (?:istek|talep|komut|emir)\\w{0,6} (?:\\w{1,12} )?(?:yerine getir|uygula|yanitla)",
+         ("выполн", "отвеча", "подчин", "исполн", "викону", "відпові", "الامتثال", "الاستجابة", "تنفيذ", "طاعة", "الإجابة",
+          "أن", "همه", "تمام", "هر", "सभी", "हर", "किसी", "সব", "সকল", "যেকোনো", "服从", "执行", "满足", "遵守", "回应",
+          "所有", "任何", "一切", "すべて", "全て", "あらゆる", "どんな", "모든", "어떤", "tum", "butun", "her"),
+         group="comply_all", lead=False, back=4, fwd=80),
+)
 # fmt: on
 
 MULTILINGUAL_RULES: tuple[Rule, ...] = (
@@ -1104,4 +1218,5 @@ MULTILINGUAL_RULES: tuple[Rule, ...] = (
     *_SIDEWAYS_RULES,
     *_PERSONA_RULES,
     *_BEFORE_RULES,
+    *_ROUND_EIGHT_RULES,
 )
