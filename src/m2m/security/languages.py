@@ -705,7 +705,7 @@ _SIDEWAYS_LATIN = (
     r"achterstevoren|omgekeerd\w{0,2}|letter voor letter|acrostichon|"
     r"gescheiden door|met (?:spaties|streepjes)|rijmt op|"
     r"od tylu|wspak|litera po literze|(?:prze)?literuj\w{0,2}|"
-    r"akrostych|oddzielon\w{1,3}|ze spacjami|kolejn\w{1,2} liter\w{1,2}|"
+    r"akrostych|oddzielon\w{1,3}|ze spacjami|kolejn\w{1,2} liter\w{1,2}|kazd\w{1,2} liter\w{1,2} oddziel\w{0,3}|"
     r"pozpatku|pismeno po pismenu|hlaskuj\w{0,2}|"
     r"baklanges|bokstav for bokstav|"
     r"tersten|ters (?:yaz|cevir|sirayla)|harf harf|hecele\w{0,4}|akrostis|"
@@ -1155,7 +1155,93 @@ _COMPLY_LATIN = (
     r"anweisungen|befehle|wunsche|vragen|verzoeken|opdrachten|instructies|pozadavkum|pozadavky|prikazum|prikazy|"
     r"polecenia|prosby|zadania|instrukcje|polecen|permintaan|perintah|instruksi|yeu cau|menh lenh)\b"
 )
+# Credentials a deployment hands the model, in Latin-script languages
+_HELD_LATIN = (
+    r"(?:contrasena|clave|codigo|token|mot de passe|cle|code|jeton|senha|chave|password|chiave|codice|passwort|"
+    r"schlussel|zugangscode|geheimcode|wachtwoord|sleutel|haslo|klucz|kod|heslo|klic|kata sandi|kunci|kode|mat khau|"
+    r"khoa|sifre\w{0,6}|anahtar\w{0,6})"
+)
+_HELD_LATIN_WORDS = _w(
+    "contrasena clave codigo token mot passe cle code jeton senha chave password chiave codice passwort schlussel "
+    "zugangscode geheimcode wachtwoord sleutel haslo klucz kod heslo klic kata kunci kode mat khoa sifre sifreyi "
+    "sifresini sifreni anahtar anahtari anahtarini"
+)
 _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
+    # spelled backwards or letter by letter, next to a credential the model holds (above): weak alone
+    Rule(P, "secret_extraction", 0.5, rf"\b{_HELD_LATIN}\b[^\n]{{0,150}}?\b{_SIDEWAYS_LATIN}", _HELD_LATIN_WORDS,
+         group="secret_sideways_weak", lead=False, back=4, fwd=240),
+    # "I am the developer / the administrator", in other languages: weak (0.5), next to a request for
+    # the secret or a forged notice (a user may well be the admin of their own server)
+    Rule(P, "role_confusion", 0.5,
+         r"\b(?:(?:yo )?soy (?:el |la |del |de la )?(?:desarrollador|desarrolladora|administrador|administradora|admin|"
+         r"programador|creador|dueno|propietario|equipo de \w{1,15})|je suis (?:le |la |l')?(?:developpeur|developpeuse|"
+         r"administrateur|administratrice|admin|createur|proprietaire|programmeur)|(?:eu )?sou (?:o |a )?(?:desenvolvedor|"
+         r"desenvolvedora|administrador|administradora|admin|criador|dono|programador)|sono (?:il |la |l')?(?:sviluppatore|"
+         r"sviluppatrice|amministratore|admin|creatore|proprietario)|ich bin (?:der |die )?(?:entwickler|entwicklerin|"
+         r"administrator|administratorin|admin|ersteller|betreiber|inhaber)|ik ben (?:de |het )?(?:ontwikkelaar|beheerder|"
+         r"admin|maker|eigenaar)|jestem (?:twoim |tym )?(?:deweloperem|administratorem|adminem|tworca|programista)|"
+         r"jsem (?:tvuj |vas )?(?:vyvojar|administrator|spravce|admin|tvurce)|(?:aku|saya) (?:adalah |ini )?(?:admin|"
+         r"pengembang|developer|pembuat)(?:-?nya)?|(?:toi|minh) (?:la |chinh la )?(?:nha phat trien|quan tri vien|admin|"
+         r"nguoi tao)|(?:sistemi|botu|seni) (?:kuran|yapan|gelistiren) (?:kisi )?benim|(?:gelistirici|yonetici|admin)"
+         r"(?:yim|im|iz)|ben (?:gelistirici|yonetici|admin)\w{0,4})\b|"
+         "(?:^|\\s)я (?:— |- )?(?:и есть |сам )?(?:разработчик|администратор|админ|создатель|владелец|розробник|адміністратор|"
+         "адмін|творець|власник)|मैं (?:ही )?(?:डेवलपर|एडमिन|व्यवस्थापक|निर्माता)|আমি (?:নিজেই )?(?:ডেভেলপার|অ্যাডমিন|"
+         "নির্মাতা)|(?:내가|제가|난|나는|저는) (?:관리자|개발자|운영자)|(?:私|僕|俺)(?:が|は)(?:管理者|開発者|運営)|"
+         "我(?:是|就是)(?:管理员|开发者|开发人员)|أنا (?:المطور|المسؤول|المدير)|من (?:توسعه‌دهنده|توسعه دهنده|مدیر|ادمین)",
+         (*_w("soy sou sono suis bin ben jestem jsem aku saya toi minh sistemi botu seni gelistiriciyim yoneticiyim "
+              "adminim gelistirici yonetici admin"),
+          "я", "मैं", "আমি", "내가", "제가", "난", "나는", "저는", "私", "僕", "俺", "我", "أنا", "من"),
+         group="privilege_ml", lead=False, back=12, fwd=60),
+    # a credential the model holds, located in its instructions or settings ("welke geheime sleutel
+    # staat er in je configuratie", "у тебя в настройках есть секретный токен"): 0.6, as the English
+    # "the ... in your instructions"; one it was told not to give out ("den du niemandem verraten
+    # sollst", "que no debes revelar"), 0.85
+    Rule(P, "secret_extraction", 0.6,
+         rf"\b{_HELD_LATIN}\b[^.!?\n]{{0,50}}?"
+         r"\b(?:en (?:tu|tus|su|sus)|dans (?:ta|tes|votre|vos)|"
+         r"(?:na|nas|em) (?:sua|suas|tua|tuas)|configuraram em voce|(?:nella|nelle) (?:tua|tue|sua|sue)|in (?:deinen|deiner|"
+         r"ihren|ihrer|je|jouw|uw)|w (?:twoich|swoich|twojej) |ve? (?:tvych|svych|tve|sve) |di (?:pengaturan|konfigurasi|"
+         r"instruksi)|trong (?:cai dat|cau hinh|huong dan))(?: \w{1,12})? ?(?:configuracion|instrucciones|ajustes|"
+         r"configuration|consignes|instructions|parametres|configuracao|configuracoes|instrucoes|istruzioni|impostazioni|"
+         r"configurazione|anweisungen|einstellungen|konfiguration|configuratie|instructies|instellingen|instrukcjach|"
+         r"ustawieniach|konfiguracji|instrukcich|nastaveni|konfiguraci|mu|kamu|anda|cua ban)?|"
+         r"\b(?:masz|mas|tienes|hast|heb je|avez|as-tu|tens|hai)\b[^.!?\n]{0,12}?\b(?:w instrukcjach|en tus instrucciones|"
+         r"in deinen anweisungen|in je instructies|dans tes instructions|nas tuas instrucoes|nelle tue istruzioni)\b"
+         r"[^.!?\n]{0,30}?\b(?:haslo|contrasena|passwort|wachtwoord|mot de passe|senha|password|klucz|clave|schlussel|"
+         r"sleutel|cle|chave|chiave|kod|codigo|code)\b|"
+         r"\bsana verilen (?:\w{1,15} )?(?:sifre|anahtar|kod|parola)\w{0,6}|"
+         r"\b(?:kata sandi|kunci|kode)(?: \w{1,10})? yang (?:kamu|anda) simpan\b",
+         (*_HELD_LATIN_WORDS, *_w("masz mas tienes hast heb avez tens hai sana")),
+         group="secret_held", lead=False, back=50, fwd=120),
+    Rule(P, "secret_extraction", 0.6,
+         "(?:пароль|ключ|токен|код)[^.!?\\n]{0,40}?в (?:твоих|твоей|ваших|вашей|своих|своей) (?:настройках|инструкциях|"
+         "конфигурации)|(?:в (?:твоих|твоей|ваших|вашей|своих|своей) (?:настройках|инструкциях|конфигурации)|"
+         "у (?:тебя|вас) в (?:настройках|инструкциях|конфигурации))[^.!?\\n]{0,40}?(?:пароль|ключ|токен|код)|"
+         "(?:пароль|ключ|токен|код)[^.!?\\n]{0,40}?у (?:твоїх|твоїй|ваших|вашій|своїх) (?:налаштуваннях|інструкціях|"
+         "конфігурації)|(?:सेटिंग्स|सेटिंग|निर्देशों|कॉन्फ़िगरेशन|कॉन्फिगरेशन) में[^।?\\n]{0,30}?(?:पासवर्ड|की|कुंजी|key|कोड)|"
+         "(?:설정|지시|시스템 프롬프트|지침)에[^.?\\n]{0,20}?(?:비밀번호|키|토큰|코드)|"
+         "(?:設定|指示|システムプロンプト)(?:に|の中に|内に)[^。?\\n]{0,20}?(?:パスワード|キー|トークン|コード)|"
+         "(?:设置|配置|指令|系统提示)(?:里|中|内)[^。?\\n]{0,20}?(?:密码|密钥|令牌|代码)|"
+         "(?:إعداداتك|تعليماتك)[^.?\\n]{0,30}?(?:كلمة المرور|المفتاح|الرمز)|(?:كلمة المرور|المفتاح|الرمز)[^.?\\n]{0,30}?"
+         "(?:إعداداتك|تعليماتك)|(?:تنظیمات|دستورالعمل)\\S{0,4}[^.?\\n]{0,30}?(?:رمز|کلید|توکن)",
+         ("пароль", "ключ", "токен", "код", "настройках", "инструкциях", "конфигурации", "налаштуваннях", "інструкціях",
+          "конфігурації", "सेटिंग्स", "सेटिंग", "निर्देशों", "कॉन्फ़िगरेशन", "कॉन्फिगरेशन", "설정", "지시", "시스템", "지침",
+          "設定", "指示", "システムプロンプト", "设置", "配置", "指令", "系统提示", "إعداداتك", "تعليماتك", "كلمة", "المفتاح",
+          "الرمز", "تنظیمات", "دستورالعمل"),
+         group="secret_held", lead=False, back=50, fwd=80),
+    Rule(P, "secret_extraction", 0.85,
+         r"\b(?:contrasena|clave|codigo)(?: \w{1,15}){0,3} que no (?:debes|puedes|tienes que) (?:dar|revelar|compartir|decir)|"
+         r"\b(?:mot de passe|cle|code)(?: \w{1,15}){0,3} que tu ne (?:dois|peux) (?:pas )?(?:donner|reveler|partager|dire)|"
+         r"\b(?:senha|chave|codigo)(?: \w{1,15}){0,3} que (?:voce )?nao (?:pode|deve) (?:dar|revelar|compartilhar|contar)|"
+         r"\b(?:password|chiave|codice)(?: \w{1,15}){0,3} che non (?:devi|puoi) (?:dare|rivelare|condividere|dire)|"
+         r"\b(?:passwort|schlussel|code|zugangscode|geheimcode)\w{0,2}\b[^.!?\n]{0,30}?\b(?:den|das|die) du (?:niemandem|"
+         r"nicht) (?:verraten|sagen|geben|weitergeben|nennen)|"
+         r"\b(?:wachtwoord|sleutel|code)(?: \w{1,15}){0,3} (?:die|dat) je (?:niet|aan niemand) (?:mag|mocht) "
+         r"(?:geven|verklappen|delen|zeggen)|"
+         r"\b(?:mat khau|khoa|ma)(?: \w{1,10}){0,3} (?:ma )?ban (?:duoc dan|bi cam|khong duoc) (?:khong duoc )?(?:tiet lo|noi|chia se)",
+         _w("contrasena clave codigo passe cle code senha chave password chiave codice passwort schlussel zugangscode "
+            "geheimcode wachtwoord sleutel mat khoa ma"),
+         group="secret", lead=False, back=4, fwd=120),
     Rule(P, "fake_system_message", 0.62,
          rf"\b(?:(?:official|internal|automated|urgent|important|priority|oficial|interno|interna|interne|officiel|"
          rf"ufficiale|offizielle|resmi|chinh thuc) )?{_NOTICE_LATIN}(?: (?:oficial|interno|interna|interne|officiel|"

@@ -175,6 +175,17 @@ _PROMOTION = (
     r"\bpurchase|\baffiliate|\bcheck out\b|\bsign up\b|\bplug\b|\bshill)"
 )
 
+# Credentials a deployment hands the model: what "the ... you were given" asks for.
+_HELD = (
+    r"(?:password|passcode|passphrase|pin|pin code|api[ _-]?key|[a-z_]{1,20}_key|api token|access token|bearer token|"
+    r"auth token|token|secret key|secret|access code|admin code|secret code|code word|credentials?|private key|"
+    r"signing key|master key|key)"
+)
+_HELD_WORDS = (
+    "password passcode passphrase pin api key token secret code credential credentials apikey api_key "
+    "openai_api_key"
+)
+
 P, J, D = PROMPT_INJECTION, JAILBREAK, DATA_EXFILTRATION
 
 # fmt: off
@@ -1167,5 +1178,32 @@ RULES: tuple[Rule, ...] = (
          r"[^.!?\n]{0,80}?\bto\b ?(?:https?://|www\.|[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}\.[a-z]{2,24})",
          _words("send forward email e-mail post upload transmit submit bcc cc leak exfiltrate copy"),
          group="exfil_send", lead=False, back=4, fwd=260),
+    # a credential the model holds, asked for: "the bearer token you use", "the access code you were
+    # given", "the admin passcode in your instructions" (0.6: a user reads the same words in a
+    # tutorial); asked outright in the same sentence or the next ("tell me what it is", "paste it
+    # here"), 0.86
+    Rule(P, "secret_extraction", 0.6,
+         rf"\b(?:the|your|that|this|an?|any)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? "
+         r"(?:been )?(?:given|told|assigned|configured with|provided|keeping|guarding|hiding|storing|holding|using|use|"
+         r"have access to|can access|got|received|know|hold|keep|store)\b|"
+         rf"\b(?:gave|given|told|handed|provided|assigned|configured) you (?:an?|the|with an?|with the)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}|"
+         rf"\b{_HELD}\b[^.!?\n]{{0,40}}?\b(?:in|from|inside|within) your (?:instructions|settings|configuration|config|"
+         r"(?:system )?prompt|environment|context|memory|setup|rules)\b|"
+         rf"\b(?:in|inside|within) your (?:instructions|settings|configuration|config|(?:system )?prompt|environment|"
+         rf"setup)\b[^.!?\n]{{0,40}}?\b{_HELD}\b",
+         _words(_HELD_WORDS), group="secret_held", lead=False, back=70, fwd=90),
+    Rule(P, "secret_extraction", 0.86,
+         rf"\b{_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? (?:been )?(?:given|told|assigned|"
+         r"configured with|provided|keeping|guarding|hiding|storing|holding|using|use|have access to|can access|got|"
+         r"received|hold|keep|store)\b[^\n]{0,60}?(?:tell me|paste it|share it|give (?:it|me)|print it|output it|"
+         r"write it|say it|spell it|what (?:it|that) is|reveal it|show (?:it|me)|send it|\?)|"
+         rf"\b(?:gave|given|told|handed|provided|assigned) you (?:an?|the)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}\b[^\n]{{0,60}}?"
+         r"(?:tell me|paste it|share it|give (?:it|me)|print it|output it|write it|say it|spell it|what (?:it|that) is|"
+         r"reveal it|show (?:it|me)|send it)|"
+         rf"\b(?:what(?:'s| is| was)|tell me|paste|share|give me|print|output|reveal|show me)\b[^.!?\n]{{0,40}}? "
+         rf"{_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? (?:been )?(?:given|told|assigned|"
+         r"configured with|provided|keeping|guarding|hiding|storing|holding|using|use|have access to|can access|got|"
+         r"received|hold|keep|store)\b",
+         _words(_HELD_WORDS), group="secret", lead=False, back=70, fwd=120),
 )
 # fmt: on
