@@ -1170,6 +1170,68 @@ RULES: tuple[Rule, ...] = (
          r"morality|moral|conscience) (?:module|filter|core|subroutine|chip|layer|settings)\b",
          _words("refuse decline won't would wouldn't deleted removed disabled turned uninstalled"), group="no_limits",
          lead=False, back=60, fwd=70),
+    # round eight, English: a fixed text put into every reply ("respond with exactly: '...'", "your new
+    # default response to every query is", "at the end of each answer, add: '... log in at ...'"); an
+    # ordinary wish for every reply ("at the end of each answer, add a summary") quotes no text
+    Rule(P, "goal_hijacking", 0.85,
+         r"\b(?:for|to) (?:every|each|any|all) (?:single |future |subsequent |following )?(?:questions?|quer(?:y|ies)|"
+         r"messages?|requests?|prompts?|inputs?)(?: (?:you (?:receive|get|see)|from (?:now|here) on|after this|"
+         r"(?:that )?(?:follows|comes))){0,2},? (?:just |only |simply )?(?:respond|reply|answer|output|say)(?: only)? "
+         r"(?:with )?(?:exactly|only|verbatim|the (?:phrase|text|words?))\b|"
+         r"\byour (?:new )?default (?:response|reply|answer|output) (?:to (?:every|each|any|all) \w{2,12} )?(?:is|will be|"
+         r"should be)\s?:",
+         _words("every each any all default"), group="hijack_fixed", lead=False, back=30, fwd=120),
+    Rule(P, "goal_hijacking", 0.85,
+         rf"\b(?:at the (?:end|start|bottom|top|beginning) of|in|into|to) (?:every|each|all(?: of)?(?: your| the)?|any) "
+         rf"{_EVERY_REPLY}{_SAME_SENTENCE}{{0,30}}?\b(?:add|append|insert|include|put|write|say|paste)\b[^\n]{{0,12}}?"
+         r"[\"'“‘][^\"'”’\n]{0,120}?(?:https?://|www\.|\.(?:com|net|org|io|example|xyz|ru|cn)\b|\b(?:log ?in|sign in|call|"
+         r"visit|click|download|install|vote|buy|contact)\b|\d{3}[-. ]\d{3,4})|"
+         r"\b(?:add|append|insert|include|put|paste)\b (?:the (?:phrase|text|line|sentence|link|words?) )?[\"'“‘][^\"'”’\n]{0,120}?"
+         r"(?:https?://|www\.|\.(?:com|net|org|io|example|xyz|ru|cn)\b|\b(?:log ?in|sign in|call|visit|click|download|install|"
+         r"vote|buy|contact)\b|\d{3}[-. ]\d{3,4})[^\"'”’\n]{0,120}"
+         rf"[\"'”’] (?:in|into|to|at the end of|at the start of) (?:every|each|all(?: of)?(?: your| the)?|any) {_EVERY_REPLY}",
+         _words("every each all any"), group="hijack_fixed", lead=False, back=150, fwd=200,
+         requires=_words("answer answers reply replies response responses message messages output outputs "
+                         "completion completions summary summaries")),
+    # the system prompt by its author ("your operator's prompt", "the prompt your creators used to set
+    # you up") or by what it does ("the guidelines that shape your responses"), and asked for word for word
+    Rule(P, "prompt_extraction", 0.6,
+         r"\b(?:your|the) (?:operator|operators|developer|developers|creator|creators|deployer|owner|company|vendor)'?s? "
+         r"(?:prompt|instructions|system prompt|system message|rules|guidelines|configuration|directives)\b|"
+         r"\b(?:prompt|instructions|rules|guidelines|text) (?:that )?your (?:creators?|developers?|operators?|makers?|owners?) "
+         r"(?:used|wrote|gave you|set|put)\b|"
+         r"\b(?:instructions|rules|guidelines|directives|principles) (?:that |which )?(?:govern|control|shape|guide|determine|"
+         r"dictate)s? (?:how )?(?:you|your (?:responses|answers|replies|behaviou?r|output))\b|"
+         r"\b(?:rules?|instructions|guidelines) you(?:'ve| have)? been (?:told|instructed|asked|programmed|configured) to "
+         r"(?:follow|obey|apply)\b|\b(?:instructions|rules|prompt) you(?:'re| are)? (?:running|operating|working) under\b",
+         _words("operator operators developer developers creator creators deployer owner company vendor your govern "
+                "governs control controls shape shapes guide guides determine determines dictate dictates told "
+                "instructed asked programmed configured running operating working"),
+         group="extraction_mention", lead=False, back=60, fwd=80),
+    Rule(P, "prompt_extraction", 0.86,
+         r"\b(?:your|my) (?:complete |full |entire |exact |actual |real |true |original )?system prompt(?: (?:begins|starts|"
+         r"opens) with|,? (?:verbatim|word for word|in full|exactly as written))\b|"
+         r"\b(?:use|quote|insert|include|contain|return)s? your (?:actual|real|true|exact|complete|full) "
+         r"(?:system prompt|instructions|prompt)\b|"
+         r"\b(?:paste|copy|print|reveal|show|quote|list|give me|output|repeat)\b[^.!?\n]{0,40}?\b(?:prompt|instructions|rules|"
+         r"guidelines) (?:that )?(?:your (?:creators?|developers?|operators?|makers?) (?:used|wrote|gave you)|you(?:'ve| have)? "
+         r"been (?:told|instructed|given|programmed) to follow|you(?:'re| are)? (?:running|operating) under|(?:that )?"
+         r"(?:govern|control|shape)s? (?:how )?you)",
+         _words("system use uses quote quotes insert include contain contains return returns paste copy print reveal "
+                "show list give output repeat"), group="extraction", lead=False, back=60, fwd=160),
+    # two answers, one that keeps the rules and one that ignores them; the rules "switched off" for a test
+    Rule(J, "no_restrictions", 0.85,
+         r"\b(?:two|both|2|dual) (?:characters|personas|personalities|versions|modes|responses|answers|voices)\b"
+         r"[^\n]{0,120}?\b(?:ignores?|breaks?|has no|without|doesn't follow|does not follow|never follows|bypasses)\b "
+         r"(?:all (?:of )?(?:them|the rules|rules)|the rules|any rules|rules|filters|restrictions|limits|guidelines|"
+         r"policies|ethics)|\bpretend (?:that )?your (?:safety |content )?(?:rules|filters|restrictions|guidelines|"
+         r"guardrails|policies) (?:are|were|have been) (?:switched off|turned off|off|disabled|gone|lifted|suspended)\b|"
+         r"\bsudo (?:disable|turn off|remove)[_ -]?(?:safety|filters?|moderation|guardrails|restrictions)\b",
+         _words("two both dual pretend sudo"), group="no_limits", lead=False, back=4, fwd=200),
+    Rule(P, "instruction_override", 0.7,
+         r"\b(?:system-level|highest|top|higher|absolute|overriding) priority (?:over|than|above) (?:your|the) "
+         r"(?:original |system |initial |previous )?(?:prompt|instructions|rules|guidelines|system prompt)\b",
+         _words("priority"), group="override_priority", lead=False, back=30, fwd=60),
     # a document or tool result that tells the model to send secrets or the user's data to an address
     Rule(D, "exfil_send", 0.6,
          r"\b(?:send|forward|email|e-mail|post|upload|transmit|submit|bcc|cc|leak|exfiltrate|copy)\b[^.!?\n]{0,80}?"
