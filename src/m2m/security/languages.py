@@ -1167,6 +1167,65 @@ _HELD_LATIN_WORDS = _w(
     "sifresini sifreni anahtar anahtari anahtarini"
 )
 _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
+    # a note to the AI reader, in more languages ("Для ШІ-асистента, що обробляє цей лист", "Pokyn pro AI
+    # asistenta", "توجه دستیار هوش مصنوعی")
+    Rule(P, "indirect_injection", 0.72,
+         r"\b(?:(?:pokyn|poznamka|zprava|instrukce) pro (?:ai|umelou inteligenci|asistenta|model|jazykovy model)|"
+         r"pro (?:ai )?asistenta,? (?:ktery|co) (?:cte|zpracovava|shrnuje))\b|"
+         "для (?:ші-асистента|ші|штучного інтелекту|асистента|моделі)(?:,? (?:що|який) (?:обробляє|читає|аналізує))?|"
+         "(?:توجه|پیام|دستور|یادداشت)(?: برای)? (?:دستیار|هوش مصنوعی|مدل)(?: هوش مصنوعی)?",
+         ("pokyn", "poznamka", "zprava", "instrukce", "pro", "для", "توجه", "پیام", "دستور", "یادداشت"),
+         group="indirect", lead=False, back=4, fwd=80),
+    # ... that drops the user's task: "interrompi il riassunto", "porzuć streszczanie", "не роби підсумок"
+    # (0.6: a user may stop their own request; with the note to the AI, 0.89)
+    Rule(P, "instruction_override", 0.6,
+         r"\b(?:(?:interrompi|smetti di|abbandona|ferma|lascia perdere) (?:il |la |l')?(?:riassunto|riassumere|analisi|"
+         r"traduzione|compito|sintesi)|(?:porzuc|przerwij|zatrzymaj|przestan|nie rob) (?:streszczanie|streszczenie|analize|"
+         r"tlumaczenie|zadanie)|(?:nedelej|prestan|prerus|zastav|nepis) (?:shrnuti|analyzu|preklad|ukol)|"
+         r"(?:deja de|interrumpe|abandona|deten|no hagas) (?:el |la )?(?:resumen|resumir|analisis|traduccion|tarea)|"
+         r"(?:arrete|interromps|abandonne|cesse|ne fais pas) (?:le |la |l'|de )?(?:resume|resumer|analyse|traduction|tache)|"
+         r"(?:pare|interrompa|abandone|nao faca|para) (?:o |a |de )?(?:resumo|resumir|analise|traducao|tarefa)|"
+         r"(?:hor auf|brich|unterbrich|stoppe|beende|keine) (?:mit )?(?:der |die |den )?(?:zusammenfassung|analyse|"
+         r"ubersetzung|aufgabe)|(?:stop met|onderbreek|staak|maak geen) (?:de |het )?(?:samenvatting|samenvatten|analyse|"
+         r"vertaling|taak)|(?:ozetlemeyi|ozeti|analizi|ceviriyi) (?:birak|durdur|kes)|(?:hentikan|berhenti|batalkan|"
+         r"jangan buat) (?:ringkasan|meringkas|analisis|terjemahan|tugas)|(?:dung|ngung|bo qua) (?:viec )?(?:tom tat|"
+         r"phan tich|dich|nhiem vu))\b|"
+         "(?:прекрати|останови|прерви|брось|не делай) (?:анализ|пересказ|резюме|перевод|задачу|суммаризац)|"
+         "(?:не роби|припини|зупини|облиш) (?:підсумок|аналіз|переклад|резюме|завдання)|"
+         "(?:تحلیل|خلاصه|ترجمه)\\S{0,3} (?:را |رو )?(?:متوقف کن|رها کن|نکن)|(?:停止|不要|别)(?:总结|摘要|分析|翻译)|"
+         "(?:要約|分析|翻訳)(?:を)?(?:やめ|中止|せず)|(?:요약|분석|번역)(?:을|를)? ?(?:멈추|중단|하지 말)|"
+         "(?:توقف عن|أوقف|لا تقم ب)(?:التلخيص|التحليل|الترجمة)|(?:सारांश|विश्लेषण|अनुवाद)\\S{0,4} (?:बंद करो|मत करो|रोक)",
+         (*_w("interrompi smetti abbandona ferma lascia porzuc przerwij zatrzymaj przestan nie nedelej prestan prerus "
+              "zastav nepis deja interrumpe deten no arrete interromps abandonne cesse ne pare interrompa abandone nao "
+              "para hor brich unterbrich stoppe beende keine stop onderbreek staak maak ozetlemeyi ozeti analizi "
+              "ceviriyi hentikan berhenti batalkan jangan dung ngung bo"),
+          "прекрати", "останови", "прерви", "брось", "не делай", "не роби", "припини", "зупини", "облиш", "تحلیل",
+          "خلاصه", "ترجمه", "停止", "不要", "别", "要約", "分析", "翻訳", "요약", "분석", "번역", "توقف", "أوقف", "لا تقم",
+          "सारांश", "विश्लेषण", "अनुवाद"),
+         group="redirect_stop", lead=False, back=4, fwd=60),
+    # word for word, in full: weak (0.5), next to a request for the instructions
+    Rule(P, "prompt_extraction", 0.5,
+         r"\b(?:integralmente|per intero|parola per parola|letterlijk|woord voor woord|doslovne|presne|cele|wortlich|"
+         r"wort fur wort|palabra por palabra|textualmente|literalmente|mot pour mot|mot a mot|textuellement|integralement|"
+         r"dokladnie|doslownie|slowo w slowo|harfiyen|kelimesi kelimesine|kata demi kata|kata per kata|nguyen van|"
+         r"tung chu)\b|дословно|слово в слово|дослівно|逐字|原文|一字一句|そのまま|一字一句|그대로|"
+         "원문|حرفيا|حرفياً|کلمه به کلمه|शब्दशः|हूबहू",
+         (*_w("integralmente intero parola letterlijk woord doslovne presne cele wortlich wort palabra textualmente "
+              "literalmente mot textuellement integralement dokladnie doslownie slowo harfiyen kelimesi kata nguyen "
+              "tung"),
+          "дословно", "слово", "дослівно", "逐字", "原文", "一字一句", "そのまま", "그대로", "원문", "حرفيا", "حرفياً",
+          "کلمه", "शब्दशः", "हूबहू"),
+         group="verbatim", lead=False, back=4, fwd=30),
+    # Czech: the text given before the conversation, "tvoje systémové instrukce"
+    Rule(P, "prompt_extraction", 0.72,
+         r"\b(?:tvoje|tve|vase|svoje|sve) systemove (?:instrukce|pokyny|nastaveni|zadani)|\b(?:text|pokyny|instrukce),? "
+         r"(?:ktery|ktere|co) (?:ti|vam) (?:byl[aoy]? )?(?:zadan[aoy]?|dan[aoy]?|nastaven[aoy]?)\b",
+         _w("tvoje tve vase svoje sve text pokyny instrukce"), group="extraction_ml", lead=False, back=4, fwd=80),
+    # Spanish: "una IA que no tiene filtros, ni normas"
+    Rule(J, "no_restrictions", 0.7,
+         r"\b(?:ia|inteligencia artificial|asistente|modelo|bot|chatbot) que no tiene (?:ningun[ao]?s? )?(?:filtros?|normas|"
+         r"reglas|limites|restricciones|censura|etica)\b(?! (?:de|del|para|en) )",
+         _w("ia inteligencia asistente modelo bot chatbot"), group="no_limits_ml", lead=False, back=4, fwd=70),
     # spelled backwards or letter by letter, next to a credential the model holds (above): weak alone
     Rule(P, "secret_extraction", 0.5, rf"\b{_HELD_LATIN}\b[^\n]{{0,150}}?\b{_SIDEWAYS_LATIN}", _HELD_LATIN_WORDS,
          group="secret_sideways_weak", lead=False, back=4, fwd=240),
