@@ -333,8 +333,20 @@ def _despace(raw: str) -> str | None:
             break
     if not spans:
         return None
-    parts = (_SPACED.sub(lambda m: _SEP.sub("", m.group()), marked[lo:hi]) for lo, hi in spans)
+    parts = (_SPACED.sub(_join_letters, marked[lo:hi]) for lo, hi in spans)
     return " | ".join(parts).replace("\x01", " ")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    # Letters apart by dots or dashes ("i.g.n.o.r.e t.h.e r.u.l.e.s") keep their single spaces as
+    # word breaks; letters apart by spaces lose them.
+    run = m.group()
+    if run.strip(" ").translate(_LETTERS_AND_SPACE):
+        run = run.replace(" ", "\x01")
+    return _SEP.sub("", run)
+
+
+_LETTERS_AND_SPACE = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz ")
 
 
 _LEET_WINDOW = 160  # characters read on each side of a leetspeak word
