@@ -266,11 +266,12 @@ def test_hand_written_requests_in_context(name: str) -> None:
 # file -> (detection on all attacks, at least; on attacks not in English, at least; false
 # positives, at most)
 MULTILINGUAL_FLOORS = {
-    "multilingual_unseen.jsonl": (0.72, 0.70, 0.02),
-    "multilingual_unseen2.jsonl": (0.63, 0.58, 0.025),
-    "multilingual_unseen3.jsonl": (0.56, 0.53, 0.025),
-    "multilingual_unseen4.jsonl": (0.57, 0.54, 0.04),
-    "multilingual_unseen5.jsonl": (0.72, 0.70, 0.01),
+    "multilingual_unseen.jsonl": (0.83, 0.82, 0.015),
+    "multilingual_unseen2.jsonl": (0.77, 0.75, 0.02),
+    "multilingual_unseen3.jsonl": (0.79, 0.79, 0.01),
+    "multilingual_unseen4.jsonl": (0.75, 0.75, 0.04),
+    "multilingual_unseen5.jsonl": (0.93, 0.92, 0.01),
+    "multilingual_unseen6.jsonl": (0.80, 0.79, 0.01),
 }
 
 
@@ -302,7 +303,11 @@ def test_hand_written_hard_benign_messages(name: str, at_most: float) -> None:
 
 
 # file -> (detection, at least; false positives, at most)
-ENGLISH_FLOORS = {"english_unseen.jsonl": (0.72, 0.04), "english_unseen2.jsonl": (0.73, 0.025)}
+ENGLISH_FLOORS = {
+    "english_unseen.jsonl": (0.80, 0.025),
+    "english_unseen2.jsonl": (0.89, 0.025),
+    "english_unseen3.jsonl": (0.79, 0.015),
+}
 
 
 @pytest.mark.parametrize("name", sorted(ENGLISH_FLOORS))

@@ -1085,7 +1085,7 @@ _BEFORE_RULES: tuple[Rule, ...] = (
          r"safety|content polic\w{1,3}|filters) [^.!\n]{0,30}?\b(?:quedan? (?:anulad|desactivad|suspendid)\w{1,2}|"
          r"(?:han sido|fueron|estan) (?:anulad|desactivad|suspendid|deshabilitad)\w{1,2}|(?:sont|ont ete|est) "
          r"(?:desactive|suspendu|annule|leve)e?s?|(?:sind|wurden|ist|wurde) (?:deaktiviert|aufgehoben|ausgesetzt|"
-         r"abgeschaltet)|(?:sono|sono state|e stato|e stata) (?:disattivat|sospes|revocat)\w|(?:foram|estao|esta) "
+         r"abgeschaltet)|(?:sono|sono stat[ie]|e stato|e stata) (?:disattivat|sospes|revocat)\w|(?:foram|estao|esta) "
          r"(?:desativad|suspens|anulad)\w{1,2}|(?:is|zijn|werd|werden) (?:tijdelijk )?(?:uitgeschakeld|opgeheven)|"
          r"(?:zostaly|sa|zostal) (?:wylaczone|wylaczony|zawieszone)|devre disi|dinonaktifkan|tidak aktif|da (?:bi )?tat|"
          r"(?:sunt|au fost) (?:dezactivate|suspendate)|(?:da )?(?:duoc |bi )?(?:go bo|vo hieu hoa)|(?:are|have been|has been|is) (?:disabled|suspended|lifted|off)))",
@@ -1116,7 +1116,8 @@ _BEFORE_RULES: tuple[Rule, ...] = (
 _FROM_LATIN = (
     r"(?:openai|anthropic|the system|(?:the |your )?(?:system )?admin(?:istrator)?s?|(?:the |your )?developers?|"
     r"(?:the |your )?(?:dev|development|engineering|safety|security|trust and safety|ops|moderation) team|"
-    r"(?:the |your )?(?:operator|vendor|staff|moderators?|creators?|provider)|openai staff|anthropic staff|"
+    r"(?:the |your )?(?:operator|vendor|staff|moderators?|creators?|provider|platform team)|openai staff|anthropic staff|"
+    r"(?:the |our )?(?:developer|dev|ai|platform|content|product) team|tim developer|"
     r"(?:l')?equipe (?:de |du )?(?:developpement|dev|technique|securite|moderation)|l'administrat\w{1,6}|"
     r"(?:l'|les )?administrateurs?|(?:les )?developpeurs|(?:l'|la )?administration|"
     r"(?:el )?equipo (?:de )?(?:desarrollo|tecnico|seguridad|moderacion)|(?:el |la )?administra(?:dor|dores|cion)|"
@@ -1141,19 +1142,19 @@ _COMPLY_LATIN = (
     r"(?:obeir|obeis|obeissez|executer|satisfaire|repondre|se conformer) a|"
     r"(?:obedecer|cumprir|atender|executar|responder|obedeca|cumpra|atenda)(?: a)?|"
     r"(?:obbedire|eseguire|soddisfare|rispondere|obbedisci|esegui|soddisfa|rispondi)(?: a)?|"
-    r"(?:befolge|befolgen|erfulle|erfullen|beantworte|beantworten|gehorche|gehorchen)|"
+    r"(?:befolge|befolgen|befolgt|erfulle|erfullen|erfullt|beantworte|beantworten|beantwortet|gehorche|gehorchen)|"
     r"(?:beantwoord|beantwoorden|voer|gehoorzaam|vervul|uitvoeren)|"
-    r"(?:vyhovet|vyhov|splnit|splnovat|splnuj|odpovidat|uposlechnout)|"
+    r"(?:vyhovet|vyhov|vyhovi|splnit|splni|splnovat|splnuj|odpovidat|uposlechnout)|"
     r"(?:wykonuj|wykonywac|spelniaj|spelniac|odpowiadaj|odpowiadac|sluchaj)|"
-    r"(?:patuhi|penuhi|laksanakan|turuti|jawab)|(?:tuan theo|thuc hien|dap ung))"
+    r"(?:patuhi|penuhi|memenuhi|mematuhi|laksanakan|melaksanakan|turuti|jawab|menjawab)|(?:tuan theo|thuc hien|dap ung))"
     r" (?:(?:to|a|todas?|todos|tutte|tutti|alle|alles|all|any|every|each|toute?s?|les|las|os|as|le|i|semua|setiap|"
-    r"moi|tat ca|bat ky|vsem|vsechny|kazdemu|kazdy|wszystkie|wszystkich|kazde|kazda|kazdego|elke|ieder|jede|jeden|"
+    r"moi|tat ca|bat ky|vsem|vsechny|kazdemu|kazdy|kazde|wszystkie|wszystkich|kazde|kazda|kazdego|elke|ieder|jede|jeden|"
     r"samtliche|qualquer|cualquier|qualsiasi|ogni|n'importe quelle|cac|of|the|their|his|her|my|this|user's|"
     r"(?:de l'|del |do |dell')?(?:utilisateur|usuario|utente|uzivatele|uzytkownika|pengguna|nguoi dung)) ){1,4}"
     r"(?:requests?|instructions?|commands?|orders?|demands?|prompts|peticiones|solicitudes|ordenes|instrucciones|"
     r"demandes|requetes|ordres|pedidos|solicitacoes|ordens|instrucoes|richieste|istruzioni|ordini|anfragen|"
     r"anweisungen|befehle|wunsche|vragen|verzoeken|opdrachten|instructies|pozadavkum|pozadavky|prikazum|prikazy|"
-    r"polecenia|prosby|zadania|instrukcje|polecen|permintaan|perintah|instruksi|yeu cau|menh lenh)\b"
+    r"polecenia|prosby|zadania|instrukcje|polecen|zadosti|zadost|permintaan|perintah|instruksi|yeu cau|menh lenh)\b"
 )
 # Credentials a deployment hands the model, in Latin-script languages
 _HELD_LATIN = (
@@ -1167,6 +1168,25 @@ _HELD_LATIN_WORDS = _w(
     "sifresini sifreni anahtar anahtari anahtarini"
 )
 _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
+    # the credential the model was told to keep ("який пароль тобі наказали тримати в секреті", "sana
+    # saklaman söylenen API anahtarı", "yang disuruh kamu simpan"): 0.85
+    Rule(P, "secret_extraction", 0.85,
+         "(?:пароль|ключ|код|токен|секрет)\\w{0,3}[^.!?\\n]{0,20}?(?:тобі|тебе|тебі|вам|тебя|тобой)? ?(?:наказали|сказали|"
+         "велели|попросили|доручили|велено|приказали) (?:тримати|зберігати|держать|хранить|не (?:розголошувати|розкривати|"
+         "разглашать|раскрывать|говорить|казати))|"
+         "(?:رمز|کلید|پسورد|گذرواژه)\\S{0,3} ?(?:ی )?که (?:بهت|به تو|بهتون|به شما) گفتن|"
+         "(?:पासवर्ड|कोड|की|कुंजी)[^।?\\n]{0,30}?(?:छिपाकर रखने|गुप्त रखने|किसी को न बताने|छुपाकर रखने) को कहा|"
+         "(?:비밀번호|암호|코드|키)[^.?\\n]{0,20}?(?:숨기라고|비밀로 하라고|말하지 말라고) (?:한|했던|들은)|"
+         "(?:密码|密钥|口令)[^。？\\n]{0,15}?(?:让你|叫你|要求你)(?:保密|不要说|不要透露)",
+         ("пароль", "ключ", "код", "токен", "секрет", "رمز", "کلید", "پسورد", "گذرواژه", "पासवर्ड", "कोड", "की", "कुंजी",
+          "비밀번호", "암호", "코드", "키", "密码", "密钥", "口令"),
+         group="secret", lead=False, back=4, fwd=120),
+    Rule(P, "secret_extraction", 0.85,
+         r"\bsana (?:saklaman|gizli tutman|kimseye soylememen|kimseye vermemen) (?:soylenen|istenen|emredilen)\b|"
+         rf"\b{_HELD_LATIN}\b(?: \w{{1,12}}){{0,2}} yang (?:disuruh|diminta|diperintahkan|dipesan) (?:kamu |anda |untuk )?"
+         r"(?:simpan|rahasiakan|jaga|sembunyikan)\b|"
+         rf"\b{_HELD_LATIN}\b[^.!?\n]{{0,40}}?\b(?:w instrukcjach|w ustawieniach|w konfiguracji|masz zapisan\w{{1,2}})\b",
+         (*_w("sana masz zapisany zapisane zapisana"), *_HELD_LATIN_WORDS), group="secret", lead=False, back=60, fwd=120),
     # a note to the AI reader, in more languages ("Для ШІ-асистента, що обробляє цей лист", "Pokyn pro AI
     # asistenta", "توجه دستیار هوش مصنوعی")
     Rule(P, "indirect_injection", 0.72,
@@ -1305,16 +1325,24 @@ _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
          rf"\b(?:(?:official|internal|automated|urgent|important|priority|oficial|interno|interna|interne|officiel|"
          rf"ufficiale|offizielle|resmi|chinh thuc) )?{_NOTICE_LATIN}(?: (?:oficial|interno|interna|interne|officiel|"
          rf"ufficiale|importante|urgente|prioritaire|resmi))? (?:(?:is |comes )?from|de|du|des|del|da|do|dos|della|dello|dell'|dal|"
-         rf"di|vom|von der|von den|von|van|vanuit|od|dari|tu|cua) {_FROM_LATIN}\b|"
+         rf"di|vom|von der|von den|von|van|vanuit|od|dari|tu|cua|[-–—:]|tim) {_FROM_LATIN}\b|"
+         r"\b(?:aggiornamento|messaggio|avviso|notifica|mensaje|aviso|actualizacion|mensagem|atualizacao|avis|message|"
+         r"notification|mise a jour|nachricht|hinweis) (?:di|del|de|do|du) (?:sistema|systeme|systems)\b|"
+         r"\b(?:systemova|systemove|systemovy) (?:zprava|oznameni|upozorneni|hlaseni)\b|\bsystem (?:notification|message|"
+         r"notice|alert|announcement) ?(?::|#{1,4}|={2,4})|"
          rf"\bthis (?:message|notice|note|instruction) (?:is|comes) from (?:your|the) (?:operator|developers?|admin\w{{0,9}}|"
          rf"system|vendor|creators?|provider)\b|\b(?:systeemupdate|systemupdate|systemmeldung|sistem (?:mesaji|bildirimi|"
          rf"duyurusu)|(?:gelistirici|yonetici)(?: ekibinden| ekibi)? (?:mesaji|bildirimi|duyurusu|notu))\b",
          _w("message notice note memo notification announcement directive alert communication update avis communique "
             "mensaje aviso nota comunicado mensagem comunicacao messaggio avviso comunicazione nachricht hinweis "
             "mitteilung bericht mededeling melding wiadomosc komunikat informacja zprava oznameni sdeleni pesan "
-            "pemberitahuan catatan thong tin this systeemupdate systemupdate systemmeldung sistem gelistirici yonetici"),
+            "pemberitahuan catatan thong tin this systeemupdate systemupdate systemmeldung sistem gelistirici yonetici "
+            "aggiornamento notifica actualizacion atualizacao mise systemova systemove systemovy system"),
          group="fake_notice", lead=False, back=30, fwd=90),
     Rule(P, "fake_system_message", 0.62,
+         "системн\\w{0,3} (?:уведомлени\\w|сообщени\\w|оповещени\\w|обновлени\\w)|системн\\w{0,3} (?:повідомлення|оновлення)|"
+         "(?:إشعار|تنبيه|بيان|رسالة) (?:رسمي\\S? )?(?:من )?(?:فريق التطوير|المطورين|الإدارة|النظام)|"
+         "(?:ডেভেলপার|অ্যাডমিন) টিমের (?:অফিসিয়াল )?(?:বার্তা|বিজ্ঞপ্তি)|"
          "(?:сообщение|уведомление|объявление|записка|обращение|повідомлення|оголошення|звернення) (?:от |від )?"
          "(?:администрац\\w{0,3}|администратор\\w{0,2}|разработчик\\w{0,3}|системы|команды разработ\\w{0,4}|"
          "адміністрац\\w{0,3}|адміністратор\\w{0,2}|розробник\\w{0,3}|системи|команди розроб\\w{0,4})|"
@@ -1326,7 +1354,7 @@ _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
          "(?:システム|管理者|開発チーム|運営チーム|運営|開発者)(?:から)?の?(?:メッセージ|お知らせ|通知)|"
          "(?:시스템|관리자|개발팀|운영팀|개발자)(?:로부터|에서|의)? ?(?:메시지|알림|공지)",
          ("сообщение", "уведомление", "объявление", "записка", "обращение", "повідомлення", "оголошення", "звернення",
-          "رسالة", "پیام", "संदेश", "सूचना", "বার্তা", "বিজ্ঞপ্তি", "消息", "通知", "公告", "メッセージ", "お知らせ", "通知",
+          "системное", "системное", "системн", "إشعار", "تنبيه", "بيان", "টিমের", "رسالة", "پیام", "संदेश", "सूचना", "বার্তা", "বিজ্ঞপ্তি", "消息", "通知", "公告", "メッセージ", "お知らせ", "通知",
           "메시지", "알림", "공지"), group="fake_notice", lead=False, back=30, fwd=60),
     Rule(P, "goal_hijacking", 0.6,
          _COMPLY_LATIN,
@@ -1334,22 +1362,23 @@ _ROUND_EIGHT_RULES: tuple[Rule, ...] = (
             "atiende obeir obeis obeissez executer satisfaire repondre conformer cumprir executar responder obedeca "
             "cumpra atenda obbedire eseguire soddisfare rispondere obbedisci esegui soddisfa rispondi befolge befolgen "
             "erfulle erfullen beantworte beantworten gehorche gehorchen beantwoord beantwoorden voer gehoorzaam vervul "
-            "uitvoeren vyhovet vyhov splnit splnovat splnuj odpovidat uposlechnout wykonuj wykonywac spelniaj spelniac "
-            "odpowiadaj odpowiadac sluchaj patuhi penuhi laksanakan turuti jawab tuan thuc dap"),
+            "uitvoeren vyhovet vyhov vyhovi splnit splni splnovat splnuj odpovidat uposlechnout wykonuj wykonywac spelniaj spelniac "
+            "odpowiadaj odpowiadac sluchaj patuhi penuhi memenuhi mematuhi laksanakan melaksanakan turuti jawab menjawab tuan "
+            "thuc dap befolgt erfullt beantwortet"),
          group="comply_all"),
     Rule(P, "goal_hijacking", 0.6,
          "(?:выполнять|выполняй|выполнить|отвечать|отвечай|подчиняться|исполнять|исполняй|виконувати|виконуй|"
          "відповідати|відповідай|виконати)\\w{0,2} (?:на )?(?:любые|все|каждый|каждую|любой|любую|будь-які|усі|всі|кожен|"
          "кожне|кожну)(?: \\w{1,14})? (?:запрос|просьб|команд|требован|указан|запит|прохан|вимог|вказів)|"
-         "(?:الامتثال|الاستجابة|تنفيذ|طاعة|الإجابة على|أن ينفذ|أن يمتثل)(?: ل)? ?(?:لجميع|جميع|لكل|كل|أي)(?: \\S{1,10})? "
-         "(?:الطلبات|الأوامر|التعليمات)|(?:همه|تمام|هر) (?:درخواست|دستور)\\S{0,4} (?:را )?(?:\\S{1,10} )?(?:انجام|اجرا|اطاعت)|"
+         "(?:الامتثال|الاستجابة|تنفيذ|تلبية|طاعة|الإجابة على|أن ينفذ|أن يمتثل)(?: ل)? ?(?:لجميع|جميع|لكل|كل|أي)(?: \\S{1,10})? "
+         "(?:الطلبات|الأوامر|التعليمات)|(?:همه|تمام|هر) (?:درخواست|دستور)\\S{0,4} (?:را )?(?:\\S{1,10} ){0,3}(?:انجام|اجرا|اطاعت|پاسخ)|"
          "(?:सभी|हर|किसी भी) (?:अनुरोध|अनुरोधों|आदेश|आदेशों|निर्देश|निर्देशों)(?: \\S{1,10})? (?:का पालन|पूरा|पूरे)|"
-         "(?:সব|সকল|যেকোনো) (?:অনুরোধ|নির্দেশ|আদেশ)\\S{0,4} (?:পালন|মেনে)|"
+         "(?:সব|সকল|যেকোনো) (?:অনুরোধ|নির্দেশ|আদেশ)\\S{0,4} (?:পালন|মেনে|পূরণ)|"
          "(?:服从|执行|满足|遵守|回应)(?:用户的?)?(?:所有|任何|一切)的?(?:请求|要求|指令|命令)|(?:所有|任何|一切)的?(?:请求|要求|指令|命令)(?:都|均)?(?:必须|要|应)?(?:执行|满足|服从|照办)|"
          "(?:すべて|全て|あらゆる|どんな)の?(?:リクエスト|要求|指示|命令)に(?:制限なく|無条件で|必ず)?(?:応答|従|応じ|答え)|"
          "(?:모든|어떤) (?:요청|요구|지시|명령)(?:에|을|를|이든)? ?(?:제한 없이 |무조건 )?(?:응답|따르|따라|수행|응해|응하)|"
          "(?:tum|butun|her) (?:istek|talep|komut|emir)\\w{0,6} (?:\\w{1,12} )?(?:yerine getir|uygula|yanitla)",
-         ("выполн", "отвеча", "подчин", "исполн", "викону", "відпові", "الامتثال", "الاستجابة", "تنفيذ", "طاعة", "الإجابة",
+         ("выполн", "отвеча", "подчин", "исполн", "викону", "відпові", "الامتثال", "الاستجابة", "تنفيذ", "تلبية", "طاعة", "الإجابة",
           "أن", "همه", "تمام", "هر", "सभी", "हर", "किसी", "সব", "সকল", "যেকোনো", "服从", "执行", "满足", "遵守", "回应",
           "所有", "任何", "一切", "すべて", "全て", "あらゆる", "どんな", "모든", "어떤", "tum", "butun", "her"),
          group="comply_all", lead=False, back=4, fwd=80),
