@@ -156,7 +156,9 @@ def test_benign_tool_traffic_from_corpus_passes(shared_dir: Path) -> None:
             requests.extend(json.loads(line)["requests"])
     assert len(requests) >= 200
     blocked = [r for r in requests if scan_request(r, route="chat").blocked]
-    assert len(blocked) / len(requests) <= 0.02, [json.dumps(r)[:200] for r in blocked]
+    # 3 of 255 today: a "---BEGIN" marker in a pasted text and a model's reasoning about the system
+    # instructions, twice
+    assert len(blocked) <= 3, [json.dumps(r)[:200] for r in blocked]
 
 
 # split -> (detection floor, false-positive ceiling) on the round-two hand-written set
@@ -272,6 +274,7 @@ MULTILINGUAL_FLOORS = {
     "multilingual_unseen4.jsonl": (0.75, 0.75, 0.04),
     "multilingual_unseen5.jsonl": (0.93, 0.92, 0.01),
     "multilingual_unseen6.jsonl": (0.80, 0.79, 0.01),
+    "multilingual_unseen7.jsonl": (0.63, 0.60, 0.015),
 }
 
 
@@ -307,6 +310,7 @@ ENGLISH_FLOORS = {
     "english_unseen.jsonl": (0.80, 0.025),
     "english_unseen2.jsonl": (0.89, 0.025),
     "english_unseen3.jsonl": (0.79, 0.015),
+    "english_unseen4.jsonl": (0.65, 0.035),
 }
 
 

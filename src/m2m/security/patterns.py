@@ -1199,7 +1199,7 @@ RULES: tuple[Rule, ...] = (
     # the system prompt by its author ("your operator's prompt", "the prompt your creators used to set
     # you up") or by what it does ("the guidelines that shape your responses"), and asked for word for word
     Rule(P, "prompt_extraction", 0.6,
-         r"\b(?:your|the) (?:operator|operators|developer|developers|creator|creators|deployer|owner|company|vendor)'?s? "
+         r"\byour (?:operator|operators|developer|developers|creator|creators|deployer|owner|company|vendor)'?s? "
          r"(?:prompt|instructions|system prompt|system message|rules|guidelines|configuration|directives)\b|"
          r"\b(?:prompt|instructions|rules|guidelines|text) (?:that )?your (?:creators?|developers?|operators?|makers?|owners?) "
          r"(?:used|wrote|gave you|set|put)\b|"
