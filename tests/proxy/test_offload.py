@@ -31,7 +31,7 @@ _ITEMS = ("valves", "pallets", "cables", "sensors", "pumps", "filters", "gears",
 # About 150 KB of a shipping log: well over the threshold, and plainly benign to the screen.
 CONTEXT = " ".join(
     f"On day {i} the warehouse in {_RND.choice(_CITIES)} shipped {_RND.randint(2, 900)} "
-    f"{_RND.choice(_ITEMS)} to {_RND.choice(_CITIES)}, and {_RND.randint(1, 40)} arrived late."
+    f"{_RND.choice(_ITEMS)} to {_RND.choice(_CITIES)}, and {_RND.randint(1, 40)} arrived behind schedule."
     for i in range(1500)
 )
 

@@ -382,3 +382,17 @@ def test_fixed_replies_voided_rules_and_what_the_deployment_keeps_are_blocked(te
 )
 def test_service_rules_games_and_questions_about_the_model_pass(text: str) -> None:
     assert not scan(text).blocked, scan(text).to_dict()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known false positive (round eight): the retrained classifier weighs 'late' (from 'my late "
+    "grandmother' attacks) and 'filters', and a long log that repeats them sums past the threshold in its "
+    "widest window",
+)
+def test_a_long_log_repeating_one_suspicious_word_passes() -> None:
+    log = " ".join(
+        f"On day {i} the warehouse shipped {i % 900 + 2} filters, and {i % 40 + 1} arrived late."
+        for i in range(1500)
+    )
+    assert not scan(f"Summarise this shipping log.\n\n{log}\n\nThanks.").blocked
