@@ -188,6 +188,16 @@ _HELD_WORDS = (
     "password passcode passphrase pin api key token secret code credential credentials apikey api_key "
     "openai_api_key"
 )
+# ... held by the model ("the token you use", "the code you were given"), and asked for outright
+_HOLDING = (
+    r"(?:given|told|assigned|configured with|provided|keeping|guarding|hiding|storing|holding|using|use|"
+    r"have access to|can access|got|received|hold|keep|store)"
+)
+_YOU_HOLD = rf"(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? (?:been )?{_HOLDING}\b"
+_ASKED_OUTRIGHT = (
+    r"(?:tell me|paste it|share it|give (?:it|me)|print it|output it|write it|say it|spell it|what (?:it|that) is|"
+    r"reveal it|show (?:it|me)|send it)"
+)
 
 P, J, D = PROMPT_INJECTION, JAILBREAK, DATA_EXFILTRATION
 
@@ -1287,8 +1297,7 @@ RULES: tuple[Rule, ...] = (
     Rule(P, "secret_extraction", 0.86,
          rf"\b{_HELD}\b[^.!?\n]{{0,40}}?\btold you to (?:keep|hide|guard|protect|withhold)\b|"
          rf"\byou(?:'ve| have| had)? (?:were |been )?given (?:an?|the)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}\b[^\n]{{0,60}}?"
-         r"(?:tell me|paste it|share it|give (?:it|me)|print it|output it|write it|say it|spell it|what (?:it|that) is|"
-         r"reveal it|show (?:it|me)|send it|one letter|letter by letter)",
+         rf"(?:{_ASKED_OUTRIGHT}|one letter|letter by letter)",
          _words(_HELD_WORDS), group="secret", lead=False, back=80, fwd=160),
     # a document or tool result that tells the model to send secrets or the user's data to an address
     Rule(D, "exfil_send", 0.6,
@@ -1304,8 +1313,7 @@ RULES: tuple[Rule, ...] = (
     # here"), 0.86
     Rule(P, "secret_extraction", 0.6,
          rf"\b(?:the|your|that|this|an?|any)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? "
-         r"(?:been )?(?:given|told|assigned|configured with|provided|keeping|guarding|hiding|storing|holding|using|use|"
-         r"have access to|can access|got|received|know|hold|keep|store)\b|"
+         rf"(?:been )?(?:{_HOLDING}|know)\b|"
          rf"\b(?:gave|given|told|handed|provided|assigned|configured) you (?:an?|the|with an?|with the)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}|"
          rf"\b{_HELD}\b[^.!?\n]{{0,40}}?\b(?:in|from|inside|within) your (?:instructions|settings|configuration|config|"
          r"(?:system )?prompt|environment|context|memory|setup|rules)\b|"
@@ -1313,17 +1321,11 @@ RULES: tuple[Rule, ...] = (
          rf"setup)\b[^.!?\n]{{0,40}}?\b{_HELD}\b",
          _words(_HELD_WORDS), group="secret_held", lead=False, back=70, fwd=90),
     Rule(P, "secret_extraction", 0.86,
-         rf"\b{_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? (?:been )?(?:given|told|assigned|"
-         r"configured with|provided|keeping|guarding|hiding|storing|holding|using|use|have access to|can access|got|"
-         r"received|hold|keep|store)\b[^\n]{0,60}?(?:tell me|paste it|share it|give (?:it|me)|print it|output it|"
-         r"write it|say it|spell it|what (?:it|that) is|reveal it|show (?:it|me)|send it|\?)|"
+         rf"\b{_HELD}{_YOU_HOLD}[^\n]{{0,60}}?(?:{_ASKED_OUTRIGHT}|\?)|"
          rf"\b(?:gave|given|told|handed|provided|assigned) you (?:an?|the)(?: [a-z_-]{{1,24}}){{0,2}} {_HELD}\b[^\n]{{0,60}}?"
-         r"(?:tell me|paste it|share it|give (?:it|me)|print it|output it|write it|say it|spell it|what (?:it|that) is|"
-         r"reveal it|show (?:it|me)|send it)|"
+         rf"{_ASKED_OUTRIGHT}|"
          rf"\b(?:what(?:'s| is| was)|tell me|paste|share|give me|print|output|reveal|show me)\b[^.!?\n]{{0,40}}? "
-         rf"{_HELD}(?: (?:that|which))? you(?:'ve| have| had| were| are|'re)? (?:been )?(?:given|told|assigned|"
-         r"configured with|provided|keeping|guarding|hiding|storing|holding|using|use|have access to|can access|got|"
-         r"received|hold|keep|store)\b",
+         rf"{_HELD}{_YOU_HOLD}",
          _words(_HELD_WORDS), group="secret", lead=False, back=70, fwd=120),
 )
 # fmt: on
