@@ -30,12 +30,13 @@ The split: a text is trained on only when ``m2m.security.split.split_of(text) ==
 of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
 is what tests/security/test_evaluation.py and benchmarks/bench_security.py report on.
 
-The model is L2-regularised logistic regression over word counts (``model.tokens``; no word
-pairs: scoring stays one dictionary look-up per word), normalised by the square root of the word
-count plus ``model.SMOOTH``, fitted with full-batch Adam. Texts longer than
-``model.WHOLE_TOKENS`` words are trained on as windows of that size, the way they are scored.
-Benign texts longer than ``model.SHORT_TOKENS`` words also give their short windows as benign
-examples: at inference every short window of a long text is scored. Margins are calibrated by
+The model is L2-regularised logistic regression over word counts (``model.tokens``), the stems
+of the words and adjacent word pairs (``model.stems``, ``model.pairs``: scoring stays three
+dictionary look-ups per word), normalised by the square root of the word count plus
+``model.SMOOTH``, fitted with full-batch Adam. Texts longer than ``model.WHOLE_TOKENS`` words are
+trained on as windows of that size, the way they are scored. Benign texts longer than
+``model.SHORT_TOKENS`` words also give their short windows as benign examples: at inference every
+short window of a long text is scored. The guarded model reads words only. Margins are calibrated by
 Platt scaling on 4-fold out-of-fold margins computed by the inference code.
 """
 
@@ -56,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from m2m.security.context import guard_of  # noqa: E402
-from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, tokens  # noqa: E402
+from m2m.security.model import SHORT_TOKENS, SMOOTH, WHOLE_TOKENS, Model, pairs, stems, tokens  # noqa: E402
 from m2m.security.normalize import fold  # noqa: E402
 from m2m.security.split import split_of  # noqa: E402
 
@@ -68,6 +69,7 @@ DEFAULT_FILES = (
     ROOT / "tests" / "security" / "data" / "system_prompts.jsonl",
     ROOT / "tests" / "security" / "data" / "multilingual_train.jsonl",
     ROOT / "tests" / "security" / "data" / "preferences_benign.jsonl",
+    ROOT / "tests" / "security" / "data" / "lookalike_benign.jsonl",
     # Evaluation sets of earlier rounds, each measured once as unseen and a regression set since.
     *(
         ROOT / "tests" / "security" / "data" / name
@@ -77,7 +79,13 @@ DEFAULT_FILES = (
             "multilingual_unseen2.jsonl",
             "multilingual_unseen3.jsonl",
             "multilingual_unseen4.jsonl",
+            "multilingual_unseen5.jsonl",
+            "multilingual_unseen6.jsonl",
+            "multilingual_unseen7.jsonl",
             "english_unseen.jsonl",
+            "english_unseen2.jsonl",
+            "english_unseen3.jsonl",
+            "english_unseen4.jsonl",
             "hard_benign_unseen.jsonl",
             "hard_benign_unseen2.jsonl",
         )
@@ -116,10 +124,6 @@ _STOP = (
     "do does did have has had will would can could should shall may might must not no yes"
 )
 STOP_WORDS = frozenset(_STOP.split())
-
-
-def _features(words: list[str]) -> list[str]:
-    return [w for w in words if w not in STOP_WORDS]
 
 
 def load_labelled(paths: list[Path]) -> list[tuple[str, int]]:
@@ -254,6 +258,21 @@ def _examples(rows: list[Row]) -> list[tuple[list[str], int, int]]:
     return out
 
 
+def _features(words: list[str], rich: bool) -> dict[str, int]:
+    """Feature counts of one example: its words but stop words, marker words (``#...``) and,
+    ``rich``, the stems and pairs of its words (``model.stems``, ``model.pairs``)."""
+    out: dict[str, int] = {}
+    for w in words:
+        if w not in STOP_WORDS:
+            out[w] = out.get(w, 0) + 1
+    if rich:
+        plain = [w for w in words if not w.startswith("#")]
+        for f in (*stems(plain), *pairs(plain)):
+            if f:
+                out[f] = out.get(f, 0) + 1
+    return out
+
+
 def _weights(y: Any) -> Any:
     """Class-balanced weights: attacks and benign examples weigh the same in total."""
     import numpy as np
@@ -304,7 +323,7 @@ def _platt(margins: list[float], labels: list[int]) -> tuple[float, float]:
     return a, c
 
 
-def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any]:
+def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int], rich: bool) -> list[Any]:
     """Per example: feature ids, values and the length norm. Marker words (``#...``) are not words
     of the text: they do not count in the length, and their value undoes the norm, so a marker's
     weight adds to the margin as it is (``Model.margin``)."""
@@ -315,10 +334,10 @@ def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any
         counts: dict[int, float] = {}
         n_words = sum(not w.startswith("#") for w in words)
         unnorm = math.sqrt(n_words + SMOOTH)
-        for f in _features(words):
+        for f, value in _features(words, rich).items():
             i = vocab.get(f)
             if i is not None:
-                counts[i] = counts.get(i, 0.0) + (unnorm if f.startswith("#") else 1.0)
+                counts[i] = counts.get(i, 0.0) + (unnorm if f.startswith("#") else value)
         docs.append(
             (
                 np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
@@ -329,11 +348,11 @@ def _encode(exs: list[tuple[list[str], int]], vocab: dict[str, int]) -> list[Any
     return docs
 
 
-def _model(w: Any, b: float, inv: dict[int, str], keep_above: float) -> Model:
+def _model(w: Any, b: float, inv: dict[int, str], keep_above: float, rich: bool) -> Model:
     import numpy as np
 
     words = {inv[int(i)]: float(w[i]) for i in np.nonzero(np.abs(w) > keep_above)[0]}
-    return Model(words, float(b))
+    return Model(words, float(b), stems=rich, pairs=rich)
 
 
 def train(
@@ -344,6 +363,7 @@ def train(
     epochs: int = 400,
     folds: int = 4,
     keep_above: float = 0.05,
+    rich: bool = True,
 ) -> tuple[Model, dict[str, Any]]:
     import numpy as np
 
@@ -351,11 +371,11 @@ def train(
     exs = [(words, label) for words, label, _ in indexed]
     counts: dict[str, int] = {}
     for words, _ in exs:
-        for f in set(_features(words)):
+        for f in _features(words, rich):
             counts[f] = counts.get(f, 0) + 1
     vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= min_count))}
     inv = {i: f for f, i in vocab.items()}
-    docs = _encode(exs, vocab)
+    docs = _encode(exs, vocab, rich)
     y = np.array([lab for _, lab in exs], dtype=float)
     sample_w = _weights(y)
 
@@ -367,7 +387,7 @@ def train(
     for k in range(folds):
         tr = np.where(ex_fold_arr != k)[0]
         w, b = _fit([docs[i] for i in tr], y[tr], sample_w[tr], len(vocab), l2, epochs)
-        fold_model = _model(w, b, inv, keep_above)
+        fold_model = _model(w, b, inv, keep_above, rich)
         for (text, label, markers), tk in zip(rows, text_fold, strict=True):
             if tk == k:
                 oof.append(fold_model.margin(tokens(fold(text)), markers))
@@ -375,7 +395,7 @@ def train(
     scale, shift = _platt(oof, oof_y)
 
     w, b = _fit(docs, y, sample_w, len(vocab), l2, epochs)
-    model = _model(w, b, inv, keep_above)
+    model = _model(w, b, inv, keep_above, rich)
     model.scale, model.shift = scale, shift
     oof_arr = np.array(oof)
     oof_y_arr = np.array(oof_y)
@@ -414,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         systems = _system_texts(files)
         benign = [t for t, lab in labelled if lab == 0 and t not in systems] + requests
         rows = guarded_rows(case_files, list(GUARDED_ATTACKS), benign)
-        model, meta = train(rows, epochs=args.epochs, l2=args.l2)
+        model, meta = train(rows, epochs=args.epochs, l2=args.l2, rich=False)
         meta["sources"] = [p.name for p in [*case_files, *GUARDED_ATTACKS, *files, *request_files]]
         out = GUARDED_OUT if args.out == OUT else args.out
     else:

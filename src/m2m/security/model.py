@@ -6,18 +6,24 @@ files named in its ``meta``); nothing is downloaded. Words are the runs of the f
 punctuation of other scripts; in scripts written without spaces (Chinese, Japanese, Thai) each
 pair of adjacent characters is a word, so the same model reads every language it was trained on.
 An ASCII text's words are exactly its ``normalize.tokens``, the words the rules are looked up in:
-one split serves both.
+one split serves both. Besides its own weight, each word adds the weight of its stem (``stems``:
+its first characters, so inflected forms share evidence: "talimatlarini", "talimatlar") and of
+the pair it ends (``pairs``: "previous instructions"), when the model was trained with them.
 
 The whole text is read, however long: a text of up to ``WHOLE_TOKENS`` words is scored as one;
 a longer one in windows of that size, and every text of more than ``SHORT_TOKENS`` words also in
 short windows, so an instruction padded with pages of harmless text is scored on its own. The
-score is the highest over all windows. Inference is C-level passes over the word list: one
-``map`` of dictionary look-ups, ``accumulate`` for prefix sums, and window sums as a strided
-``map`` of subtractions; no Python loop per word or per window.
+score is the highest over all windows. In a text longer than ``WHOLE_TOKENS`` words, a word
+repeated more often than once per ``WHOLE_TOKENS`` words counts only at that rate (``damping``):
+a log that repeats "late" on every line does not sum it once per line. Inference is a few passes
+over the word list: two comprehensions make the stems and pairs, ``map`` calls of dictionary look-ups
+sum the three weights of each word, ``accumulate`` makes prefix sums, and window sums are a
+strided ``map`` of subtractions; no Python loop per window.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import gzip
 import itertools
@@ -25,7 +31,7 @@ import json
 import math
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -79,6 +85,45 @@ def tokens(folded: str) -> list[str]:
     return out
 
 
+STEM_CHARS = 5  # a word of STEM_CHARS + 2 letters or more also counts as its first STEM_CHARS
+_HANGUL_FIRST, _HANGUL_LAST = "\uac00", "\ud7a3"
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """Per word, its stem feature (``~`` and its first ``STEM_CHARS`` characters), or "" for a
+    short word: "instructions", "instructed" and "talimatlarini", "talimatlar" share theirs.
+    Korean words carry their particles and endings: a word of three syllables or more has its first
+    two as its stem ("비밀번호를", "비밀번호는": "~비밀")."""
+    keep = STEM_CHARS + 2
+    out = ["~" + w[:STEM_CHARS] if len(w) >= keep else "" for w in words]
+    if not all(map(str.isascii, words)) and _HANGUL.search(" ".join(words)):
+        for i, w in enumerate(words):
+            if _HANGUL_FIRST <= w[0] <= _HANGUL_LAST:
+                out[i] = "~" + w[:2] if len(w) >= 3 else ""
+    return out
+
+
+def pairs(words: Sequence[str]) -> list[str]:
+    """Per word, the pair of the word before it and it ("" for the first word)."""
+    return ["", *map(" ".join, itertools.pairwise(words))] if words else []
+
+
+def damping(words: Sequence[str]) -> dict[str, float]:
+    """For a text longer than ``WHOLE_TOKENS`` words: the words it repeats more often than once
+    per ``WHOLE_TOKENS`` words on average, each with the factor that brings it down to that rate.
+    Each of its occurrences counts that much (with its stem and pair), so a log that repeats "late"
+    on every line sums it as if once per window's length, and padding that repeats a few benign
+    words does not weigh down an instruction either."""
+    n = len(words)
+    if n <= WHOLE_TOKENS:
+        return {}
+    rate = n / WHOLE_TOKENS
+    return {w: rate / c for w, c in collections.Counter(words).items() if c > rate}
+
+
 def _starts(n: int, size: int, stride: int) -> list[int]:
     """Window starts: every ``stride`` words, and a last window flush with the end."""
     starts = list(range(0, n - size + 1, stride))
@@ -104,20 +149,39 @@ class Model:
     """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
     square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("bias", "scale", "shift", "words")
+    __slots__ = ("bias", "pairs", "scale", "shift", "stems", "words")
 
-    def __init__(self, words: dict[str, float], bias: float, scale: float = 1.0, shift: float = 0.0) -> None:
+    def __init__(
+        self,
+        words: dict[str, float],
+        bias: float,
+        scale: float = 1.0,
+        shift: float = 0.0,
+        *,
+        stems: bool = False,
+        pairs: bool = False,
+    ) -> None:
         self.words = words
         self.bias = bias
         self.scale = scale
         self.shift = shift
+        self.stems = stems  # weights of ``stems`` features ("~instr") are in ``words``
+        self.pairs = pairs  # weights of ``pairs`` features ("previous instructions") are in ``words``
 
     def margin(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
         """The highest uncalibrated margin over the windows of ``words``. ``markers``: words that
         stand for what is known of the text besides its words (``context.Asked``); their weights
         add to every window's margin as they are, not scaled by the window's length."""
         n = len(words)
-        weights = map(self.words.get, words, itertools.repeat(0.0))
+        get = self.words.get
+        weights: Iterable[float] = map(get, words, itertools.repeat(0.0))
+        if self.stems:
+            weights = map(operator.add, weights, map(get, stems(words), itertools.repeat(0.0)))
+        if self.pairs:
+            weights = map(operator.add, weights, map(get, pairs(words), itertools.repeat(0.0)))
+        damp = damping(words)
+        if damp:
+            weights = map(operator.mul, weights, map(damp.get, words, itertools.repeat(1.0)))
         base = self.bias + sum(map(self.words.get, markers, itertools.repeat(0.0))) if markers else self.bias
         if n <= SHORT_TOKENS:
             return base + sum(weights) / math.sqrt(n + SMOOTH) if n else base
@@ -150,6 +214,8 @@ class Model:
             "bias": self.bias,
             "scale": self.scale,
             "shift": self.shift,
+            "stems": self.stems,
+            "pairs": self.pairs,
             "words": {k: round(v, 3) for k, v in sorted(self.words.items())},
         }
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
@@ -162,6 +228,8 @@ class Model:
             float(body["bias"]),
             float(body.get("scale", 1.0)),
             float(body.get("shift", 0.0)),
+            stems=bool(body.get("stems", False)),
+            pairs=bool(body.get("pairs", False)),
         )
 
 
