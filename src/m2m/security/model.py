@@ -149,7 +149,7 @@ class Model:
     """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
     square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("bias", "pairs", "scale", "shift", "stems", "words")
+    __slots__ = ("_pair_weights", "bias", "pairs", "scale", "shift", "stems", "words")
 
     def __init__(
         self,
@@ -167,6 +167,9 @@ class Model:
         self.shift = shift
         self.stems = stems  # weights of ``stems`` features ("~instr") are in ``words``
         self.pairs = pairs  # weights of ``pairs`` features ("previous instructions") are in ``words``
+        # The same weights keyed by the pair of words as a tuple: ``itertools.pairwise`` gives those
+        # with no string to build, and a tuple's hash reuses its words' cached hashes.
+        self._pair_weights = {tuple(k.split(" ")): v for k, v in words.items() if " " in k} if pairs else {}
 
     def margin(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
         """The highest uncalibrated margin over the windows of ``words``. ``markers``: words that
@@ -177,8 +180,9 @@ class Model:
         weights: Iterable[float] = map(get, words, itertools.repeat(0.0))
         if self.stems:
             weights = map(operator.add, weights, map(get, stems(words), itertools.repeat(0.0)))
-        if self.pairs:
-            weights = map(operator.add, weights, map(get, pairs(words), itertools.repeat(0.0)))
+        if self.pairs and n > 1:
+            pair_weights = map(self._pair_weights.get, itertools.pairwise(words), itertools.repeat(0.0))
+            weights = map(operator.add, weights, itertools.chain((0.0,), pair_weights))
         damp = damping(words)
         if damp:
             weights = map(operator.mul, weights, map(damp.get, words, itertools.repeat(1.0)))
