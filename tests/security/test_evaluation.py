@@ -156,9 +156,10 @@ def test_benign_tool_traffic_from_corpus_passes(shared_dir: Path) -> None:
             requests.extend(json.loads(line)["requests"])
     assert len(requests) >= 200
     blocked = [r for r in requests if scan_request(r, route="chat").blocked]
-    # 3 of 255 today: a "---BEGIN" marker in a pasted text and a model's reasoning about the system
-    # instructions, twice
-    assert len(blocked) <= 3, [json.dumps(r)[:200] for r in blocked]
+    # None of 255 since round nine (3 before: a "---BEGIN" marker in a pasted text and a model's
+    # reasoning about the system instructions, twice). The classifier trains on the tune quarter of
+    # the requests' texts, so this pins more than it measures.
+    assert not blocked, [json.dumps(r)[:200] for r in blocked]
 
 
 # split -> (detection floor, false-positive ceiling) on the round-two hand-written set

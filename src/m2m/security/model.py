@@ -97,12 +97,17 @@ def stems(words: Sequence[str]) -> list[str]:
     short word: "instructions", "instructed" and "talimatlarini", "talimatlar" share theirs.
     Korean words carry their particles and endings: a word of three syllables or more has its first
     two as its stem ("비밀번호를", "비밀번호는": "~비밀")."""
+    return ["~" + k if k else "" for k in _stem_keys(words)]
+
+
+def _stem_keys(words: Sequence[str]) -> list[str]:
+    """``stems`` without the ``~``: what ``Model`` looks stems up by."""
     keep = STEM_CHARS + 2
-    out = ["~" + w[:STEM_CHARS] if len(w) >= keep else "" for w in words]
+    out = [w[:STEM_CHARS] if len(w) >= keep else "" for w in words]
     if not all(map(str.isascii, words)) and _HANGUL.search(" ".join(words)):
         for i, w in enumerate(words):
             if _HANGUL_FIRST <= w[0] <= _HANGUL_LAST:
-                out[i] = "~" + w[:2] if len(w) >= 3 else ""
+                out[i] = w[:2] if len(w) >= 3 else ""
     return out
 
 
@@ -149,7 +154,7 @@ class Model:
     """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
     square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("_pair_weights", "bias", "pairs", "scale", "shift", "stems", "words")
+    __slots__ = ("_pair_weights", "_stem_weights", "bias", "pairs", "scale", "shift", "stems", "words")
 
     def __init__(
         self,
@@ -167,8 +172,10 @@ class Model:
         self.shift = shift
         self.stems = stems  # weights of ``stems`` features ("~instr") are in ``words``
         self.pairs = pairs  # weights of ``pairs`` features ("previous instructions") are in ``words``
-        # The same weights keyed by the pair of words as a tuple: ``itertools.pairwise`` gives those
+        # The stems' weights keyed without their "~" (``_stem_keys``: one slice per word), and the
+        # pairs' weights keyed by the pair of words as a tuple: ``itertools.pairwise`` gives those
         # with no string to build, and a tuple's hash reuses its words' cached hashes.
+        self._stem_weights = {k[1:]: v for k, v in words.items() if k.startswith("~")} if stems else {}
         self._pair_weights = {tuple(k.split(" ")): v for k, v in words.items() if " " in k} if pairs else {}
 
     def margin(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
@@ -179,7 +186,8 @@ class Model:
         get = self.words.get
         weights: Iterable[float] = map(get, words, itertools.repeat(0.0))
         if self.stems:
-            weights = map(operator.add, weights, map(get, stems(words), itertools.repeat(0.0)))
+            stem_weights = map(self._stem_weights.get, _stem_keys(words), itertools.repeat(0.0))
+            weights = map(operator.add, weights, stem_weights)
         if self.pairs and n > 1:
             pair_weights = map(self._pair_weights.get, itertools.pairwise(words), itertools.repeat(0.0))
             weights = map(operator.add, weights, itertools.chain((0.0,), pair_weights))
