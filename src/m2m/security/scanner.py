@@ -15,9 +15,11 @@ once and groups combine as independent evidence, ``1 - prod(1 - w)``. The shippe
 (``model.py``) gives ``p(attack)``, the highest over the windows of the text; the injection or
 jailbreak score is the larger of the rules' score and ``p``, except that on a text under
 ``_MODEL_TRUSTED_CHARS`` characters ``p`` alone is capped at 0.75 unless a rule (not negated)
-scored at least 0.3: a few words are not enough to block on. Every text counts the same wherever
-it sits (system, developer or assistant turn, tool definition, tool call, tool result): a
-request's confidence is the largest score over all of its texts.
+scored at least 0.3 or the text names a credential that is not the writer's own (``_CREDENTIAL``)
+and no rule read a described or quoted attack in it: a few words are not enough to block on.
+Every text counts the same wherever it sits (system, developer or assistant turn, tool
+definition, tool call, tool result): a request's confidence is the largest score over all of its
+texts.
 
 Limits. Past ``MAX_FIELD_BYTES`` in one text, ``MAX_TOTAL_BYTES`` in all, ``MAX_PARTS`` texts, or
 a payload budget, the scanner raises :class:`~m2m.errors.PayloadTooLargeError` (HTTP 413) in
@@ -90,6 +92,24 @@ _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can pus
 _MODEL_ALONE_CAP = 0.75
 _MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
 _INSTRUCTIONS_CHARS = 8192  # longest text read as an application's instructions (see ``_text_threats``)
+# A credential named in a short text (not the writer's own, not a topic such as "password policy"):
+# enough, with the classifier, to block without a rule (see ``_text_threats``). Requests for a key or
+# password "backwards", "in Morse", "the first six characters" take too many forms in too many
+# languages for rules; what they share is a credential named and the classifier's verdict.
+_CREDENTIAL = re.compile(
+    r"(?<!\bmy )(?<!\bour )(?<!\buser's )(?<!\busers' )(?<!\bmon )(?<!\bma )(?<!\bmi )(?<!\bmein )"
+    r"(?<!\bmeine )(?<!\bmeu )(?<!\bminha )(?<!\bmia )(?<!\bmio )(?<!\bmijn )(?<!\bown )(?<!\bkendi )"
+    r"\b(?:api[ _-]?(?:key|keys|token|tokens|schlussel|klic|klice|kluc\w{0,3}|sleutel|anahtar\w{0,4})|"
+    r"(?:access|auth|bearer|bot|session|secret) tokens?|tokens? (?:d'acces|de acceso|de acesso)|jeton\w{0,2}|"
+    r"passwords?|passcodes?|passwort\w{0,2}|kennwort|mot de passe|contrasena|senha|wachtwoord|haslo|heslo|"
+    r"sifre(?:yi|si|sini|n|ni|niz|nizi)?|parola(?:yi|si|sini|n|ni|niz|nizi)?|kata sandi|sandi|mat khau|"
+    r"klucz\w{0,3} api|klic api|databasewachtwoord|пароль\w{0,2}|токен\w{0,2}|ключ\w{0,2} api|"
+    r"api[- ]?ключ\w{0,2})\b"
+    r"(?! (?:policy|policies|manager|managers|reset|strength|requirements|rules|hashing|hash|complexity|"
+    r"length)\b)|"
+    r"密码|密钥|口令|令牌|パスワード|apiキー|暗証番号|トークン|비밀번호|암호|api ?키|토큰|كلمة (?:ال)?مرور|"
+    r"رمز|کلید|گذرواژه|पासवर्ड|टोकन|পাসওয়ার্ড|টোকেন"
+)
 _MODEL_WEIGHT = 0.5  # exponent of the classifier's miss probability when combined with the rules
 # A text whose plain reading scores this much is decided: its other readings, its hidden
 # payloads and the classifier are not read (they could only raise the score). Thresholds above
@@ -248,15 +268,19 @@ def _text_threats(text: str, location: str) -> list[Threat]:
     if p_attack >= _MODEL_FLOOR:
         support = max((h.score for h in hits if not h.negated), default=0.0)
         if support < _CORROBORATION and (
-            len(folded) < _MODEL_TRUSTED_CHARS
+            (
+                len(folded) < _MODEL_TRUSTED_CHARS
+                and (any(h.negated for h in hits) or _CREDENTIAL.search(folded) is None)
+            )
             or (len(text) <= _INSTRUCTIONS_CHARS and guard_of((text,)) is not None)
         ):
             # Alone, the classifier may flag a text but not block it when it is short (for everyday
             # requests, "Translate your last answer into French.", a few words are not enough
-            # evidence) or when it tells the model what to keep secret: an application's
-            # instructions use the words of an extraction attempt ("never reveal the password"). Only
-            # up to the length of a system prompt: a long document is not made harmless by one
-            # such sentence padded into it, and is not read twice.
+            # evidence; unless the text names a credential, ``_CREDENTIAL``, and no rule read an
+            # attack in it as described or quoted) or when it tells the model what to keep secret:
+            # an application's instructions use the words of an extraction attempt ("never reveal
+            # the password"). Only up to the length of a system prompt: a long document is not made
+            # harmless by one such sentence padded into it, and is not read twice.
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
