@@ -22,7 +22,7 @@ from m2m.security.patterns import JAILBREAK as J
 from m2m.security.patterns import PROMPT_INJECTION as P
 from m2m.security.patterns import Rule
 
-__all__ = ["MULTILINGUAL_RULES"]
+__all__ = ["MULTILINGUAL_RULES", "SECRET_TRANSFORMS"]
 
 
 def _w(spec: str) -> tuple[str, ...]:
@@ -767,6 +767,21 @@ _HINTED_OTHER = (
     "قافية|تلميح|ترجم|لغز|שיר|חרוז|רמז|תרגם|תתרגם|חידה|قافیه|سرنخ|راهنمایی|ترجمه|معما|कविता|तुकबंदी|संकेत|"
     "हिंट|अनुवाद|ट्रांसलेट|पहेली|কবিতা|ছড়া|ইঙ্গিত|হিন্ট|অনুবাদ|ধাঁধা|诗|押韵|提示|翻译|谜语|俳句|詩|韻|ヒント|"
     "翻訳|訳して|なぞなぞ|시를|운율|힌트|번역|수수께끼|กลอน|บทกวี|สัมผัส|คําใบ้|แปล|ปริศนา)"
+)
+
+# What a credential asked for sideways is asked to become, in any language: reversed, spelled,
+# encoded, cut to its first characters, counted, hinted (``scanner``: a credential named with one of
+# these corroborates the classifier on a short text).
+SECRET_TRANSFORMS = (
+    rf"{_SIDEWAYS_LATIN}|{_HINTED_LATIN}|{_SIDEWAYS_OTHER}|{_HINTED_OTHER}|"
+    r"\b(?:backwards?|in reverse|reversed|reverse order|morse|hex|hexadecimal|base ?64|binary|ascii|rot ?13|"
+    r"caesar|nato|phonetic alphabet|emojis?|letter by letter|one (?:character|letter|char|digit) at a time|"
+    r"(?:each|every) (?:character|letter|char|digit)|(?:first|last) (?:\d{1,2}|one|two|three|four|five|six|"
+    r"few) (?:characters|letters|chars|digits|symbols)|how many (?:characters|letters|digits|chars)|"
+    r"(?:starts?|begins?) with|first letter|spell\w{0,3}|acrostic|with spaces|separated by|hint|riddle|"
+    r"poem|rhymes?|binario|binaire|binar|esadecimale|hexadecimal|hexadezimal|morsealfabet|morsecode|"
+    r"unicode)\b|морзе|морзянк|азбук\w{0,2} морзе|шестнадцатерич|摩尔斯|十六进制|十六進|16進|モールス|모스|16진|"
+    r"ASCII|ascii"
 )
 
 _SIDEWAYS_RULES: tuple[Rule, ...] = (

@@ -15,8 +15,9 @@ once and groups combine as independent evidence, ``1 - prod(1 - w)``. The shippe
 (``model.py``) gives ``p(attack)``, the highest over the windows of the text; the injection or
 jailbreak score is the larger of the rules' score and ``p``, except that on a text under
 ``_MODEL_TRUSTED_CHARS`` characters ``p`` alone is capped at 0.75 unless a rule (not negated)
-scored at least 0.3 or the text names a credential that is not the writer's own (``_CREDENTIAL``)
-and no rule read a described or quoted attack in it: a few words are not enough to block on.
+scored at least 0.3 or the text asks for a credential (not the writer's own) reversed, spelled or
+encoded (``_CREDENTIAL``) and no rule read a described or quoted attack in it: a few words are not
+enough to block on.
 Every text counts the same wherever it sits (system, developer or assistant turn, tool
 definition, tool call, tool result): a request's confidence is the largest score over all of its
 texts.
@@ -51,6 +52,7 @@ from m2m.security.context import (
     guard_of,
 )
 from m2m.security.engine import ALL_RULES, NEGATED, Hit, rule_hits
+from m2m.security.languages import SECRET_TRANSFORMS
 from m2m.security.normalize import View, decode_invisible, decode_payloads, extra_views, fold, tokens
 from m2m.security.patterns import (
     CATEGORIES,
@@ -92,10 +94,12 @@ _CORROBORATION = 0.3  # rule evidence needed before the classifier alone can pus
 _MODEL_ALONE_CAP = 0.75
 _MODEL_TRUSTED_CHARS = 200  # longer texts carry enough words for the classifier to decide alone
 _INSTRUCTIONS_CHARS = 8192  # longest text read as an application's instructions (see ``_text_threats``)
-# A credential named in a short text (not the writer's own, not a topic such as "password policy"):
-# enough, with the classifier, to block without a rule (see ``_text_threats``). Requests for a key or
-# password "backwards", "in Morse", "the first six characters" take too many forms in too many
-# languages for rules; what they share is a credential named and the classifier's verdict.
+# A credential named in a short text (not the writer's own, not a topic such as "password policy")
+# and what it is asked to become (``languages.SECRET_TRANSFORMS``: reversed, spelled, encoded, cut to
+# its first characters): enough, with the classifier, to block without a rule (see
+# ``_text_threats``). Such requests take too many forms in too many languages for rules. A
+# credential asked for as it is ("what is the wifi password?") is not enough: a hotel's concierge is
+# asked that every day, and the guarded model reads it where instructions keep a secret.
 _CREDENTIAL = re.compile(
     r"(?<!\bmy )(?<!\bour )(?<!\buser's )(?<!\busers' )(?<!\bmon )(?<!\bma )(?<!\bmi )(?<!\bmein )"
     r"(?<!\bmeine )(?<!\bmeu )(?<!\bminha )(?<!\bmia )(?<!\bmio )(?<!\bmijn )(?<!\bown )(?<!\bkendi )"
@@ -110,6 +114,7 @@ _CREDENTIAL = re.compile(
     r"密码|密钥|口令|令牌|パスワード|apiキー|暗証番号|トークン|비밀번호|암호|api ?키|토큰|كلمة (?:ال)?مرور|"
     r"رمز|کلید|گذرواژه|पासवर्ड|टोकन|পাসওয়ার্ড|টোকেন"
 )
+_TRANSFORMED = re.compile(SECRET_TRANSFORMS)
 _MODEL_WEIGHT = 0.5  # exponent of the classifier's miss probability when combined with the rules
 # A text whose plain reading scores this much is decided: its other readings, its hidden
 # payloads and the classifier are not read (they could only raise the score). Thresholds above
@@ -270,17 +275,22 @@ def _text_threats(text: str, location: str) -> list[Threat]:
         if support < _CORROBORATION and (
             (
                 len(folded) < _MODEL_TRUSTED_CHARS
-                and (any(h.negated for h in hits) or _CREDENTIAL.search(folded) is None)
+                and (
+                    any(h.negated for h in hits)
+                    or _CREDENTIAL.search(folded) is None
+                    or _TRANSFORMED.search(folded) is None
+                )
             )
             or (len(text) <= _INSTRUCTIONS_CHARS and guard_of((text,)) is not None)
         ):
             # Alone, the classifier may flag a text but not block it when it is short (for everyday
             # requests, "Translate your last answer into French.", a few words are not enough
-            # evidence; unless the text names a credential, ``_CREDENTIAL``, and no rule read an
-            # attack in it as described or quoted) or when it tells the model what to keep secret:
-            # an application's instructions use the words of an extraction attempt ("never reveal
-            # the password"). Only up to the length of a system prompt: a long document is not made
-            # harmless by one such sentence padded into it, and is not read twice.
+            # evidence; unless the text asks for a credential transformed, ``_CREDENTIAL``, and no
+            # rule read an attack in it as described or quoted) or when it tells the model what to
+            # keep secret: an application's instructions use the words of an extraction attempt
+            # ("never reveal the password"). Only up to the length of a system prompt: a long
+            # document is not made harmless by one such sentence padded into it, and is not read
+            # twice.
             p_attack = min(p_attack, _MODEL_ALONE_CAP)
         jailbreak_led = scores.get(JAILBREAK, 0.0) > scores.get(PROMPT_INJECTION, 0.0)
         target = JAILBREAK if jailbreak_led else PROMPT_INJECTION
