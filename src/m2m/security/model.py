@@ -44,6 +44,7 @@ WHOLE_TOKENS = 512  # texts up to this many words are scored whole (jailbreak te
 SHORT_TOKENS = 48  # short windows: about one paragraph, the size of an injected instruction
 _SHORT_STRIDE = SHORT_TOKENS // 4  # every run of 3/4 of a window lies wholly inside one window
 _WHOLE_STRIDE = WHOLE_TOKENS // 4
+_KNOWN_WORDS = 1 << 17  # words whose weights a model keeps at hand (``Model._word_weights``)
 
 # ASCII bytes that are not word characters separate words; bytes of other characters (>= 0x80,
 # UTF-8) stay.
@@ -95,18 +96,14 @@ def stems(words: Sequence[str]) -> list[str]:
     short word: "instructions", "instructed" and "talimatlarini", "talimatlar" share theirs.
     Korean words carry their particles and endings: a word of three syllables or more has its first
     two as its stem ("비밀번호를", "비밀번호는": "~비밀")."""
-    return ["~" + k if k else "" for k in _stem_keys(words)]
+    return ["~" + k if k else "" for k in map(_stem_key, words)]
 
 
-def _stem_keys(words: Sequence[str]) -> list[str]:
-    """``stems`` without the ``~``: what ``Model`` looks stems up by."""
-    keep = STEM_CHARS + 2
-    out = [w[:STEM_CHARS] if len(w) >= keep else "" for w in words]
-    if not all(map(str.isascii, words)) and _HANGUL.search(" ".join(words)):
-        for i, w in enumerate(words):
-            if _HANGUL_FIRST <= w[0] <= _HANGUL_LAST:
-                out[i] = w[:2] if len(w) >= 3 else ""
-    return out
+def _stem_key(word: str) -> str:
+    """The stem of ``word`` as ``stems`` gives it, without the ``~``; "" for a short word."""
+    if _HANGUL_FIRST <= word[:1] <= _HANGUL_LAST:
+        return word[:2] if len(word) >= 3 else ""
+    return word[:STEM_CHARS] if len(word) >= STEM_CHARS + 2 else ""
 
 
 def pairs(words: Sequence[str]) -> list[str]:
@@ -152,7 +149,7 @@ class Model:
     """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
     square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("_pair_weights", "_stem_weights", "bias", "pairs", "scale", "shift", "stems", "words")
+    __slots__ = ("_known", "_pair_weights", "_stem_weights", "bias", "pairs", "scale", "shift", "stems", "words")
 
     def __init__(
         self,
@@ -170,22 +167,36 @@ class Model:
         self.shift = shift
         self.stems = stems  # weights of ``stems`` features ("~instr") are in ``words``
         self.pairs = pairs  # weights of ``pairs`` features ("previous instructions") are in ``words``
-        # The stems' weights keyed without their "~" (``_stem_keys``: one slice per word), and the
+        # The stems' weights keyed without their "~" (``_stem_key``), and the
         # pairs' weights keyed by the pair of words as a tuple: ``itertools.pairwise`` gives those
         # with no string to build, and a tuple's hash reuses its words' cached hashes.
         self._stem_weights = {k[1:]: v for k, v in words.items() if k.startswith("~")} if stems else {}
         self._pair_weights = {tuple(k.split(" ")): v for k, v in words.items() if " " in k} if pairs else {}
+        # Each word read so far with its own weight plus its stem's (``_word_weights``): one look-up
+        # per word of a text instead of a slice and two look-ups. Bounded: cleared when full.
+        self._known: dict[str, float] = {}
+
+    def _word_weights(self, words: Sequence[str]) -> Iterable[float]:
+        """Per word, its weight plus its stem's (when the model reads stems)."""
+        if not self.stems:
+            return map(self.words.get, words, itertools.repeat(0.0))
+        known = self._known
+        new = set(words).difference(known)
+        if new:
+            if len(known) + len(new) > _KNOWN_WORDS:
+                known.clear()
+                new = set(words)
+            get, stem = self.words.get, self._stem_weights.get
+            for w in new:
+                known[w] = get(w, 0.0) + stem(_stem_key(w), 0.0)
+        return map(known.__getitem__, words)
 
     def margin(self, words: Sequence[str], markers: Sequence[str] = ()) -> float:
         """The highest uncalibrated margin over the windows of ``words``. ``markers``: words that
         stand for what is known of the text besides its words (``context.Asked``); their weights
         add to every window's margin as they are, not scaled by the window's length."""
         n = len(words)
-        get = self.words.get
-        weights: Iterable[float] = map(get, words, itertools.repeat(0.0))
-        if self.stems:
-            stem_weights = map(self._stem_weights.get, _stem_keys(words), itertools.repeat(0.0))
-            weights = map(operator.add, weights, stem_weights)
+        weights = self._word_weights(words)
         if self.pairs and n > 1:
             pair_weights = map(self._pair_weights.get, itertools.pairwise(words), itertools.repeat(0.0))
             weights = map(operator.add, weights, itertools.chain((0.0,), pair_weights))
