@@ -86,7 +86,10 @@ def test_the_kept_word_weights_are_bounded_and_change_no_score(monkeypatch: pyte
     words = [model.tokens(fold(t)) for t in texts]
     # Each word's own weight plus its stem's, summed the slow way.
     by_hand = [
-        sum(shipped.words.get(w, 0.0) + shipped.words.get(s or "\0", 0.0) for w, s in zip(ws, model.stems(ws)))
+        sum(
+            shipped.words.get(w, 0.0) + shipped.words.get(s or "\0", 0.0)
+            for w, s in zip(ws, model.stems(ws), strict=True)
+        )
         for ws in words
     ]
     fresh = model.Model.from_json(shipped.to_json({}))

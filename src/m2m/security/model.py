@@ -149,7 +149,17 @@ class Model:
     """``p(attack | text)``: logistic over the sum of word weights in a window, divided by the
     square root of the window's word count plus ``SMOOTH``; calibrated (``scale``, ``shift``)."""
 
-    __slots__ = ("_known", "_pair_weights", "_stem_weights", "bias", "pairs", "scale", "shift", "stems", "words")
+    __slots__ = (
+        "_known",
+        "_pair_weights",
+        "_stem_weights",
+        "bias",
+        "pairs",
+        "scale",
+        "shift",
+        "stems",
+        "words",
+    )
 
     def __init__(
         self,
