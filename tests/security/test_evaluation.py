@@ -273,13 +273,13 @@ def test_hand_written_requests_in_context(name: str) -> None:
 # positives, at most)
 MULTILINGUAL_FLOORS = {
     "multilingual_unseen.jsonl": (0.86, 0.85, 0.015),
-    "multilingual_unseen2.jsonl": (0.80, 0.79, 0.02),
+    "multilingual_unseen2.jsonl": (0.80, 0.79, 0.015),
     "multilingual_unseen3.jsonl": (0.84, 0.82, 0.01),
-    "multilingual_unseen4.jsonl": (0.81, 0.80, 0.045),
+    "multilingual_unseen4.jsonl": (0.81, 0.80, 0.029),
     "multilingual_unseen5.jsonl": (0.95, 0.94, 0.01),
     "multilingual_unseen6.jsonl": (0.92, 0.91, 0.01),
     "multilingual_unseen7.jsonl": (0.81, 0.79, 0.01),
-    "multilingual_unseen8.jsonl": (0.62, 0.59, 0.03),
+    "multilingual_unseen8.jsonl": (0.62, 0.59, 0.015),
 }
 
 
@@ -313,10 +313,10 @@ def test_hand_written_hard_benign_messages(name: str, at_most: float) -> None:
 # file -> (detection, at least; false positives, at most)
 ENGLISH_FLOORS = {
     "english_unseen.jsonl": (0.86, 0.025),
-    "english_unseen2.jsonl": (0.92, 0.025),
-    "english_unseen3.jsonl": (0.83, 0.015),
-    "english_unseen4.jsonl": (0.73, 0.035),
-    "english_unseen5.jsonl": (0.51, 0.055),
+    "english_unseen2.jsonl": (0.92, 0.014),
+    "english_unseen3.jsonl": (0.83, 0.007),
+    "english_unseen4.jsonl": (0.73, 0.007),
+    "english_unseen5.jsonl": (0.51, 0.047),
 }
 
 
