@@ -12,8 +12,9 @@ benign system prompts in 20 languages, ``system_prompts.jsonl``, and round six's
 attacks and look-alikes in 23 languages, ``multilingual_train.jsonl``). The round-two
 hand-written set ``handwritten.jsonl`` is left out on purpose: it is an evaluation set for unseen
 phrasings (its tune part guided the rules, never the classifier), and as benign
-examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
-(every message, tool description and tool schema: real application text), and the system prompts
+examples the model-visible texts of the recorded requests and sessions in $M2M_SHARED/corpus
+(``requests.jsonl``, ``sessions.jsonl``: every message and its reasoning, tool description and tool
+schema: real application text), and the system prompts
 of CyberSecEval's test cases (``tests/security/data/cyberseceval_context.jsonl``: applications'
 instructions that hold a password or a person's data and say not to reveal it; left out, the
 model scored a quarter of them as attacks).
@@ -24,7 +25,9 @@ turn's words plus marker words for what the request's system prompt keeps and th
 user turns of requests whose system prompt keeps something (``DEFAULT_CASES``: CyberSecEval's
 security-violating cases and round six's ``context_train.jsonl``), the attacks of ``own.jsonl``,
 and every benign text of the default files and recorded requests, each sent under one of those
-system prompts.
+system prompts. The shipped guarded model was trained on fewer files than today's defaults (its
+``meta`` lists them): retrained on today's defaults in round ten, it blocked fewer extraction
+attempts in context (context_unseen 55%, was 59.5%), so it was kept.
 
 The split: a text is trained on only when ``m2m.security.split.split_of(text) == "tune"`` (SHA-256
 of the text, 3 in 4); the held-out quarter is never trained on, never used to pick a setting, and
@@ -82,16 +85,18 @@ DEFAULT_FILES = (
             "multilingual_unseen5.jsonl",
             "multilingual_unseen6.jsonl",
             "multilingual_unseen7.jsonl",
+            "multilingual_unseen8.jsonl",
             "english_unseen.jsonl",
             "english_unseen2.jsonl",
             "english_unseen3.jsonl",
             "english_unseen4.jsonl",
+            "english_unseen5.jsonl",
             "hard_benign_unseen.jsonl",
             "hard_benign_unseen2.jsonl",
         )
     ),
 )
-DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
+DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl", SHARED / "corpus" / "sessions.jsonl")
 # Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password
 # or a person's data and say not to reveal it. Benign as written; the attacks are the user turns.
 DEFAULT_SYSTEM_PROMPTS = (
@@ -149,18 +154,25 @@ def _strings(node: Any) -> Iterator[str]:
 
 
 def request_texts(path: Path) -> list[str]:
-    """Model-visible texts of recorded requests: message contents of every role, tool call
-    arguments, tool descriptions and schemas."""
+    """Model-visible texts of recorded requests: message contents and reasoning of every role, tool
+    call arguments, tool descriptions and schemas."""
     texts: list[str] = []
+    requests: list[Any] = []
     for line in path.read_text("utf-8").splitlines():
-        if not line.strip():
-            continue
-        req = json.loads(line)
+        if line.strip():
+            row = json.loads(line)
+            # A line is a request, or a recorded session: {"requests": [...]}.
+            requests.extend(row["requests"] if isinstance(row, dict) and "requests" in row else [row])
+    for req in requests:
         if not isinstance(req, dict):
             continue
         for msg in req.get("messages") or []:
             if isinstance(msg, dict):
                 texts.extend(t for t in _strings(msg.get("content")) if len(t) > 3)
+                # A model's reasoning sent back with its turn is read by the scanner too.
+                for key in ("reasoning", "reasoning_content"):
+                    if isinstance(msg.get(key), str) and len(msg[key]) > 3:
+                        texts.append(msg[key])
                 for call in msg.get("tool_calls") or []:
                     args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
                     if isinstance(args, str) and len(args) > 3:
