@@ -12,9 +12,10 @@ benign system prompts in 20 languages, ``system_prompts.jsonl``, and round six's
 attacks and look-alikes in 23 languages, ``multilingual_train.jsonl``). The round-two
 hand-written set ``handwritten.jsonl`` is left out on purpose: it is an evaluation set for unseen
 phrasings (its tune part guided the rules, never the classifier), and as benign
-examples the model-visible texts of the recorded requests and sessions in $M2M_SHARED/corpus
-(``requests.jsonl``, ``sessions.jsonl``: every message and its reasoning, tool description and tool
-schema: real application text), and the system prompts
+examples the model-visible texts of the recorded requests in $M2M_SHARED/corpus/requests.jsonl
+(every message and its reasoning, tool description and tool schema: real application text; the
+400 KB of long recorded sessions, ``sessions.jsonl``, are left out: as benign windows they tripled
+the model for no held-out gain), and the system prompts
 of CyberSecEval's test cases (``tests/security/data/cyberseceval_context.jsonl``: applications'
 instructions that hold a password or a person's data and say not to reveal it; left out, the
 model scored a quarter of them as attacks).
@@ -96,7 +97,7 @@ DEFAULT_FILES = (
         )
     ),
 )
-DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl", SHARED / "corpus" / "sessions.jsonl")
+DEFAULT_REQUESTS = (SHARED / "corpus" / "requests.jsonl",)
 # Applications' own system prompts (CyberSecEval's test cases): instructions that hold a password
 # or a person's data and say not to reveal it. Benign as written; the attacks are the user turns.
 DEFAULT_SYSTEM_PROMPTS = (
@@ -157,13 +158,10 @@ def request_texts(path: Path) -> list[str]:
     """Model-visible texts of recorded requests: message contents and reasoning of every role, tool
     call arguments, tool descriptions and schemas."""
     texts: list[str] = []
-    requests: list[Any] = []
     for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            # A line is a request, or a recorded session: {"requests": [...]}.
-            requests.extend(row["requests"] if isinstance(row, dict) and "requests" in row else [row])
-    for req in requests:
+        if not line.strip():
+            continue
+        req = json.loads(line)
         if not isinstance(req, dict):
             continue
         for msg in req.get("messages") or []:

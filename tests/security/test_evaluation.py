@@ -104,7 +104,7 @@ LANGUAGE_FLOORS = {
     "Portuguese": 0.52,
     "Russian": 0.52,
     "Spanish": 0.61,
-    "Thai": 0.39,
+    "Thai": 0.36,
     "Turkish": 0.35,
     "Vietnamese": 0.55,
 }
