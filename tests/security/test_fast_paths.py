@@ -13,10 +13,14 @@ from m2m.security import model, scan
 from m2m.security.engine import CHUNK, OVERLAP, _Locator, rule_hits
 from m2m.security.normalize import (
     _B64_MARK,
+    _JOINED,
+    _JOINED_SIGN,
+    _MORSE_RUN,
     _RUN,
     _SPACED,
     _fold_general,
     _letter_run,
+    _morse_run,
     _runs,
     _spaced_runs,
     decode_payloads,
@@ -87,6 +91,22 @@ def test_base64_runs_found_from_marks_equal_regex_finditer(text: str, payload: b
 @given(st.text(alphabet="abiz  .-_*/|x1éA\x01'", max_size=200))
 def test_spaced_runs_from_marks_equal_regex_finditer(text: str) -> None:
     assert [m.span() for m in _spaced_runs(text)] == [m.span() for m in _SPACED.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="..--  /x\né", max_size=200))
+def test_morse_run_from_marks_equals_regex_search(text: str) -> None:
+    found, expected = _morse_run(text), _MORSE_RUN.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1_ _.", max_size=200))
+def test_every_joined_run_holds_a_sign(text: str) -> None:
+    # The joined view is read around the signs: every run it would split lies within one.
+    signs = [m.span() for m in _JOINED_SIGN.finditer(text)]
+    for run in _JOINED.finditer(text):
+        assert any(run.start() < lo and hi < run.end() for lo, hi in signs), (run, signs)
 
 
 def test_payload_prechecks_keep_payloads() -> None:
