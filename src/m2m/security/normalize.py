@@ -517,6 +517,8 @@ _MORSE_SIGNS = (b"msm", b"mssm", b"msssm")
 
 def _morse_run(text: str) -> re.Match[str] | None:
     """``_MORSE_RUN.search(text)``, with the regex tried only where a run can start."""
+    if ". " not in text and "- " not in text and "./" not in text and "-/" not in text:
+        return None  # no letter of code ends before a separator: most short texts
     marks = text.encode("ascii", "replace").translate(_MORSE_MARK)
     i = -1
     while True:
