@@ -280,12 +280,13 @@ MULTILINGUAL_FLOORS = {
     "multilingual_unseen6.jsonl": (0.92, 0.91, 0.01),
     "multilingual_unseen7.jsonl": (0.81, 0.79, 0.01),
     "multilingual_unseen8.jsonl": (0.62, 0.59, 0.015),
+    "multilingual_unseen9.jsonl": (0.52, 0.51, 0.066),
 }
 
 
 @pytest.mark.parametrize("name", sorted(MULTILINGUAL_FLOORS))
 def test_hand_written_multilingual_attacks(name: str) -> None:
-    # The unseen sets of rounds six to eight, in 21 to 26 languages (data/README.md): each measured
+    # The unseen sets of rounds six to ten, in 20 to 26 languages (data/README.md): each measured
     # once, then a regression set.
     rows = _load(DATA / name)
     assert len(rows) >= 300
@@ -317,13 +318,15 @@ ENGLISH_FLOORS = {
     "english_unseen3.jsonl": (0.83, 0.007),
     "english_unseen4.jsonl": (0.73, 0.007),
     "english_unseen5.jsonl": (0.51, 0.047),
+    "english_unseen6.jsonl": (0.57, 0.075),
 }
 
 
 @pytest.mark.parametrize("name", sorted(ENGLISH_FLOORS))
 def test_hand_written_english_attacks(name: str) -> None:
-    # Rounds seven and eight's English sets: 150 attacks of ten kinds and 150 benign messages of ten
-    # kinds that share their words (data/README.md), each measured once, then a regression set.
+    # Rounds seven to ten's English sets: 150 attacks of ten kinds and 150 benign messages of ten
+    # kinds that share their words (round ten: 240 attacks of twelve kinds, 80 benign), each measured
+    # once, then a regression set (data/README.md).
     rows = _load(DATA / name)
     assert len(rows) >= 300
     detection, false_positives = _rates(rows)
