@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from m2m.errors import M2MError, PayloadTooLargeError
@@ -84,10 +84,18 @@ def test_odd_request_shapes() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
+@example("\u200b\u200b\u200b\u2060\u2060\u2060\u2060\ufeff")  # 3 kinds of invisible: 7 bits of the 2 first
 def test_any_text_scans(text: str) -> None:
     result = scan(text)
     assert 0.0 <= result.confidence <= 1.0
     json.dumps(result.to_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="\u200b\u200c\u2060\ufeffa ", max_size=80))
+def test_any_run_of_invisible_characters_scans(text: str) -> None:
+    result = scan(text)
+    assert 0.0 <= result.confidence <= 1.0
 
 
 @settings(max_examples=200, deadline=None)

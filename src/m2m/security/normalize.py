@@ -672,6 +672,8 @@ def _zero_width_bits(run: str) -> list[str]:
     zero, one = kinds[0], kinds[1]
     bits = "".join(c for c in run if c in (zero, one))
     bits = bits[: len(bits) // 8 * 8]
+    if not bits:
+        return []  # a third kind of invisible character left fewer than eight of the two
     for z, o in ((zero, one), (one, zero)):
         raw = int(bits.translate({ord(z): "0", ord(o): "1"}), 2).to_bytes(len(bits) // 8, "big")
         text = _as_text(raw)
