@@ -281,9 +281,9 @@ MULTILINGUAL_FLOORS = {
     "multilingual_unseen7.jsonl": (0.81, 0.79, 0.01),
     "multilingual_unseen8.jsonl": (0.62, 0.59, 0.015),
     "multilingual_unseen9.jsonl": (0.52, 0.51, 0.066),
-    # Round ten's development set for the next round's rules, measured once (data/README.md). Its
+    # Round ten's development set for hijack and tool-abuse rules (data/README.md): tuned on. Its
     # benign system prompts start with a "[System]" label: read alone, as a forged system message.
-    "hijack_dev.jsonl": (0.27, 0.23, 0.12),
+    "hijack_dev.jsonl": (0.32, 0.29, 0.12),
 }
 
 
