@@ -99,6 +99,10 @@ def test_the_kept_word_weights_are_bounded_and_change_no_score(monkeypatch: pyte
         # Full, the kept weights are dropped: at most the cap, or the last text's own words.
         assert len(fresh._known) <= max(8, len(set(ws)))
     assert [fresh.margin(ws) for ws in words] == pytest.approx([shipped.margin(ws) for ws in words], abs=1e-6)
+    # A scan still reading the weights it was given is not disturbed when another one fills them up.
+    reading = fresh._word_weights(words[0])
+    fresh._word_weights([f"w{i}" for i in range(20)])
+    assert sum(reading) == pytest.approx(by_hand[0], abs=1e-6)
 
 
 def test_a_word_counts_once_per_window_length_in_a_long_text() -> None:

@@ -183,7 +183,7 @@ class Model:
         self._stem_weights = {k[1:]: v for k, v in words.items() if k.startswith("~")} if stems else {}
         self._pair_weights = {tuple(k.split(" ")): v for k, v in words.items() if " " in k} if pairs else {}
         # Each word read so far with its own weight plus its stem's (``_word_weights``): one look-up
-        # per word of a text instead of a slice and two look-ups. Bounded: cleared when full.
+        # per word of a text instead of a slice and two look-ups. Bounded: replaced when full.
         self._known: dict[str, float] = {}
 
     def _word_weights(self, words: Sequence[str]) -> Iterable[float]:
@@ -194,7 +194,9 @@ class Model:
         new = set(words).difference(known)
         if new:
             if len(known) + len(new) > _KNOWN_WORDS:
-                known.clear()
+                # A new dictionary, not a cleared one: a scan on another thread may still be
+                # reading the old one (the proxy scans large bodies off the event loop).
+                known = self._known = {}
                 new = set(words)
             get, stem = self.words.get, self._stem_weights.get
             for w in new:
