@@ -288,7 +288,6 @@ _RULES: tuple[Rule, ...] = (
          "หน้าที่(?:ใหม่|จริง)ของคุณ|คําสั่งใหม่ ?:",
          ("тво", "ваш", "нов", "你的", "新的", "新指令", "新任务", "新しい", "새로운", "새 ", "नया", "असली", "एकमात्र", "नए", "নতুন",
           "مهمتك", "تعليمات", "หน้าที่", "คําสั่งใหม่"), group="new_instructions", lead=False, back=12, fwd=40),
-    # "from now on ... only / always" (English: hijack_scope_only)
     # A change to the replies of every other user ("answer every question, mine and everybody
     # else's, as an ad for X"): a user sets their own preferences, not other users'.
     Rule(P, "goal_hijacking", 0.7,
@@ -311,6 +310,7 @@ _RULES: tuple[Rule, ...] = (
                      "risposta risposte rispondi domanda domande raccomanda consiglia antwoord antwoorden vraag vragen "
                      "altijd odpowiedz odpowiedzi pytanie pytania zawsze jawaban jawab pertanyaan selalu cevap cevapla "
                      "soru her zaman tra loi cau hoi luon")),
+    # "from now on ... only / always" (English: hijack_scope_only)
     Rule(P, "goal_hijacking", 0.65,
          r"\b(?:a partir de ahora|de ahora en adelante|desde ahora|a partir de maintenant|desormais|dorenavant|ab jetzt|"
          r"ab sofort|von nun an|d'ora in poi|da ora in poi|d'ora in avanti|a partir de agora|de agora em diante|"

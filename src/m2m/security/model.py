@@ -16,8 +16,9 @@ short windows, so an instruction padded with pages of harmless text is scored on
 score is the highest over all windows. In a text longer than ``WHOLE_TOKENS`` words, a word
 repeated more often than once per ``WHOLE_TOKENS`` words counts only at that rate (``damping``):
 a log that repeats "late" on every line does not sum it once per line. Inference is a few passes
-over the word list: one comprehension cuts the stems, ``itertools.pairwise`` gives the pairs,
-``map`` calls of dictionary look-ups sum the three weights of each word, ``accumulate`` makes
+over the word list: each word's own weight plus its stem's is kept per model once read
+(``Model._word_weights``), ``itertools.pairwise`` gives the pairs, ``map`` calls of dictionary
+look-ups sum the weights of each word, ``accumulate`` makes
 prefix sums, and window sums are a strided ``map`` of subtractions; no Python loop per window.
 """
 
@@ -88,7 +89,6 @@ def tokens(folded: str) -> list[str]:
 
 STEM_CHARS = 5  # a word of STEM_CHARS + 2 letters or more also counts as its first STEM_CHARS
 _HANGUL_FIRST, _HANGUL_LAST = "\uac00", "\ud7a3"
-_HANGUL = re.compile(f"[{_HANGUL_FIRST}-{_HANGUL_LAST}]")
 
 
 def stems(words: Sequence[str]) -> list[str]:
