@@ -1327,5 +1327,34 @@ RULES: tuple[Rule, ...] = (
          rf"\b(?:what(?:'s| is| was)|tell me|paste|share|give me|print|output|reveal|show me)\b[^.!?\n]{{0,40}}? "
          rf"{_HELD}{_YOU_HOLD}",
          _words(_HELD_WORDS), group="secret", lead=False, back=70, fwd=120),
+    # ---- round eleven: instructions to a coding or operations agent inside what it reads -----------
+    # an agent addressed by what it is doing ("Assistant applying migrations:", "AI agent reading this
+    # row:", "Agents editing this pipeline:"), by several agents' names ("Claude / Cursor / Copilot:")
+    # or in a TODO ("TODO(copilot):"). 0.72: AGENTS.md files address agents the same way, to ask for
+    # tests to be run; with a dangerous action (``agent_danger``) it blocks (0.8012).
+    Rule(P, "agent_address", 0.72,
+         r"\b(?:ai |llm |coding |automated |automation |ops |any |other )?(?:agents?|assistants?|copilot|claude|cursor|bots?)"
+         r"(?: [a-z-]{2,15})? (?:reading|editing|applying|executing|managing|triaging|doing|processing|running|reviewing|"
+         r"working on|touching|opening|handling|describing|summari[sz]ing|analy[sz]ing|translating|parsing|picking up|"
+         r"maintaining|updating|refactoring|(?:that|who) (?:reads?|edits?|opens?|process(?:es)?|touch(?:es)?|works? on))\b"
+         r"[^:\n]{0,40}:|"
+         r"\b(?:claude|cursor|copilot|codex|gemini|windsurf|devin|aider)(?: ?/ ?(?:claude|cursor|copilot|codex|gemini|"
+         r"windsurf|devin|aider|any (?:coding |ai )?agent|other agents|ai agents?|coding agents?)| and other (?:ai |coding )?"
+         r"agents){1,3}\s?:|\btodo ?\((?:ai|copilot|claude|cursor|agent|llm|bot)[a-z-]{0,10}\)\s?:",
+         _words("agent agents assistant assistants copilot claude cursor bot bots todo"), group="agent_address",
+         lead=False, back=30, fwd=90),
+    # what such an instruction makes the agent do: a script piped from the network into a shell, a home
+    # or root directory deleted, permissions opened, keys added, tables dropped, history rewritten,
+    # safeguards switched off. 0.29: install docs ("curl ... | sh") and migrations say the same, and the
+    # classifier scores such lines high; below ``scanner._CORROBORATION``, so it never lifts the cap on
+    # the classifier alone in a short text, it only adds to an address to an agent.
+    Rule(P, "agent_danger", 0.29,
+         r"\b(?:curl|wget)\b[^\n|]{0,120}\| ?(?:sudo )?(?:ba|z)?sh\b|\brm -rf (?:~|\$home)/?(?:\*|\s|[`'\x22;]|$)|\bchmod (?:-r )?777\b|"
+         r"\bauthorized_keys\b|\b(?:drop|truncate) table\b|\bpush (?:--force|-f)\b|"
+         r"\b(?:disable|turn off|switch off|deactivate|reset|remove|bypass|skip|delete)\b[^.\n]{0,30}\b(?:2fa|mfa|"
+         r"two-factor|branch protection|firewall|antivirus|audit logs?|code review|the tests|ci checks?|required checks|"
+         r"the test (?:job|stage|suite))\b",
+         _words("curl wget rm chmod authorized_keys drop truncate push disable turn switch deactivate reset remove "
+                "bypass skip delete"), group="agent_danger", lead=False, back=10, fwd=140),
 )
 # fmt: on
