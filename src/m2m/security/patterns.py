@@ -1343,8 +1343,8 @@ RULES: tuple[Rule, ...] = (
          r"agents){1,3}\s?:|\btodo ?\((?:ai|copilot|claude|cursor|agent|llm|bot)[a-z-]{0,10}\)\s?:",
          _words("agent agents assistant assistants copilot claude cursor bot bots todo"), group="agent_address",
          lead=False, back=30, fwd=90),
-    # what such an instruction makes the agent do: a script piped from the network into a shell, a home
-    # or root directory deleted, permissions opened, keys added, tables dropped, history rewritten,
+    # what such an instruction makes the agent do: a script piped from the network into a shell, the
+    # home directory deleted, permissions opened, keys added, tables dropped, history rewritten,
     # safeguards switched off. 0.29: install docs ("curl ... | sh") and migrations say the same, and the
     # classifier scores such lines high; below ``scanner._CORROBORATION``, so it never lifts the cap on
     # the classifier alone in a short text, it only adds to an address to an agent.
